@@ -1,0 +1,171 @@
+// privatelink-autopilot CLI: validate an allow-list, explain a decision, replay events.
+// Same core as the Function; `explain` and `replay` run it against the embedded
+// emulator loaded with an estate file.
+import { readFile, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { formatProblem, loadConfigFile } from "../shared/config/index.js";
+import { Autopilot } from "../shared/core/autopilot.js";
+import type { Decision, Logger } from "../shared/core/decision.js";
+import type { Estate } from "../shared/estate/types.js";
+import { handleRawEvent } from "../shared/runtime/handleEvent.js";
+import { startLocalArm } from "../sandbox/localArm.js";
+
+const USAGE = `usage:
+  privatelink-autopilot validate [--json] <allow-list.yaml>
+  privatelink-autopilot explain --config <allow-list.yaml> --estate <estate.json> [--json] <connection-or-endpoint-id>
+  privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>`;
+
+export class UsageError extends Error {}
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const stdio: CliIo = { out: (l) => process.stdout.write(l + "\n"), err: (l) => process.stderr.write(l + "\n") };
+
+/** Runs one CLI command; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "validate":
+        return await validate(rest, io);
+      case "explain":
+        return await explain(rest, io);
+      case "replay":
+        return await replay(rest, io);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.out(USAGE);
+        return command ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+async function validate(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: "boolean" } });
+  const file = one(positionals, "<allow-list.yaml>");
+  const result = await loadConfigFile(file);
+  if (values.json) io.out(JSON.stringify(result.ok ? { file, valid: true } : { file, valid: false, problems: result.problems }));
+  if (result.ok) {
+    const c = result.config;
+    if (!values.json) io.out(`${file}: valid (${c.approval.rules.length} approval rule(s), ${c.dns?.zones?.length ?? 0} DNS zone(s))`);
+    return 0;
+  }
+  if (!values.json) for (const p of result.problems) io.out(formatProblem(p));
+  return 1;
+}
+
+async function explain(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: "string" }, estate: { type: "string" }, json: { type: "boolean" } });
+  const id = one(positionals, "<connection-or-endpoint-id>");
+  return withSandbox(values, io, false, async (autopilot) => {
+    const decisions = await autopilot.explain(id);
+    for (const d of decisions) io.out(values.json ? JSON.stringify(line(d)) : human(d));
+    return decisions.some((d) => d.action === "error") ? 1 : 0;
+  });
+}
+
+async function replay(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    config: { type: "string" },
+    estate: { type: "string" },
+    "state-out": { type: "string" },
+    "dry-run": { type: "boolean" },
+    verbose: { type: "boolean" },
+  });
+  const file = one(positionals, "<events.json>");
+  const body = await readJson(file, "events file");
+  const events: unknown[] = Array.isArray(body) ? body : [body];
+  return withSandbox(values, io, !!values["dry-run"], async (autopilot, log, snapshot) => {
+    let errored = false;
+    for (const raw of events) {
+      for (const d of await handleRawEvent(raw, autopilot, log)) {
+        io.out(JSON.stringify(line(d)));
+        if (d.action === "error" || d.outcome === "failed") errored = true;
+      }
+    }
+    if (values["state-out"]) await writeFile(values["state-out"], JSON.stringify(snapshot(), null, 2) + "\n");
+    return errored ? 1 : 0;
+  }, !!values.verbose);
+}
+
+type SandboxBody = (autopilot: Autopilot, log: Logger, snapshot: () => Estate) => Promise<number>;
+
+async function withSandbox(values: { config?: string; estate?: string }, io: CliIo, dryRun: boolean, body: SandboxBody, verbose = false): Promise<number> {
+  if (!values.config) throw new UsageError("--config is required");
+  if (!values.estate) throw new UsageError("--estate is required");
+  const config = await loadConfigFile(values.config);
+  if (!config.ok) for (const p of config.problems) io.err(`allow-list problem: ${formatProblem(p)}`);
+  const estate = (await readJson(values.estate, "estate file")) as Estate;
+  if (!estate || !Array.isArray(estate.resources)) throw new Error(`${values.estate}: an estate file is {"resources": [...]}`);
+  const log: Logger = {
+    debug: (m) => verbose && io.err(`debug: ${m}`),
+    info: (m) => verbose && io.err(`info: ${m}`),
+    warn: (m) => io.err(`warn: ${m}`),
+    error: (m) => io.err(`error: ${m}`),
+  };
+  const local = await startLocalArm(estate, { throttle: false });
+  try {
+    const autopilot = new Autopilot({ arm: local.arm, config, log, dryRun });
+    return await body(autopilot, log, () => local.emulator.snapshot());
+  } finally {
+    await local.close();
+  }
+}
+
+/** The replay/explain line: stable keys first, as documented in the README. */
+function line(d: Decision) {
+  return {
+    event: d.event,
+    action: d.action,
+    resource: d.resource,
+    reason: d.reason,
+    rule: d.rule ?? null,
+    outcome: d.outcome,
+    ...(d.error ? { error: d.error } : {}),
+  };
+}
+
+function human(d: Decision): string {
+  return `${d.action.toUpperCase()} ${d.resource}\n  why: ${d.reason}${d.rule ? `\n  rule: ${d.rule}` : ""}`;
+}
+
+function parse<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function one(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UsageError(`expected exactly one ${what}`);
+  return positionals[0]!;
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what} ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,2 @@
+// Entry point the Functions host loads (package.json "main" points at its bundle).
+import "./resourceEvents.js";

@@ -1,0 +1,61 @@
+// The story `npm start` tells: an allow-listed team's endpoint is approved within
+// seconds; a stranger's stays pending. Every step goes through the real SDK
+// clients, the emulator and the local Event Grid webhook.
+import type { EventGridPublisherClient } from "@azure/eventgrid";
+import type { ArmClients } from "../../shared/arm/clients.js";
+import type { Decision } from "../../shared/core/decision.js";
+import { eventGridEvent } from "../eventFactory.js";
+
+export const DEMO = {
+  vaultId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared",
+  web: { subscriptionId: "11111111-1111-1111-1111-111111111111", resourceGroup: "rg-app-web", endpoint: "pe-web-kv", vnet: "vnet-app-web" },
+  stranger: { subscriptionId: "99999999-9999-9999-9999-999999999999", resourceGroup: "rg-stranger", endpoint: "pe-stranger-kv", vnet: "vnet-stranger" },
+};
+
+interface DemoContext {
+  arm: ArmClients;
+  publisher: EventGridPublisherClient<"EventGrid">;
+  decisions: Decision[];
+  say(line: string): void;
+}
+
+type Team = typeof DEMO.web;
+
+async function createEndpoint(ctx: DemoContext, team: Team, message: string): Promise<string> {
+  const net = ctx.arm.networkFor(team.subscriptionId);
+  const pe = await net.privateEndpoints.beginCreateOrUpdateAndWait(team.resourceGroup, team.endpoint, {
+    location: "westeurope",
+    subnet: { id: `/subscriptions/${team.subscriptionId}/resourceGroups/${team.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${team.vnet}/subnets/snet-pe` },
+    manualPrivateLinkServiceConnections: [{ name: "kv-shared", privateLinkServiceId: DEMO.vaultId, groupIds: ["vault"], requestMessage: message }],
+  });
+  return pe.id!;
+}
+
+async function endpointState(ctx: DemoContext, team: Team): Promise<string> {
+  const pe = await ctx.arm.networkFor(team.subscriptionId).privateEndpoints.get(team.resourceGroup, team.endpoint);
+  return pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status ?? "unknown";
+}
+
+async function publishWrite(ctx: DemoContext, endpointId: string): Promise<Decision[]> {
+  const before = ctx.decisions.length;
+  const started = Date.now();
+  await ctx.publisher.send([eventGridEvent({ resourceId: endpointId, operationName: "Microsoft.Network/privateEndpoints/write" })]);
+  const mine = ctx.decisions.slice(before);
+  ctx.say(`  handled in ${Date.now() - started} ms`);
+  return mine;
+}
+
+export async function playDemo(ctx: DemoContext): Promise<void> {
+  const { say } = ctx;
+  say("1. Team 'web' (subscription 1111…, resource group rg-app-web) creates private endpoint pe-web-kv to the shared Key Vault kv-shared.");
+  const webId = await createEndpoint(ctx, DEMO.web, "web app needs its secrets");
+  say(`   Azure made a Pending connection on kv-shared; the endpoint shows '${await endpointState(ctx, DEMO.web)}'.`);
+  say("2. Event Grid delivers Microsoft.Resources.ResourceWriteSuccess for the endpoint to the webhook.");
+  for (const d of await publishWrite(ctx, webId)) say(`   -> ${d.action}${d.rule ? ` (rule ${d.rule})` : ""}: ${d.reason}`);
+  say(`   The endpoint now shows '${await endpointState(ctx, DEMO.web)}' (read back through the SDK).`);
+
+  say("3. An unknown subscription (9999…) asks for the same Key Vault.");
+  const strangerId = await createEndpoint(ctx, DEMO.stranger, "let me in");
+  for (const d of await publishWrite(ctx, strangerId)) say(`   -> ${d.action}: ${d.reason}`);
+  say(`   The stranger's endpoint still shows '${await endpointState(ctx, DEMO.stranger)}': no rule allows it, so a human decides.`);
+}

@@ -1,0 +1,117 @@
+// GET/PUT/PATCH/DELETE for any known type without special behaviour. Writes of
+// long-running types (Microsoft.Network, Private DNS zones) answer with
+// Azure-AsyncOperation and show "Updating"/"Deleting" until the operation ends.
+import type { ArmResource } from "../../../shared/estate/types.js";
+import { parentResourceId, parseResourceId } from "../../../shared/arm/resourceId.js";
+import type { EmuContext, EmuRequest, Reply } from "../context.js";
+import { ArmError, badRequest, parentNotFound, resourceNotFound } from "../errors.js";
+import { render } from "../render.js";
+import { newEtagFor, type TypeInfo } from "../resourceTypes.js";
+import { assertPreconditions, assertWritable, operationHeaders, startOperation } from "./common.js";
+
+export function getOne(ctx: EmuContext, id: string): Reply {
+  const res = ctx.store.get(id);
+  if (!res) throw resourceNotFound(id);
+  return { status: 200, body: render(ctx.store, res) };
+}
+
+export function requireObjectBody(req: EmuRequest): Record<string, any> {
+  const b = req.body ?? {};
+  if (typeof b !== "object" || Array.isArray(b)) throw badRequest("InvalidRequestContent", "The request content must be a JSON object.");
+  return b;
+}
+
+/** 404 ParentResourceNotFound when a child's parent does not exist. */
+export function assertParent(ctx: EmuContext, id: string): ArmResource | undefined {
+  if (parseResourceId(id).segments.length < 2) return undefined;
+  const parentId = parentResourceId(id)!;
+  const parent = ctx.store.get(parentId);
+  if (!parent) throw parentNotFound(parentId);
+  return parent;
+}
+
+export function putGeneric(ctx: EmuContext, req: EmuRequest, id: string, info: TypeInfo): Reply {
+  const existing = ctx.store.get(id);
+  assertWritable(ctx, req, id, existing);
+  const parent = assertParent(ctx, id);
+  const body = requireObjectBody(req);
+  const p = parseResourceId(id);
+  const properties: Record<string, any> = { ...(body.properties ?? {}) };
+  delete properties.privateEndpointConnections; // read-only: children are their own resources
+  properties.provisioningState = info.put === "async" ? "Updating" : "Succeeded";
+  const res: ArmResource = {
+    ...body,
+    id: existing?.id ?? p.id,
+    name: existing?.name ?? p.name,
+    type: existing?.type ?? info.type,
+    etag: newEtagFor(info.type),
+    properties,
+  };
+  if (res.location === undefined && existing?.location !== undefined) res.location = existing.location;
+  ctx.store.put(res);
+  const status = existing ? 200 : 201;
+  if (info.put === "sync") return { status, body: render(ctx.store, res) };
+  const op = startOperation(ctx, id, "PUT", {
+    location: res.location ?? parent?.location,
+    onDone: () => setProvisioningState(ctx, id, "Succeeded"),
+    result: () => (ctx.store.get(id) ? render(ctx.store, ctx.store.get(id)!) : undefined),
+  });
+  return { status, body: render(ctx.store, res), headers: operationHeaders(ctx, req, op, false) };
+}
+
+/** PATCH: tags replaced when given, properties merged key by key. */
+export function patchGeneric(ctx: EmuContext, req: EmuRequest, id: string, info: TypeInfo): Reply {
+  const existing = ctx.store.get(id);
+  if (!existing) {
+    assertPreconditions(req, existing, id);
+    throw resourceNotFound(id);
+  }
+  assertWritable(ctx, req, id, existing);
+  const body = requireObjectBody(req);
+  const next: ArmResource = structuredClone(existing);
+  if (body.tags !== undefined) next.tags = body.tags;
+  if (body.properties && typeof body.properties === "object") {
+    const props = { ...body.properties };
+    delete props.privateEndpointConnections;
+    delete props.provisioningState;
+    next.properties = { ...(next.properties ?? {}), ...props };
+  }
+  next.etag = newEtagFor(info.type);
+  ctx.store.put(next);
+  return { status: 200, body: render(ctx.store, next) };
+}
+
+export interface DeleteHooks {
+  /** Runs when the resource is actually gone, with everything removed. */
+  afterDelete?: (removed: ArmResource[]) => void;
+}
+
+export function deleteGeneric(ctx: EmuContext, req: EmuRequest, id: string, info: TypeInfo, hooks: DeleteHooks = {}): Reply {
+  const existing = ctx.store.get(id);
+  assertPreconditions(req, existing, id);
+  // ARM convention: deleting what is not there is 204 with no body.
+  if (!existing) return { status: 204 };
+  assertWritable(ctx, req, id, existing);
+  const finish = () => {
+    const removed = ctx.store.delete(id);
+    if (removed.length) hooks.afterDelete?.(removed);
+  };
+  if (info.del === "sync") {
+    finish();
+    return { status: 200 };
+  }
+  setProvisioningState(ctx, id, "Deleting");
+  const parent = parseResourceId(id).segments.length >= 2 ? ctx.store.get(parentResourceId(id)!) : undefined;
+  const op = startOperation(ctx, id, "DELETE", { location: existing.location ?? parent?.location, onDone: finish });
+  return { status: 202, headers: operationHeaders(ctx, req, op, true) };
+}
+
+export function setProvisioningState(ctx: EmuContext, id: string, state: string): void {
+  const res = ctx.store.get(id);
+  if (!res) return;
+  res.properties = { ...(res.properties ?? {}), provisioningState: state };
+}
+
+export function methodNotAllowed(req: EmuRequest): ArmError {
+  return new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${req.method}'.`);
+}

@@ -1,0 +1,82 @@
+// A local ARM emulator the unmodified Azure SDK clients talk to over HTTPS.
+// See server.ts for the request pipeline and router.ts for what is served.
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import { makeCertificate } from "./cert.js";
+import type { EmuContext } from "./context.js";
+import { Operations } from "./operations.js";
+import { render } from "./render.js";
+import { createRequestListener, type ServerState } from "./server.js";
+import { Store } from "./store.js";
+import { Throttle } from "./throttle.js";
+import type { Emulator, EmulatorOptions, FaultSpec } from "./types.js";
+
+export type { Emulator, EmulatorOptions, CallLogEntry, FaultSpec, BucketSpec } from "./types.js";
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const { cert, key } = await makeCertificate();
+  const store = new Store();
+  const ops = new Operations(opts.lroDelayMs ?? 20);
+  const ctx: EmuContext = { store, ops, pageSize: Math.max(1, opts.pageSize ?? 100), base: "" };
+  if (opts.estate) store.load(opts.estate);
+
+  let seq = 0;
+  const state: ServerState = {
+    ctx,
+    throttle: new Throttle(opts.throttle),
+    faults: [],
+    calls: [],
+    nextSeq: () => ++seq,
+    admin: {
+      snapshot: () => snapshot(),
+      load: (e) => store.load(e),
+      injectFault: (f) => injectFault(f),
+      clearCalls: () => clearCalls(),
+    },
+  };
+
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer({ cert, key }, createRequestListener(state, timers));
+  // Keep-alive sockets would hold close() open; the SDKs reconnect cheaply.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  ctx.base = `https://127.0.0.1:${port}`;
+
+  function snapshot(): Estate {
+    ops.settle();
+    return { resources: store.all().map((r) => render(store, r)) };
+  }
+  function injectFault(f: FaultSpec): void {
+    state.faults.push({ ...f, remaining: f.count ?? 1 });
+  }
+  function clearCalls(): void {
+    state.calls.length = 0;
+  }
+
+  return {
+    url: ctx.base,
+    ca: cert,
+    calls: state.calls,
+    clearCalls,
+    injectFault,
+    snapshot,
+    load: (estate: Estate) => store.load(estate),
+    getResource(id: string): ArmResource | undefined {
+      ops.settle();
+      const r = store.get(id);
+      return r ? render(store, r) : undefined;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,193 @@
+// The HTTP front: every ARM request passes, in this order, fault injection,
+// Authorization (401), api-version (400), the subscription's throttle bucket
+// (429), then the router; the answer is logged. `/_emulator/*` is the admin
+// surface for a human (no auth, not logged, not throttled).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import type { Estate } from "../../shared/estate/types.js";
+import type { EmuContext, EmuRequest, Reply } from "./context.js";
+import { ArmError, errorBody } from "./errors.js";
+import { operationRoute, route } from "./router.js";
+import type { Throttle } from "./throttle.js";
+import type { CallLogEntry, FaultSpec } from "./types.js";
+
+export interface ServerState {
+  ctx: EmuContext;
+  throttle: Throttle;
+  faults: Array<FaultSpec & { remaining: number }>;
+  calls: CallLogEntry[];
+  nextSeq: () => number;
+  admin: {
+    snapshot(): Estate;
+    load(estate: Estate): void;
+    injectFault(f: FaultSpec): void;
+    clearCalls(): void;
+  };
+}
+
+const DEFAULT_CODES: Record<number, string> = {
+  400: "BadRequest",
+  401: "AuthenticationFailed",
+  403: "AuthorizationFailed",
+  404: "ResourceNotFound",
+  409: "Conflict",
+  412: "PreconditionFailed",
+  429: "TooManyRequests",
+  500: "InternalServerError",
+  502: "BadGateway",
+  503: "ServiceUnavailable",
+  504: "GatewayTimeout",
+};
+
+export function createRequestListener(state: ServerState, timers: Set<NodeJS.Timeout>) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      let r: { reply: Reply; entry?: Omit<CallLogEntry, "seq" | "time" | "status"> };
+      try {
+        r = handle(state, req, Buffer.concat(chunks).toString("utf8"));
+      } catch (e) {
+        r = { reply: toReply(e) };
+      }
+      const finish = (reply: Reply) => {
+        if (r.entry) state.calls.push({ seq: state.nextSeq(), time: new Date().toISOString(), ...r.entry, status: reply.status });
+        write(res, reply);
+      };
+      const defer = r.reply.defer;
+      if (!defer) return finish(r.reply);
+      const headers = r.reply.headers;
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (res.destroyed) return;
+        const later = safe(defer.then);
+        finish({ ...later, headers: { ...headers, ...later.headers } });
+      }, defer.ms);
+      timers.add(t);
+    });
+  };
+}
+
+function handle(state: ServerState, req: IncomingMessage, text: string): { reply: Reply; entry?: Omit<CallLogEntry, "seq" | "time" | "status"> } {
+  const url = new URL(req.url ?? "/", state.ctx.base);
+  const rawPath = url.pathname.replace(/\/+$/, "");
+  let segments: string[];
+  try {
+    segments = rawPath.split("/").filter(Boolean).map((x) => decodeURIComponent(x));
+  } catch {
+    return { reply: toReply(new ArmError(400, "InvalidUri", "The request URI is not valid.")) };
+  }
+  const path = "/" + segments.join("/");
+  const method = (req.method ?? "GET").toUpperCase();
+  if (segments[0] === "_emulator") return { reply: safe(() => admin(state, method, segments, text)) };
+
+  const apiVersion = url.searchParams.get("api-version") ?? undefined;
+  const subscriptionId = segments[0]?.toLowerCase() === "subscriptions" ? segments[1] : undefined;
+  const kind: CallLogEntry["kind"] = operationRoute(segments) ? "operation" : method === "GET" || method === "HEAD" ? "read" : method === "DELETE" ? "delete" : "write";
+  const entry = { method, path, kind, ...(apiVersion ? { apiVersion } : {}), ...(subscriptionId ? { subscriptionId } : {}) };
+
+  return {
+    entry,
+    reply: safe(() => {
+      const fault = takeFault(state, method, path);
+      if (fault) return fault;
+      const auth = req.headers.authorization;
+      if (!auth || !/^Bearer\s+\S+/i.test(auth)) {
+        throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.");
+      }
+      if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      const bucket = kind === "read" || kind === "operation" ? "reads" : "writes";
+      const taken = state.throttle.take(subscriptionId ?? "tenant", bucket);
+      if (taken && !taken.ok) {
+        throw new ArmError(
+          429,
+          "TooManyRequests",
+          `Number of ${bucket === "reads" ? "read" : "write"} requests for subscription '${subscriptionId ?? "tenant"}' exceeded the limit. Please try again after '${taken.retryAfterSeconds}' seconds.`,
+          { "retry-after": String(taken.retryAfterSeconds) },
+        );
+      }
+      let body: unknown;
+      if (text.trim()) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+        }
+      }
+      const emuReq: EmuRequest = { method, path, rawPath, segments, query: url.searchParams, headers: req.headers, body, apiVersion };
+      state.ctx.ops.settle();
+      const reply = route(state.ctx, emuReq);
+      if (taken?.ok) reply.headers = { ...reply.headers, [`x-ms-ratelimit-remaining-subscription-${bucket}`]: String(taken.remaining) };
+      return reply;
+    }),
+  };
+}
+
+function takeFault(state: ServerState, method: string, path: string): Reply | undefined {
+  const lowerPath = path.toLowerCase();
+  const f = state.faults.find(
+    (x) => x.remaining > 0 && (!x.method || x.method.toUpperCase() === method) && (!x.pathIncludes || lowerPath.includes(x.pathIncludes.toLowerCase())),
+  );
+  if (!f) return undefined;
+  f.remaining--;
+  state.faults = state.faults.filter((x) => x.remaining > 0);
+  const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {};
+  if (f.status < 400) return { status: f.status, headers };
+  return { status: f.status, headers, body: errorBody(f.code ?? DEFAULT_CODES[f.status] ?? "InjectedFault", f.message ?? `Injected fault (${f.status}) for ${method} ${path}.`) };
+}
+
+function admin(state: ServerState, method: string, segments: string[], text: string): Reply {
+  const what = segments.slice(1).join("/").toLowerCase();
+  const json = () => {
+    try {
+      return text.trim() ? JSON.parse(text) : undefined;
+    } catch {
+      throw new ArmError(400, "InvalidRequestContent", "Body is not JSON.");
+    }
+  };
+  if (what === "calls" && method === "GET") return { status: 200, body: state.calls };
+  if (what === "calls" && method === "DELETE") {
+    state.admin.clearCalls();
+    return { status: 204 };
+  }
+  if (what === "estate" && method === "GET") return { status: 200, body: state.admin.snapshot() };
+  if (what === "estate" && method === "POST") {
+    const estate = json();
+    if (!estate || !Array.isArray(estate.resources)) throw new ArmError(400, "InvalidRequestContent", "Expected an Estate: { resources: [...] }.");
+    state.admin.load(estate);
+    return { status: 200, body: { loaded: estate.resources.length } };
+  }
+  if (what === "faults" && method === "GET") return { status: 200, body: state.faults };
+  if (what === "faults" && method === "POST") {
+    const f = json();
+    if (!f || typeof f.status !== "number") throw new ArmError(400, "InvalidRequestContent", "Expected a FaultSpec: { status, method?, pathIncludes?, count?, code?, message?, retryAfterSeconds? }.");
+    state.admin.injectFault(f);
+    return { status: 201, body: f };
+  }
+  throw new ArmError(404, "NotFound", "Admin routes: GET|DELETE /_emulator/calls, GET|POST /_emulator/estate, GET|POST /_emulator/faults.");
+}
+
+function safe(f: () => Reply): Reply {
+  try {
+    return f();
+  } catch (e) {
+    return toReply(e);
+  }
+}
+
+function toReply(e: unknown): Reply {
+  if (e instanceof ArmError) return { status: e.status, headers: e.headers, body: errorBody(e.code, e.message) };
+  return { status: 500, body: errorBody("InternalServerError", `Emulator error: ${e instanceof Error ? e.message : String(e)}`) };
+}
+
+function write(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { "x-ms-request-id": randomUUID(), "x-ms-correlation-request-id": randomUUID(), ...(reply.headers ?? {}) };
+  let text: string | undefined;
+  if (reply.body !== undefined && reply.status !== 204) {
+    text = JSON.stringify(reply.body);
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  headers["content-length"] = String(text ? Buffer.byteLength(text) : 0);
+  res.writeHead(reply.status, headers);
+  res.end(text);
+}

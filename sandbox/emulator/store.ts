@@ -1,0 +1,115 @@
+// The emulated ARM state. Keys are idKey(id) (ARM ids are case-insensitive) but
+// bodies keep the casing they were written with. Child resources (connections,
+// record sets, subnets) are their own entries; an index of direct children keeps
+// lists and cascading deletes cheap.
+import { idKey, parentResourceId, parseResourceId, tryParseResourceId } from "../../shared/arm/resourceId.js";
+import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import { CONNECTIONS, typeInfo } from "./resourceTypes.js";
+
+export class Store {
+  private readonly byKey = new Map<string, ArmResource>();
+  private readonly childIndex = new Map<string, Set<string>>();
+
+  get(id: string): ArmResource | undefined {
+    return this.byKey.get(idKey(id));
+  }
+
+  has(id: string): boolean {
+    return this.byKey.has(idKey(id));
+  }
+
+  /** Adds or replaces one resource as stored (no embedded children). */
+  put(resource: ArmResource): ArmResource {
+    const key = idKey(resource.id);
+    this.byKey.set(key, resource);
+    const parent = safeParent(resource.id);
+    if (parent) {
+      const k = idKey(parent);
+      let set = this.childIndex.get(k);
+      if (!set) this.childIndex.set(k, (set = new Set()));
+      set.add(key);
+    }
+    return resource;
+  }
+
+  /** Removes a resource and everything below it; returns what was removed. */
+  delete(id: string): ArmResource[] {
+    const key = idKey(id);
+    const removed: ArmResource[] = [];
+    const res = this.byKey.get(key);
+    if (!res) return removed;
+    for (const childKey of [...(this.childIndex.get(key) ?? [])]) {
+      const child = this.byKey.get(childKey);
+      if (child) removed.push(...this.delete(child.id));
+    }
+    this.childIndex.delete(key);
+    this.byKey.delete(key);
+    const parent = safeParent(res.id);
+    if (parent) this.childIndex.get(idKey(parent))?.delete(key);
+    removed.push(res);
+    return removed;
+  }
+
+  /** Direct children, optionally of one child type (last type segment, case-insensitive). */
+  children(parentId: string, childType?: string): ArmResource[] {
+    const out: ArmResource[] = [];
+    for (const k of this.childIndex.get(idKey(parentId)) ?? []) {
+      const r = this.byKey.get(k);
+      if (!r) continue;
+      if (childType) {
+        const segs = tryParseResourceId(r.id)?.segments;
+        if (segs?.[segs.length - 1]?.type.toLowerCase() !== childType.toLowerCase()) continue;
+      }
+      out.push(r);
+    }
+    return out;
+  }
+
+  all(): ArmResource[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Loads an estate: fills name/type from ids and splits embedded connections into children. */
+  load(estate: Estate): void {
+    for (const raw of estate?.resources ?? []) {
+      if (!raw || typeof raw.id !== "string") continue;
+      const res = normalize(structuredClone(raw));
+      if (!res) continue;
+      const embedded = res.properties?.privateEndpointConnections;
+      if (Array.isArray(embedded) && typeInfo(res.type)?.embeds) {
+        delete res.properties!.privateEndpointConnections;
+        this.put(res);
+        for (const c of embedded) {
+          if (!c || typeof c !== "object") continue;
+          const child = normalize({ ...c, id: c.id ?? (c.name ? `${res.id}/${CONNECTIONS}/${c.name}` : undefined) });
+          if (child) this.put(child);
+        }
+      } else {
+        this.put(res);
+      }
+    }
+  }
+}
+
+/** Fills `name` and `type` from the id; undefined when the id is not an ARM id. */
+export function normalize(res: ArmResource): ArmResource | undefined {
+  const p = tryParseResourceId(res?.id);
+  if (!p) return undefined;
+  res.id = p.id;
+  if (!p.type) {
+    res.name ??= p.resourceGroup ?? p.subscriptionId;
+    res.type ??= p.resourceGroup ? "Microsoft.Resources/resourceGroups" : "Microsoft.Resources/subscriptions";
+    return res;
+  }
+  res.name ??= p.name;
+  res.type ??= typeInfo(p.type)?.type ?? p.type;
+  return res;
+}
+
+function safeParent(id: string): string | undefined {
+  try {
+    return parseResourceId(id).segments.length >= 2 ? parentResourceId(id) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,60 @@
+// ARM throttles per subscription (and principal) with token buckets: reads
+// 250 burst / 25 per second, writes and deletes 200 / 10 per second. An empty
+// bucket answers 429 with Retry-After in whole seconds.
+export interface BucketSpec {
+  burst: number;
+  perSecond: number;
+}
+
+export interface ThrottleSpec {
+  reads?: BucketSpec;
+  writes?: BucketSpec;
+}
+
+export const DEFAULT_READS: BucketSpec = { burst: 250, perSecond: 25 };
+export const DEFAULT_WRITES: BucketSpec = { burst: 200, perSecond: 10 };
+
+export type BucketKind = "reads" | "writes";
+export type TakeResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
+
+class Bucket {
+  private tokens: number;
+  private last: number;
+  constructor(private readonly spec: BucketSpec, now: number) {
+    this.tokens = spec.burst;
+    this.last = now;
+  }
+
+  take(now: number): TakeResult {
+    this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.spec.perSecond);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return { ok: true, remaining: Math.floor(this.tokens) };
+    }
+    const wait = this.spec.perSecond > 0 ? (1 - this.tokens) / this.spec.perSecond : 3600;
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
+  }
+}
+
+export class Throttle {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly specs: Record<BucketKind, BucketSpec> | undefined;
+
+  constructor(spec: false | ThrottleSpec | undefined) {
+    this.specs = spec === false ? undefined : { reads: spec?.reads ?? DEFAULT_READS, writes: spec?.writes ?? DEFAULT_WRITES };
+  }
+
+  get enabled(): boolean {
+    return this.specs !== undefined;
+  }
+
+  /** Takes one token; `scope` is the subscription id (or "tenant" for tenant-level calls). */
+  take(scope: string, kind: BucketKind, now = Date.now()): TakeResult | undefined {
+    if (!this.specs) return undefined;
+    const key = `${scope.toLowerCase()}|${kind}`;
+    let b = this.buckets.get(key);
+    if (!b) this.buckets.set(key, (b = new Bucket(this.specs[kind], now)));
+    return b.take(now);
+  }
+}

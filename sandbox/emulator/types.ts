@@ -1,0 +1,59 @@
+// Public types of the emulator (re-exported from index.ts).
+import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import type { BucketSpec } from "./throttle.js";
+
+export interface EmulatorOptions {
+  /** Initial resources. */
+  estate?: Estate;
+  /** Port to listen on (127.0.0.1); default 0 = random. */
+  port?: number;
+  /** Per-subscription token buckets; default reads 250/25, writes (PUT/PATCH/POST/DELETE) 200/10. */
+  throttle?: false | { reads?: BucketSpec; writes?: BucketSpec };
+  /** How long async operations stay InProgress; default 20 ms. */
+  lroDelayMs?: number;
+  /** List page size before nextLink; default 100. */
+  pageSize?: number;
+}
+
+export interface CallLogEntry {
+  seq: number;
+  time: string;
+  method: string;
+  path: string;
+  apiVersion?: string;
+  status: number;
+  subscriptionId?: string;
+  kind: "read" | "write" | "delete" | "operation";
+}
+
+export interface FaultSpec {
+  method?: string;
+  /** Case-insensitive substring of the (decoded) path. */
+  pathIncludes?: string;
+  status: number;
+  /** How many matching calls fail; default 1. */
+  count?: number;
+  code?: string;
+  message?: string;
+  retryAfterSeconds?: number;
+}
+
+export interface Emulator {
+  /** https://127.0.0.1:PORT */
+  url: string;
+  /** PEM of the self-signed certificate (SAN IP:127.0.0.1, DNS:localhost). */
+  ca: string;
+  /** Live call log (admin calls are not logged). */
+  calls: CallLogEntry[];
+  clearCalls(): void;
+  /** The next `count` matching calls fail with that status and an ARM error body. */
+  injectFault(f: FaultSpec): void;
+  /** Current estate: resources as ARM GET returns them, children as their own entries. */
+  snapshot(): Estate;
+  /** Adds or replaces resources. */
+  load(estate: Estate): void;
+  getResource(id: string): ArmResource | undefined;
+  close(): Promise<void>;
+}
+
+export type { BucketSpec };

@@ -1,0 +1,24 @@
+// The embedded sandbox's ARM: the emulator loaded with an estate, plus SDK
+// clients pointed at it. Used by `npm start`, the CLI (explain, replay) and tests.
+import { ArmClients } from "../shared/arm/clients.js";
+import { staticTokenCredential } from "../shared/arm/settings.js";
+import type { Estate } from "../shared/estate/types.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "./emulator/index.js";
+
+export interface LocalArm {
+  emulator: Emulator;
+  arm: ArmClients;
+  close(): Promise<void>;
+}
+
+export async function startLocalArm(estate: Estate, opts: Omit<EmulatorOptions, "estate"> = {}): Promise<LocalArm> {
+  const emulator = await startEmulator({ lroDelayMs: 20, ...opts, estate });
+  const arm = new ArmClients({
+    endpoint: emulator.url,
+    ca: emulator.ca,
+    credential: staticTokenCredential(),
+    scope: `${emulator.url}/.default`,
+    pollIntervalMs: 10,
+  });
+  return { emulator, arm, close: () => emulator.close() };
+}

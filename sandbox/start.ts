@@ -1,0 +1,96 @@
+// `npm start`: the app for real on the embedded sandbox (ARM emulator + a local
+// Event Grid webhook), playing a short scenario, then serving until Ctrl-C.
+// With AZURE_SUBSCRIPTION_ID set (and no --sandbox), the same webhook runs the
+// core against real Azure through DefaultAzureCredential instead.
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
+import type { Decision, Logger } from "../shared/core/decision.js";
+import type { Estate } from "../shared/estate/types.js";
+import { onResourceEvent } from "../shared/runtime/host.js";
+import { Runtime } from "../shared/runtime/runtime.js";
+import { readSettings } from "../shared/runtime/settings.js";
+import { startLocalArm, type LocalArm } from "./localArm.js";
+import { startWebhook, type Webhook } from "./webhook.js";
+import { playDemo } from "./demo/scenario.js";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const say = (line: string) => console.log(`[sandbox] ${line}`);
+
+export interface Sandbox {
+  local?: LocalArm;
+  webhook: Webhook;
+  key: string;
+  decisions: Decision[];
+  close(): Promise<void>;
+}
+
+export async function startSandbox(opts: { live?: boolean; port?: number; quiet?: boolean; allowListPath?: string } = {}): Promise<Sandbox> {
+  const note = opts.quiet ? () => {} : say;
+  const key = process.env.AUTOPILOT_WEBHOOK_KEY || randomBytes(24).toString("base64url");
+  const log: Logger = {
+    debug: (m) => process.env.AUTOPILOT_LOG_LEVEL === "debug" && note(`  debug: ${m}`),
+    info: (m) => note(`  core: ${m}`),
+    warn: (m) => note(`  warning: ${m}`),
+    error: (m) => note(`  error: ${m}`),
+  };
+  let local: LocalArm | undefined;
+  let runtime: Runtime;
+  if (opts.live) {
+    runtime = new Runtime(readSettings());
+    note(`live mode: ARM at ${runtime.settings.arm.endpoint}, allow-list ${runtime.settings.allowListPath}`);
+  } else {
+    const estate = JSON.parse(await readFile(here("./demo/estate.json"), "utf8")) as Estate;
+    local = await startLocalArm(estate);
+    const allowListPath = opts.allowListPath ?? process.env.AUTOPILOT_ALLOW_LIST_PATH ?? here("./demo/allow-list.yaml");
+    runtime = new Runtime({ allowListPath, dryRun: false, identity: {}, arm: local.arm.settings });
+    note(`ARM emulator on ${local.emulator.url} (look: ${local.emulator.url}/_emulator/estate), allow-list ${allowListPath}`);
+  }
+  const decisions: Decision[] = [];
+  const onEvent = async (ev: unknown) => {
+    decisions.push(...(await onResourceEvent(ev, log, runtime)));
+  };
+  const port = opts.port ?? Number(process.env.AUTOPILOT_WEBHOOK_PORT ?? 7071);
+  let webhook: Webhook;
+  try {
+    webhook = await startWebhook({ port, key, onEvent, note });
+  } catch {
+    webhook = await startWebhook({ port: 0, key, onEvent, note }); // port taken: any free one
+  }
+  return {
+    local,
+    webhook,
+    key,
+    decisions,
+    close: async () => {
+      await webhook.close();
+      await local?.close();
+    },
+  };
+}
+
+async function main() {
+  const live = !!process.env.AZURE_SUBSCRIPTION_ID && !process.argv.includes("--sandbox");
+  const sandbox = await startSandbox({ live });
+  say(`Event Grid webhook on ${sandbox.webhook.url} (key: ${sandbox.key})`);
+  if (sandbox.local) {
+    const publisher = new EventGridPublisherClient(sandbox.webhook.url, "EventGrid", new AzureKeyCredential(sandbox.key));
+    await playDemo({ arm: sandbox.local.arm, publisher, decisions: sandbox.decisions, say });
+  }
+  say(`running. Post your own events to ${sandbox.webhook.url} with header aeg-sas-key: ${sandbox.key} (see README). Ctrl-C stops.`);
+  const stop = async () => {
+    say("stopping");
+    await sandbox.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    console.error(`[sandbox] failed: ${e instanceof Error ? e.stack : e}`);
+    process.exit(1);
+  });
+}

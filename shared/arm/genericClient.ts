@@ -1,0 +1,128 @@
+// One generic path to any ARM resource, on the same SDK pipeline the typed clients
+// use (credential, retry with Retry-After, core-lro polling). Adding a provider type
+// needs no new HTTP code: see shared/providers/registry.ts.
+import { ServiceClient } from "@azure/core-client";
+import { createHttpHeaders, createPipelineRequest, RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { createHttpPoller, type OperationResponse } from "@azure/core-lro";
+import type { ArmSettings } from "./settings.js";
+
+export interface ArmResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: any;
+  raw: PipelineResponse;
+}
+
+export class GenericArmClient {
+  private readonly client: ServiceClient;
+
+  constructor(private readonly settings: ArmSettings) {
+    this.client = new ServiceClient({
+      endpoint: settings.endpoint,
+      credential: settings.credential,
+      credentialScopes: [settings.scope],
+      tlsOptions: settings.ca ? { ca: settings.ca } : undefined,
+      retryOptions: settings.maxRetries === undefined ? undefined : { maxRetries: settings.maxRetries },
+      userAgentOptions: { userAgentPrefix: "privatelink-autopilot" },
+    });
+  }
+
+  /** Sends one request; throws RestError (with the ARM error code) on status >= 400. */
+  async send(method: string, pathOrUrl: string, apiVersion?: string, body?: unknown, headers: Record<string, string> = {}): Promise<ArmResponse> {
+    const url = this.url(pathOrUrl, apiVersion);
+    const request = createPipelineRequest({
+      url,
+      method: method as any,
+      headers: createHttpHeaders({ accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const raw = await this.client.sendRequest(request);
+    const parsed = raw.bodyAsText ? safeJson(raw.bodyAsText) : undefined;
+    if (raw.status >= 400) {
+      const err = parsed?.error ?? {};
+      throw new RestError(`${method} ${new URL(url).pathname}: ${raw.status} ${err.code ?? ""} ${err.message ?? raw.bodyAsText ?? ""}`.trim(), {
+        code: err.code,
+        statusCode: raw.status,
+        request,
+        response: raw,
+      });
+    }
+    return { status: raw.status, headers: raw.headers.toJSON(), body: parsed, raw };
+  }
+
+  async get<T = any>(id: string, apiVersion: string): Promise<T | undefined> {
+    try {
+      return (await this.send("GET", id, apiVersion)).body as T;
+    } catch (e) {
+      if (e instanceof RestError && e.statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Follows nextLink through every page. */
+  async *list<T = any>(path: string, apiVersion: string): AsyncIterable<T> {
+    let next: string | undefined = this.url(path, apiVersion);
+    while (next) {
+      const page: ArmResponse = await this.send("GET", next);
+      for (const item of page.body?.value ?? []) yield item as T;
+      next = page.body?.nextLink;
+    }
+  }
+
+  /** PUT and wait for the long-running operation, however the service signals it. */
+  async putAndWait<T = any>(id: string, apiVersion: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const initial = await this.send("PUT", id, apiVersion, body, headers);
+    return this.waitFor<T>(initial.raw, "PUT");
+  }
+
+  async deleteAndWait(id: string, apiVersion: string): Promise<void> {
+    const initial = await this.send("DELETE", id, apiVersion);
+    if (initial.status === 204) return;
+    await this.waitFor(initial.raw, "DELETE");
+  }
+
+  /**
+   * Drives core-lro's ARM poller from a response already received (also one a typed
+   * SDK client got, captured with `onResponse`): Azure-AsyncOperation, Location or
+   * provisioningState in the body.
+   */
+  async waitFor<T = any>(initial: PipelineResponse, method: string): Promise<T> {
+    const toOp = (raw: PipelineResponse): OperationResponse => {
+      const body = raw.bodyAsText ? safeJson(raw.bodyAsText) : undefined;
+      return {
+        flatResponse: body,
+        rawResponse: { statusCode: raw.status, headers: raw.headers.toJSON(), body, request: { method: raw.request.method, url: raw.request.url } },
+      };
+    };
+    const poller = createHttpPoller<T, any>(
+      {
+        sendInitialRequest: async () => toOp(initial),
+        sendPollRequest: async (path: string) => {
+          try {
+            return toOp((await this.send("GET", path)).raw);
+          } catch (e) {
+            // The operation URL answers its own failure body; let core-lro read it.
+            if (e instanceof RestError && e.response) return toOp(e.response as PipelineResponse);
+            throw e;
+          }
+        },
+      },
+      { intervalInMs: this.settings.pollIntervalMs, resourceLocationConfig: method === "DELETE" ? "location" : "azure-async-operation" },
+    );
+    return (await poller.pollUntilDone()) as T;
+  }
+
+  private url(pathOrUrl: string, apiVersion?: string): string {
+    const u = new URL(pathOrUrl, this.settings.endpoint);
+    if (apiVersion && !u.searchParams.has("api-version")) u.searchParams.set("api-version", apiVersion);
+    return u.toString();
+  }
+}
+
+function safeJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,26 @@
+import type { TokenCredential } from "@azure/core-auth";
+
+/** How to reach ARM: real Azure (DefaultAzureCredential) or the local emulator. */
+export interface ArmSettings {
+  /** e.g. https://management.azure.com or the emulator's https://127.0.0.1:PORT */
+  endpoint: string;
+  credential: TokenCredential;
+  /** Token scope; against a custom endpoint the SDKs would otherwise ask for `${endpoint}/.default`. */
+  scope: string;
+  /** Extra CA (PEM) to trust, for the emulator's self-signed certificate. */
+  ca?: string;
+  /** Retry policy knobs passed to every SDK pipeline (Retry-After is always honoured by the SDK). */
+  maxRetries?: number;
+  /** Poll interval for long-running operations, in ms (the SDK default is 2 s after the second poll). */
+  pollIntervalMs?: number;
+}
+
+export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
+export const PUBLIC_ARM_SCOPE = "https://management.azure.com/.default";
+
+/** A credential that always hands out the same token: for the local emulator only. */
+export function staticTokenCredential(token = "sandbox-token"): TokenCredential {
+  return {
+    getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  };
+}

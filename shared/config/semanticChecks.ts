@@ -1,0 +1,183 @@
+// Checks the JSON Schema cannot express. They run on the raw parsed data, which may
+// also have schema errors, so every access is defensive.
+
+import { idKey, parseResourceId, tryParseResourceId } from "../arm/resourceId.js";
+import { globsIntersect, hasWildcard } from "../policy/glob.js";
+import { quote } from "./text.js";
+import { formatPath, type Anchor, type PathSegment, type Position } from "./yamlLocate.js";
+
+export interface RawProblem {
+  path: PathSegment[];
+  message: string;
+  anchor?: Anchor;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+function resourceIdError(id: string): string | undefined {
+  try {
+    parseResourceId(id);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.replace(/^invalid resource id "(?:[^"\\]|\\.)*": /, "");
+  }
+}
+
+/**
+ * Why `glob` cannot be a resource id pattern, or undefined when it can. A glob without
+ * wildcards must be a valid resource id; with wildcards, the literal segments before the
+ * first wildcard must sit where the resource id grammar expects them.
+ */
+export function resourceIdGlobError(glob: string): string | undefined {
+  if (!hasWildcard(glob)) {
+    const why = resourceIdError(glob);
+    return why ? `${quote(glob)} is not a valid resource id (${why})` : undefined;
+  }
+  if (!glob.startsWith("/")) return `${quote(glob)} must start with /subscriptions/`;
+  const segs = glob.replace(/\/+$/, "").split("/").slice(1);
+  if (segs.some((s) => s === "")) return `${quote(glob)} has an empty segment ('//')`;
+  const firstWild = segs.findIndex((s) => hasWildcard(s));
+  const literal = segs.slice(0, firstWild).map((s) => s.toLowerCase());
+  const expect = (i: number, allowed: string[], shown: string) =>
+    i < literal.length && !allowed.includes(literal[i]!)
+      ? `${quote(glob)}: segment ${i + 1} is ${quote(segs[i]!)} but a resource id has ${shown} there`
+      : undefined;
+  const first = expect(0, ["subscriptions"], "'subscriptions'");
+  if (first) return first;
+  const third = expect(2, ["resourcegroups", "providers"], "'resourceGroups' or 'providers'");
+  if (third) return third;
+  if (literal[2] === "resourcegroups") return expect(4, ["providers"], "'providers'");
+  return undefined;
+}
+
+/** Could some resource id matching `glob` be equal to or below `scope`? */
+export function globCanBeWithinScope(glob: string, scope: string): boolean {
+  const g = glob.replace(/\/+$/, "");
+  const s = idKey(scope);
+  return globsIntersect(g, s) || globsIntersect(g, `${s}/*`);
+}
+
+export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Position): RawProblem[] {
+  const out: RawProblem[] = [];
+  const approval = isObj(data.approval) ? data.approval : {};
+
+  // managedScopes: real resource ids.
+  const validScopes: string[] = [];
+  list(approval.managedScopes).forEach((scope, i) => {
+    const s = str(scope);
+    if (s === undefined) return;
+    const why = hasWildcard(s) ? "wildcards are not allowed in a managed scope" : resourceIdError(s);
+    if (why) out.push({ path: ["approval", "managedScopes", i], message: `${quote(s)} is not a valid managed scope: ${why}` });
+    else if (GUID.test(parseResourceId(s).subscriptionId)) validScopes.push(s);
+  });
+
+  // Rules: unique names; target id globs that are well-formed and reachable.
+  const ruleNames = new Map<string, PathSegment[]>();
+  list(approval.rules).forEach((rule, r) => {
+    if (!isObj(rule)) return;
+    const name = str(rule.name);
+    if (name !== undefined) {
+      const k = name.toLowerCase();
+      const first = ruleNames.get(k);
+      if (first) {
+        out.push({
+          path: ["approval", "rules", r, "name"],
+          message: `duplicate rule name ${quote(name)}: already used by ${formatPath(first)} at line ${locate(first).line}`,
+        });
+      } else {
+        ruleNames.set(k, ["approval", "rules", r, "name"]);
+      }
+    }
+    list(rule.targetResourceIds).forEach((g, i) => {
+      const glob = str(g);
+      if (glob === undefined) return;
+      const path = ["approval", "rules", r, "targetResourceIds", i];
+      const why = resourceIdGlobError(glob);
+      if (why) {
+        out.push({ path, message: why });
+        return;
+      }
+      if (validScopes.length > 0 && !validScopes.some((s) => globCanBeWithinScope(glob, s))) {
+        out.push({
+          path,
+          message: `${quote(glob)} can never match a resource inside the managed scopes (${validScopes.join(", ")}), so it never applies`,
+        });
+      }
+    });
+  });
+
+  // DNS zones: resource group ids, unique names.
+  const dns = isObj(data.dns) ? data.dns : {};
+  const zoneNames = new Map<string, PathSegment[]>();
+  list(dns.zones).forEach((zone, z) => {
+    if (!isObj(zone)) return;
+    const rg = str(zone.resourceGroupId);
+    if (rg !== undefined) {
+      const parsed = tryParseResourceId(rg);
+      const why = !parsed
+        ? resourceIdError(rg)
+        : parsed.resourceGroup === undefined
+          ? "it names a subscription, not a resource group"
+          : parsed.provider !== undefined
+            ? "it names a resource, not a resource group"
+            : undefined;
+      if (why) {
+        out.push({
+          path: ["dns", "zones", z, "resourceGroupId"],
+          message: `${quote(rg)} is not a resource group id (/subscriptions/{id}/resourceGroups/{name}): ${why}`,
+        });
+      }
+    }
+    const name = str(zone.name);
+    if (name !== undefined) {
+      const k = name.toLowerCase().replace(/\.$/, "");
+      const first = zoneNames.get(k);
+      if (first) {
+        out.push({
+          path: ["dns", "zones", z, "name"],
+          message: `duplicate zone ${quote(name)}: already listed at ${formatPath(first)} (line ${locate(first).line})`,
+        });
+      } else {
+        zoneNames.set(k, ["dns", "zones", z, "name"]);
+      }
+    }
+  });
+
+  // Custom records: unique names, well-formed id globs, zone listed in dns.zones.
+  const recordNames = new Map<string, PathSegment[]>();
+  list(dns.customRecords).forEach((rec, c) => {
+    if (!isObj(rec)) return;
+    const name = str(rec.name);
+    if (name !== undefined) {
+      const k = name.toLowerCase();
+      const first = recordNames.get(k);
+      if (first) {
+        out.push({
+          path: ["dns", "customRecords", c, "name"],
+          message: `duplicate custom record name ${quote(name)}: already used by ${formatPath(first)} at line ${locate(first).line}`,
+        });
+      } else {
+        recordNames.set(k, ["dns", "customRecords", c, "name"]);
+      }
+    }
+    const match = isObj(rec.match) ? rec.match : {};
+    list(match.targetResourceIds).forEach((g, i) => {
+      const glob = str(g);
+      const why = glob === undefined ? undefined : resourceIdGlobError(glob);
+      if (why) out.push({ path: ["dns", "customRecords", c, "match", "targetResourceIds", i], message: why });
+    });
+    const zone = str(rec.zone);
+    if (zone !== undefined && !zoneNames.has(zone.toLowerCase().replace(/\.$/, ""))) {
+      out.push({
+        path: ["dns", "customRecords", c, "zone"],
+        message: `zone ${quote(zone)} is not listed in dns.zones; add it there with its resourceGroupId`,
+      });
+    }
+  });
+
+  return out;
+}

@@ -1,0 +1,111 @@
+// The allow-list as callers see it: validated, with every default filled in.
+// The raw file shape is described by allow-list.schema.json; keep the two in step
+// (test/config/schema.test.ts checks that the schema's `default`s equal DEFAULTS).
+
+export type UnmatchedAction = "leave-pending" | "reject";
+export type DnsMode = "sync" | "upsert-only" | "create-only";
+export type RegisterWhen = "approved" | "always";
+
+export interface ApprovalRule {
+  name: string;
+  description?: string;
+  /** Subscription ids (GUIDs) the requesting private endpoint may live in. */
+  requesterSubscriptions: string[];
+  /** Resource group name globs; undefined = any. */
+  requesterResourceGroups?: string[];
+  /** Target resource types (case-insensitive); undefined = any. */
+  targetResourceTypes?: string[];
+  /** Target resource id globs (`*` spans `/`); undefined = any. */
+  targetResourceIds?: string[];
+  /** Allowed group ids (case-insensitive); undefined = any. */
+  groupIds?: string[];
+}
+
+export interface ApprovalConfig {
+  /** Resource id prefixes the app may act on (never empty). */
+  managedScopes: string[];
+  unmatched: UnmatchedAction;
+  revokeRemoved: boolean;
+  /** In file order; the first match wins. */
+  rules: ApprovalRule[];
+}
+
+/** A zone with the per-zone overrides already resolved against dns.ttl / dns.mode. */
+export interface DnsZoneConfig {
+  name: string;
+  /** /subscriptions/{id}/resourceGroups/{name} */
+  resourceGroupId: string;
+  /** Effective TTL: the zone's own `ttl`, else dns.ttl. */
+  ttl: number;
+  /** Effective mode: the zone's own `mode`, else dns.mode. */
+  mode: DnsMode;
+}
+
+export interface CustomRecordMatch {
+  targetResourceIds?: string[];
+  aliases?: string[];
+}
+
+export interface CustomRecordConfig {
+  name: string;
+  description?: string;
+  /** At least one of the two lists is present. */
+  match: CustomRecordMatch;
+  /** A zone name that is also listed in dns.zones. */
+  zone: string;
+  /** Template; placeholders from RECORD_NAME_PLACEHOLDERS. */
+  recordName: string;
+}
+
+export interface DnsConfig {
+  mode: DnsMode;
+  ttl: number;
+  registerWhen: RegisterWhen;
+  dryRun: boolean;
+  zones: DnsZoneConfig[];
+  customRecords: CustomRecordConfig[];
+}
+
+export interface CleanupConfig {
+  deleteDisconnectedEndpoints: boolean;
+  gracePeriodMinutes: number;
+  exclusionTag: string;
+  deleteStaleConnections: boolean;
+}
+
+export interface AllowListConfig {
+  approval: ApprovalConfig;
+  /** Always present; defaults (and no zones) when the file has no `dns` section. */
+  dns: DnsConfig;
+  /** Always present; defaults when the file has no `cleanup` section. */
+  cleanup: CleanupConfig;
+}
+
+export const RECORD_NAME_PLACEHOLDERS = ["endpointName", "clusterId", "aliasPrefix", "targetName"] as const;
+export type RecordNamePlaceholder = (typeof RECORD_NAME_PLACEHOLDERS)[number];
+
+export const DEFAULTS = {
+  approval: { unmatched: "leave-pending" as UnmatchedAction, revokeRemoved: false },
+  dns: { mode: "sync" as DnsMode, ttl: 600, registerWhen: "approved" as RegisterWhen, dryRun: false },
+  cleanup: {
+    deleteDisconnectedEndpoints: false,
+    gracePeriodMinutes: 60,
+    exclusionTag: "privatelink-autopilot-keep",
+    deleteStaleConnections: false,
+  },
+} as const;
+
+export interface ConfigProblem {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** Path of the offending key, e.g. `approval.rules[0].requesterSubscriptions[1]`; "" for the whole file. */
+  key: string;
+  message: string;
+}
+
+export type ConfigResult =
+  | { ok: true; file: string; config: AllowListConfig }
+  | { ok: false; file: string; problems: ConfigProblem[] };

@@ -1,0 +1,189 @@
+// The core: turns a resource event (a hint) into decisions, re-reading ARM (the
+// truth) before acting. Knows nothing about the Functions host, the CLI or the
+// sandbox; they all call handleEvent / explain.
+import { RestError } from "@azure/core-rest-pipeline";
+import { isWithinScope, parentResourceId, parseResourceId, sameId, sameType, tryParseResourceId } from "../arm/resourceId.js";
+import type { ArmClients } from "../arm/clients.js";
+import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
+import { isFromPrincipal, type ResourceEvent } from "../events/index.js";
+import { approvalDescription, planApproval } from "../plan/approvals.js";
+import { ConnectionsGateway, type ConnectionInfo } from "../providers/connections.js";
+import { EndpointsGateway, type EndpointInfo } from "../providers/endpoints.js";
+import { providerTypeFor } from "../providers/registry.js";
+import { silentLogger, type Decision, type Logger } from "./decision.js";
+
+export const PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints";
+
+export interface AutopilotOptions {
+  arm: ArmClients;
+  config: ConfigResult;
+  log?: Logger;
+  /** The app's own identity, to recognise events it caused. */
+  identity?: { objectId?: string; clientId?: string };
+  /** Compute and report, write nothing. */
+  dryRun?: boolean;
+}
+
+export class Autopilot {
+  readonly connections: ConnectionsGateway;
+  readonly endpoints: EndpointsGateway;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: AutopilotOptions) {
+    this.connections = new ConnectionsGateway(opts.arm);
+    this.endpoints = new EndpointsGateway(opts.arm);
+    this.log = opts.log ?? silentLogger;
+  }
+
+  /** Handles one parsed event. Throws only for transient failures worth a redelivery. */
+  async handleEvent(event: ResourceEvent): Promise<Decision[]> {
+    const tag = event.id;
+    if (this.opts.identity && isFromPrincipal(event, this.opts.identity)) {
+      return [ignore(tag, event.resourceId, "caused by privatelink-autopilot's own identity")];
+    }
+    const config = this.configOrFailClosed(tag, event.resourceId);
+    if (!("approval" in config)) return [config];
+
+    const type = event.resourceType;
+    if (sameType(type, PRIVATE_ENDPOINT_TYPE)) {
+      if (event.kind === "delete") return [ignore(tag, event.resourceId, "private endpoint deleted: nothing to approve")];
+      return this.handleEndpoint(tag, event.resourceId, config, false);
+    }
+    const target = managedAncestor(event.resourceId);
+    if (target) return this.handleTarget(tag, target, config, false);
+    return [ignore(tag, event.resourceId, `unrelated resource type ${type ?? "(none)"}`)];
+  }
+
+  /** What would happen to this connection or endpoint, and why: reads ARM, writes nothing. */
+  async explain(id: string): Promise<Decision[]> {
+    const config = this.configOrFailClosed("explain", id);
+    if (!("approval" in config)) return [config];
+    const p = tryParseResourceId(id);
+    if (!p) return [errorDecision("explain", id, `not an ARM resource id`)];
+    if (sameType(p.type, PRIVATE_ENDPOINT_TYPE)) return this.handleEndpoint("explain", p.id, config, true);
+    const target = managedAncestor(p.id);
+    if (!target) return [ignore("explain", id, `type ${p.type ?? "(none)"} is neither a private endpoint nor a managed provider resource`)];
+    const decisions = await this.handleTarget("explain", target, config, true);
+    // Asked about one connection: show that one (or say it does not exist).
+    if (!sameId(target, p.id)) {
+      const one = decisions.filter((d) => sameId(d.resource, p.id));
+      return one.length ? one : [ignore("explain", id, "no such private endpoint connection on the target")];
+    }
+    return decisions;
+  }
+
+  private configOrFailClosed(tag: string, resource: string): AllowListConfig | Decision {
+    const c = this.opts.config;
+    if (c.ok) return c.config;
+    const first = c.problems.slice(0, 3).map(formatProblem).join("; ");
+    return { ...errorDecision(tag, resource, `allow-list is invalid (${c.problems.length} problem(s): ${first}); approving nothing`), retryable: true };
+  }
+
+  /** A consumer endpoint was written: follow each of its links to a managed target. */
+  private async handleEndpoint(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    const pe = await this.endpoints.getEndpoint(endpointId);
+    if (!pe) return [ignore(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
+    const out: Decision[] = [];
+    for (const link of pe.links) {
+      if (!link.targetResourceId) {
+        out.push(ignore(tag, endpointId, `link ${link.name ?? ""} targets alias ${link.alias ?? "(none)"}; approval happens on the provider side`));
+        continue;
+      }
+      const provider = providerTypeFor(parseResourceId(link.targetResourceId).type);
+      if (!provider) {
+        out.push(ignore(tag, link.targetResourceId, `target type ${parseResourceId(link.targetResourceId).type} is not a managed provider type`));
+        continue;
+      }
+      if (!config.approval.managedScopes.some((s) => isWithinScope(link.targetResourceId!, s))) {
+        out.push(ignore(tag, link.targetResourceId, "target is outside managedScopes: never acted on"));
+        continue;
+      }
+      const conns = (await this.connections.listConnections(link.targetResourceId)).filter((c) => sameId(c.privateEndpointId, pe.id));
+      if (conns.length === 0) {
+        out.push(ignore(tag, link.targetResourceId, `no connection from ${pe.name} on the target yet`));
+        continue;
+      }
+      for (const c of conns) out.push(await this.decide(tag, c, config, dryRun, link.groupIds.length ? link.groupIds : c.groupIds));
+    }
+    if (out.length === 0) out.push(ignore(tag, endpointId, "private endpoint has no private link service connections"));
+    return out;
+  }
+
+  /** A managed provider resource (or one of its connections) changed: look at all its connections. */
+  private async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
+      return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
+    }
+    let conns: ConnectionInfo[];
+    try {
+      conns = await this.connections.listConnections(targetId);
+    } catch (e) {
+      if (e instanceof RestError && e.statusCode === 404) return [ignore(tag, targetId, "resource no longer exists")];
+      throw e;
+    }
+    if (conns.length === 0) return [ignore(tag, targetId, "resource has no private endpoint connections")];
+    const out: Decision[] = [];
+    for (const c of conns) out.push(await this.decide(tag, c, config, dryRun, await this.groupIdsFor(c, config)));
+    return out;
+  }
+
+  /** Sub-resources: from the connection when the provider reports them, else from the requester's endpoint (only if a rule needs them). */
+  private async groupIdsFor(c: ConnectionInfo, config: AllowListConfig): Promise<string[]> {
+    if (c.groupIds.length || c.status !== "Pending" || !c.privateEndpointId) return c.groupIds;
+    if (!config.approval.rules.some((r) => r.groupIds?.length)) return [];
+    let pe: EndpointInfo | undefined;
+    try {
+      pe = await this.endpoints.getEndpoint(c.privateEndpointId);
+    } catch (e) {
+      // Cross-tenant endpoints are often unreadable: rules that need group ids then do not match (fail closed).
+      this.log.debug(`cannot read ${c.privateEndpointId} for group ids: ${(e as Error).message}`);
+    }
+    return pe?.links.find((l) => sameId(l.targetResourceId, c.targetResourceId))?.groupIds ?? [];
+  }
+
+  private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, groupIds: string[]): Promise<Decision> {
+    const plan = planApproval(config.approval, c, groupIds);
+    const base = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) } as const;
+    if (plan.action === "ignore" || plan.action === "leave-pending") {
+      this.log.debug(`${plan.action} ${c.id}: ${plan.reason}`);
+      return { ...base, outcome: "skipped" };
+    }
+    if (dryRun || this.opts.dryRun) return { ...base, outcome: "planned" };
+
+    // Events are hints: re-read right before writing, so a duplicate or a race with
+    // another instance (or a human) does not write twice.
+    const fresh = await this.connections.getConnection(c.id);
+    if (!fresh || fresh.status !== "Pending") {
+      return { ...base, action: "ignore", reason: `connection is now ${fresh?.status ?? "gone"}; nothing to do`, outcome: "skipped" };
+    }
+    const status = plan.action === "approve" ? "Approved" : "Rejected";
+    try {
+      const after = await this.connections.setState(fresh, status, approvalDescription(fresh, plan));
+      if (after.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
+      this.log.info(`${plan.action} ${c.id}: ${plan.reason}`);
+      return { ...base, outcome: "applied" };
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log.error(`${plan.action} ${c.id} failed: ${msg}`);
+      return { ...base, outcome: "failed", error: msg, retryable: true };
+    }
+  }
+}
+
+/** The resource itself or its nearest ancestor whose type is a registered provider type. */
+export function managedAncestor(id: string): string | undefined {
+  let cur: string | undefined = tryParseResourceId(id)?.id;
+  while (cur) {
+    if (providerTypeFor(parseResourceId(cur).type)) return cur;
+    cur = parentResourceId(cur);
+  }
+  return undefined;
+}
+
+function ignore(event: string, resource: string, reason: string): Decision {
+  return { event, action: "ignore", resource, reason, outcome: "skipped" };
+}
+
+function errorDecision(event: string, resource: string, reason: string): Decision {
+  return { event, action: "error", resource, reason, outcome: "failed" };
+}

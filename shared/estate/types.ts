@@ -1,0 +1,18 @@
+// An estate is a snapshot of ARM: resource bodies exactly as ARM GET returns them,
+// each with its full `id`. Child resources (private endpoint connections, DNS
+// record sets) are their own entries.
+
+export interface ArmResource {
+  id: string;
+  name?: string;
+  type?: string;
+  location?: string;
+  etag?: string;
+  tags?: Record<string, string>;
+  properties?: Record<string, any>;
+  [key: string]: unknown;
+}
+
+export interface Estate {
+  resources: ArmResource[];
+}

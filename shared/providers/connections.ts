@@ -1,0 +1,124 @@
+// Reads and writes provider-side private endpoint connections, whatever the
+// provider type: Key Vault through @azure/arm-keyvault, Private Link Services
+// through @azure/arm-network, everything else through the generic ARM path.
+// All three return the same ConnectionInfo.
+import { RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { parseResourceId, parentResourceId } from "../arm/resourceId.js";
+import type { ArmClients } from "../arm/clients.js";
+import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
+
+export type ConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected" | string;
+
+export interface ConnectionInfo {
+  /** Provider-side connection id: {target}/privateEndpointConnections/{name} */
+  id: string;
+  name: string;
+  targetResourceId: string;
+  targetType: string;
+  status?: ConnectionStatus;
+  description?: string;
+  actionsRequired?: string;
+  /** The requester's endpoint (`properties.privateEndpoint.id`). */
+  privateEndpointId?: string;
+  provisioningState?: string;
+  /** Sub-resources, where the provider reports them on the connection. */
+  groupIds: string[];
+  etag?: string;
+}
+
+export class UnsupportedProviderError extends Error {}
+
+/** Normalises an ARM body (`properties.*`) or an SDK model (flattened) to ConnectionInfo. */
+export function toConnectionInfo(body: any): ConnectionInfo {
+  const p = body?.properties ?? body ?? {};
+  const state = p.privateLinkServiceConnectionState ?? {};
+  const id: string = body.id;
+  const target = parentResourceId(id)!;
+  return {
+    id,
+    name: body.name ?? parseResourceId(id).name!,
+    targetResourceId: target,
+    targetType: parseResourceId(target).type!,
+    status: state.status,
+    description: state.description,
+    actionsRequired: state.actionsRequired,
+    privateEndpointId: p.privateEndpoint?.id,
+    provisioningState: p.provisioningState,
+    groupIds: Array.isArray(p.groupIds) ? p.groupIds : [],
+    etag: body.etag || undefined,
+  };
+}
+
+export class ConnectionsGateway {
+  constructor(private readonly clients: ArmClients) {}
+
+  providerFor(targetResourceId: string): ProviderType {
+    const type = parseResourceId(targetResourceId).type;
+    const provider = providerTypeFor(type);
+    if (!provider) throw new UnsupportedProviderError(`no provider registered for type ${type}`);
+    return provider;
+  }
+
+  async listConnections(targetResourceId: string): Promise<ConnectionInfo[]> {
+    const provider = this.providerFor(targetResourceId);
+    const t = parseResourceId(targetResourceId);
+    const out: ConnectionInfo[] = [];
+    if (provider.client === "keyvault") {
+      for await (const c of this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.listByResource(t.resourceGroup!, t.name!)) out.push(toConnectionInfo(c));
+    } else if (provider.client === "network") {
+      for await (const c of this.clients.networkFor(t.subscriptionId).privateLinkServices.listPrivateEndpointConnections(t.resourceGroup!, t.name!)) out.push(toConnectionInfo(c));
+    } else {
+      for await (const c of this.clients.generic.list(`${t.id}/${CONNECTIONS_CHILD}`, provider.apiVersion)) out.push(toConnectionInfo(c));
+    }
+    return out;
+  }
+
+  /** Fresh read of one connection; undefined when it (or its parent) is gone. */
+  async getConnection(connectionId: string): Promise<ConnectionInfo | undefined> {
+    const targetId = parentResourceId(connectionId);
+    if (!targetId) throw new UnsupportedProviderError(`not a connection id: ${connectionId}`);
+    const provider = this.providerFor(targetId);
+    const t = parseResourceId(targetId);
+    const name = parseResourceId(connectionId).name!;
+    try {
+      if (provider.client === "keyvault") {
+        return toConnectionInfo(await this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.get(t.resourceGroup!, t.name!, name));
+      }
+      if (provider.client === "network") {
+        return toConnectionInfo(await this.clients.networkFor(t.subscriptionId).privateLinkServices.getPrivateEndpointConnection(t.resourceGroup!, t.name!, name));
+      }
+      const body = await this.clients.generic.get(connectionId, provider.apiVersion);
+      return body ? toConnectionInfo(body) : undefined;
+    } catch (e) {
+      if (e instanceof RestError && e.statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Sets Approved/Rejected and waits for the provider's long-running update to finish. */
+  async setState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string): Promise<ConnectionInfo> {
+    const provider = this.providerFor(conn.targetResourceId);
+    const t = parseResourceId(conn.targetResourceId);
+    const state = { status, description, actionsRequired: "None" };
+    let raw: PipelineResponse | undefined;
+    const onResponse = (r: PipelineResponse) => {
+      raw = r;
+    };
+    if (provider.client === "keyvault") {
+      await this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.put(
+        t.resourceGroup!, t.name!, conn.name, { etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse },
+      );
+    } else if (provider.client === "network") {
+      await this.clients.networkFor(t.subscriptionId).privateLinkServices.updatePrivateEndpointConnection(
+        t.resourceGroup!, t.name!, conn.name, { name: conn.name, etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse },
+      );
+    } else {
+      const body = await this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } });
+      return body ? toConnectionInfo(body) : conn;
+    }
+    // The typed clients return the first answer ("Updating"); follow its
+    // Azure-AsyncOperation on the same pipeline until the provider is done.
+    const final = raw ? await this.clients.generic.waitFor(raw, "PUT") : undefined;
+    return final ? toConnectionInfo(final) : ((await this.getConnection(conn.id)) ?? conn);
+  }
+}

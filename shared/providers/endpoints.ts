@@ -1,0 +1,79 @@
+// Reads consumer-side private endpoints through @azure/arm-network.
+import { RestError } from "@azure/core-rest-pipeline";
+import { parseResourceId, tryParseResourceId } from "../arm/resourceId.js";
+import type { ArmClients } from "../arm/clients.js";
+
+export interface EndpointLink {
+  name?: string;
+  /** Provider resource id, when the link names one (not an alias). */
+  targetResourceId?: string;
+  /** Private Link Service alias, for services reached by alias. */
+  alias?: string;
+  groupIds: string[];
+  status?: string;
+  requestMessage?: string;
+  /** true for manualPrivateLinkServiceConnections (needs approval). */
+  manual: boolean;
+}
+
+export interface EndpointInfo {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location?: string;
+  provisioningState?: string;
+  links: EndpointLink[];
+  customDnsConfigs: { fqdn?: string; ipAddresses: string[] }[];
+  networkInterfaceIds: string[];
+  tags: Record<string, string>;
+}
+
+/** Normalises an ARM body or the SDK's flattened model. */
+export function toEndpointInfo(body: any): EndpointInfo {
+  const p = body.properties ?? body;
+  const id = parseResourceId(body.id);
+  const links = (list: any[] | undefined, manual: boolean): EndpointLink[] =>
+    (list ?? []).map((l) => {
+      const lp = l.properties ?? l;
+      const target: string | undefined = lp.privateLinkServiceId;
+      const isId = !!tryParseResourceId(target);
+      return {
+        name: l.name,
+        targetResourceId: isId ? target : undefined,
+        alias: !isId ? target : undefined,
+        groupIds: lp.groupIds ?? [],
+        status: lp.privateLinkServiceConnectionState?.status,
+        requestMessage: lp.requestMessage,
+        manual,
+      };
+    });
+  return {
+    id: id.id,
+    name: id.name!,
+    subscriptionId: id.subscriptionId,
+    resourceGroup: id.resourceGroup!,
+    location: body.location,
+    provisioningState: p.provisioningState,
+    links: [...links(p.manualPrivateLinkServiceConnections, true), ...links(p.privateLinkServiceConnections, false)],
+    customDnsConfigs: (p.customDnsConfigs ?? []).map((c: any) => ({ fqdn: c.fqdn, ipAddresses: c.ipAddresses ?? [] })),
+    networkInterfaceIds: (p.networkInterfaces ?? []).map((n: any) => n.id).filter(Boolean),
+    tags: body.tags ?? {},
+  };
+}
+
+export class EndpointsGateway {
+  constructor(private readonly clients: ArmClients) {}
+
+  /** Fresh read; undefined when the endpoint does not exist (or is not readable: 403 is an error). */
+  async getEndpoint(endpointId: string): Promise<EndpointInfo | undefined> {
+    const id = parseResourceId(endpointId);
+    try {
+      const pe = await this.clients.networkFor(id.subscriptionId).privateEndpoints.get(id.resourceGroup!, id.name!);
+      return toEndpointInfo(pe);
+    } catch (e) {
+      if (e instanceof RestError && e.statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+}

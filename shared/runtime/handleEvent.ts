@@ -1,0 +1,46 @@
+// The one entry point for a raw event, shared by the Function, `replay` and the
+// sandbox webhook, so all three behave the same.
+import { parseEvent } from "../events/index.js";
+import type { Autopilot } from "../core/autopilot.js";
+import type { Decision, Logger } from "../core/decision.js";
+
+export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger): Promise<Decision[]> {
+  const parsed = parseEvent(raw);
+  if (parsed.outcome === "invalid") {
+    // Nothing to retry: say exactly what is wrong and keep the payload in the log.
+    log.error(`malformed event ${parsed.id ?? "(no id)"}: ${parsed.error}; payload: ${truncate(safeStringify(raw), 4000)}`);
+    return [{ event: parsed.id ?? "(no id)", action: "error", resource: "", reason: `malformed event: ${parsed.error}`, outcome: "failed" }];
+  }
+  if (parsed.outcome === "ignored") {
+    log.debug(`ignored event ${parsed.id ?? ""} (${parsed.eventType ?? "?"}): ${parsed.reason}`);
+    return [{ event: parsed.id ?? "(no id)", action: "ignore", resource: "", reason: parsed.reason, outcome: "skipped" }];
+  }
+  const ev = parsed.event;
+  log.debug(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`);
+  try {
+    const decisions = await autopilot.handleEvent(ev);
+    for (const d of decisions) {
+      const line = `${d.action} ${d.resource || ev.resourceId}: ${d.reason}${d.rule ? ` [rule ${d.rule}]` : ""} (${d.outcome})`;
+      if (d.outcome === "failed") log.error(line + (d.error ? `: ${d.error}` : ""));
+      else if (d.action === "ignore" || d.action === "leave-pending") log.debug(line);
+      else log.info(line);
+    }
+    return decisions;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    log.error(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`);
+    return [{ event: ev.id, action: "error", resource: ev.resourceId, reason: "reading or writing ARM failed", outcome: "failed", error: msg, retryable: true }];
+  }
+}
+
+function safeStringify(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}

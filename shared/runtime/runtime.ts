@@ -1,0 +1,37 @@
+// Builds the core once per process and keeps the allow-list fresh: re-read when
+// the file changes, so an admin's edit takes effect without a restart.
+import { statSync } from "node:fs";
+import { ArmClients } from "../arm/clients.js";
+import { loadConfigFile, type ConfigResult } from "../config/index.js";
+import { Autopilot } from "../core/autopilot.js";
+import type { Logger } from "../core/decision.js";
+import type { AppSettings } from "./settings.js";
+
+export class Runtime {
+  private readonly arm: ArmClients;
+  private config?: { mtimeMs: number; result: ConfigResult };
+
+  constructor(readonly settings: AppSettings) {
+    this.arm = new ArmClients(settings.arm);
+  }
+
+  async autopilot(log: Logger): Promise<Autopilot> {
+    const config = await this.currentConfig(log);
+    return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun });
+  }
+
+  private async currentConfig(log: Logger): Promise<ConfigResult> {
+    let mtimeMs = -1;
+    try {
+      mtimeMs = statSync(this.settings.allowListPath).mtimeMs;
+    } catch {
+      // loadConfigFile reports the missing file as a problem: fail closed.
+    }
+    if (!this.config || this.config.mtimeMs !== mtimeMs || mtimeMs < 0) {
+      const result = await loadConfigFile(this.settings.allowListPath);
+      if (!result.ok) log.error(`allow-list ${this.settings.allowListPath} is invalid; approving nothing until it is fixed`);
+      this.config = { mtimeMs, result };
+    }
+    return this.config.result;
+  }
+}

@@ -1,0 +1,69 @@
+// End to end: EventGridPublisherClient -> local webhook -> core -> emulator,
+// with the approval read back through the SDK.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
+import { startSandbox, type Sandbox } from "../../sandbox/start.js";
+import { DEMO, playDemo } from "../../sandbox/demo/scenario.js";
+import { cloudEvent, eventGridEvent } from "../../sandbox/eventFactory.js";
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startSandbox({ port: 0, quiet: true });
+});
+afterAll(async () => sb?.close());
+
+const kv = () => sb.local!.arm.keyVaultFor("22222222-2222-2222-2222-222222222222");
+
+describe("sandbox webhook", () => {
+  it("plays the demo: the allow-listed endpoint is approved, the stranger stays pending", async () => {
+    const publisher = new EventGridPublisherClient(sb.webhook.url, "EventGrid", new AzureKeyCredential(sb.key));
+    const lines: string[] = [];
+    await playDemo({ arm: sb.local!.arm, publisher, decisions: sb.decisions, say: (l) => lines.push(l) });
+    const web = await sb.local!.arm.networkFor(DEMO.web.subscriptionId).privateEndpoints.get(DEMO.web.resourceGroup, DEMO.web.endpoint);
+    expect(web.manualPrivateLinkServiceConnections![0]!.privateLinkServiceConnectionState!.status).toBe("Approved");
+    const stranger = await sb.local!.arm.networkFor(DEMO.stranger.subscriptionId).privateEndpoints.get(DEMO.stranger.resourceGroup, DEMO.stranger.endpoint);
+    expect(stranger.manualPrivateLinkServiceConnections![0]!.privateLinkServiceConnectionState!.status).toBe("Pending");
+    const states: Record<string, string> = {};
+    for await (const c of kv().privateEndpointConnections.listByResource("rg-shared", "kv-shared")) states[c.privateEndpoint!.id!.split("/").pop()!] = c.privateLinkServiceConnectionState!.status!;
+    expect(states).toEqual({ "pe-web-kv": "Approved", "pe-stranger-kv": "Pending" });
+    expect(lines.join("\n")).toMatch(/approve \(rule corp-spokes\)/);
+  });
+
+  it("accepts CloudEvents 1.0 and is idempotent on redelivery", async () => {
+    const publisher = new EventGridPublisherClient(sb.webhook.url, "CloudEvent", new AzureKeyCredential(sb.key));
+    const id = `/subscriptions/${DEMO.web.subscriptionId}/resourceGroups/${DEMO.web.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${DEMO.web.endpoint}`;
+    const ev = cloudEvent({ resourceId: id, operationName: "Microsoft.Network/privateEndpoints/write" });
+    const writesBefore = sb.local!.emulator.calls.filter((c) => c.method !== "GET").length;
+    const before = sb.decisions.length;
+    await publisher.send([ev]);
+    await publisher.send([ev]);
+    const mine = sb.decisions.slice(before);
+    expect(mine.map((d) => d.action)).toEqual(["ignore", "ignore"]);
+    expect(sb.local!.emulator.calls.filter((c) => c.method !== "GET").length).toBe(writesBefore);
+  });
+
+  it("answers the Event Grid validation handshake and the CloudEvents OPTIONS handshake", async () => {
+    const validation = [{ id: "2d1781af-3a4c-4d7c-bd0c-e34b19da4e66", topic: "/subscriptions/x", subject: "", data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://rp-eastus2.eventgrid.azure.net:553/eventsubscriptions/myeventsub/validate?id=0000000000-0000-0000-0000-00000000000000&t=2022-10-28T04:23:35.1981776Z&apiVersion=2018-05-01-preview&token=1A1A1A1A" }, eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", eventTime: "2022-10-28T04:23:35.1981776Z", metadataVersion: "1", dataVersion: "1" }];
+    const res = await fetch(sb.webhook.url, { method: "POST", headers: { "aeg-sas-key": sb.key, "aeg-event-type": "SubscriptionValidation", "content-type": "application/json" }, body: JSON.stringify(validation) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" });
+    const opt = await fetch(sb.webhook.url, { method: "OPTIONS", headers: { "WebHook-Request-Origin": "eventgrid.azure.net" } });
+    expect(opt.status).toBe(200);
+    expect(opt.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
+  });
+
+  it("refuses a wrong key and a body that is not JSON, and loses no state", async () => {
+    const bad = new EventGridPublisherClient(sb.webhook.url, "EventGrid", new AzureKeyCredential("wrong"));
+    await expect(bad.send([eventGridEvent({ resourceId: DEMO.vaultId, operationName: "Microsoft.KeyVault/vaults/write" })])).rejects.toMatchObject({ statusCode: 401 });
+    const res = await fetch(sb.webhook.url, { method: "POST", headers: { "aeg-sas-key": sb.key }, body: "{not json" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/not JSON/);
+  });
+
+  it("reports a malformed event as an error without failing the batch", async () => {
+    const before = sb.decisions.length;
+    const res = await fetch(sb.webhook.url, { method: "POST", headers: { "aeg-sas-key": sb.key, "content-type": "application/json" }, body: JSON.stringify([{ id: "broken-1", eventType: "Microsoft.Resources.ResourceWriteSuccess", subject: "/subscriptions/x", dataVersion: "2" }]) });
+    expect(res.status).toBe(200);
+    expect(sb.decisions.slice(before)).toEqual([expect.objectContaining({ event: "broken-1", action: "error", reason: expect.stringMatching(/malformed event/) })]);
+  });
+});

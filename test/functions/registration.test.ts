@@ -1,0 +1,88 @@
+// Loads functions/ as the Functions host would, with a stand-in for the
+// host-injected @azure/functions-core module, and checks every registration.
+// Then invokes the captured handler against the emulator.
+import { createRequire } from "node:module";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvocationContext } from "@azure/functions";
+import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { eventGridEvent } from "../../sandbox/eventFactory.js";
+import { readFileSync } from "node:fs";
+
+interface Registration {
+  metadata: { name: string; bindings: Record<string, { type: string; direction: string }> };
+  handler: (...args: unknown[]) => Promise<unknown>;
+}
+const registrations: Registration[] = [];
+const coreStandIn = {
+  setProgrammingModel() {},
+  registerFunction(metadata: Registration["metadata"], handler: Registration["handler"]) {
+    registrations.push({ metadata, handler });
+    return { dispose() {} };
+  },
+  registerHook() {
+    return { dispose() {} };
+  },
+};
+
+const Module = createRequire(import.meta.url)("node:module");
+const originalLoad = Module._load;
+let local: LocalArm;
+
+beforeAll(async () => {
+  Module._load = function (request: string, ...rest: unknown[]) {
+    if (request === "@azure/functions-core") return coreStandIn;
+    return originalLoad.call(this, request, ...rest);
+  };
+  const estate = JSON.parse(readFileSync(new URL("../../examples/estate.json", import.meta.url), "utf8"));
+  local = await startLocalArm(estate, { throttle: false });
+  const dir = mkdtempSync(join(tmpdir(), "pla-fn-"));
+  writeFileSync(join(dir, "ca.pem"), local.emulator.ca);
+  Object.assign(process.env, {
+    AUTOPILOT_ALLOW_LIST_PATH: new URL("../../sandbox/demo/allow-list.yaml", import.meta.url).pathname,
+    AZURE_ARM_ENDPOINT: local.emulator.url,
+    AZURE_ARM_SCOPE: `${local.emulator.url}/.default`,
+    AUTOPILOT_ARM_CA_FILE: join(dir, "ca.pem"),
+    AUTOPILOT_ARM_STATIC_TOKEN: "test-token",
+    AUTOPILOT_POLL_INTERVAL_MS: "10",
+  });
+  await import("../../functions/index.js");
+});
+
+afterAll(async () => {
+  Module._load = originalLoad;
+  await local?.close();
+});
+
+function context(lines: string[]) {
+  return new InvocationContext({ invocationId: "test-invocation", functionName: "resourceEvents", logHandler: (level, ...args) => lines.push(`${level}: ${args.join(" ")}`) });
+}
+
+describe("functions/", () => {
+  it("registers exactly one Event Grid trigger", () => {
+    expect(registrations.map((r) => r.metadata.name)).toEqual(["resourceEvents"]);
+    const bindings = Object.values(registrations[0]!.metadata.bindings);
+    expect(bindings).toEqual([expect.objectContaining({ type: "eventGridTrigger", direction: "in" })]);
+  });
+
+  it("the registered handler approves an allow-listed endpoint's connection", async () => {
+    const pe = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/privateEndpoints/pe-web-kv";
+    const ev = eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" });
+    const lines: string[] = [];
+    // The host hands the event over as plain JSON (eventTime a string).
+    await registrations[0]!.handler(JSON.parse(JSON.stringify(ev)), context(lines));
+    const status = local.emulator.getResource(pe)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status;
+    expect(status).toBe("Approved");
+    expect(lines.join("\n")).toMatch(/information: approve .*rule corp-spokes/);
+  });
+
+  it("throws (so Event Grid redelivers) when ARM keeps failing, and logs why", async () => {
+    const pe = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
+    local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 1, count: 10 });
+    const lines: string[] = [];
+    await expect(registrations[0]!.handler(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }), context(lines))).rejects.toThrow(/redelivery/);
+    expect(lines.join("\n")).toMatch(/error: event .* failed/);
+  }, 60_000);
+});
