@@ -71,7 +71,7 @@ async function validate(args: string[], io: CliIo): Promise<number> {
 async function explain(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { config: { type: "string" }, estate: { type: "string" }, json: { type: "boolean" } });
   const id = one(positionals, "<connection-or-endpoint-id>");
-  return withSandbox(values, io, false, async (autopilot) => {
+  return withSandbox(sandboxPaths(values), io, false, async (autopilot) => {
     const decisions = await autopilot.explain(id);
     for (const d of decisions) io.out(values.json ? JSON.stringify(line(d)) : human(d));
     return decisions.some((d) => d.action === "error") ? 1 : 0;
@@ -87,9 +87,10 @@ async function replay(args: string[], io: CliIo): Promise<number> {
     verbose: { type: "boolean" },
   });
   const file = one(positionals, "<events.json>");
+  const paths = sandboxPaths(values);
   const body = await readJson(file, "events file");
   const events: unknown[] = Array.isArray(body) ? body : [body];
-  return withSandbox(values, io, !!values["dry-run"], async (autopilot, log, snapshot) => {
+  return withSandbox(paths, io, !!values["dry-run"], async (autopilot, log, snapshot) => {
     let errored = false;
     for (const raw of events) {
       for (const d of await handleRawEvent(raw, autopilot, log)) {
@@ -104,9 +105,13 @@ async function replay(args: string[], io: CliIo): Promise<number> {
 
 type SandboxBody = (autopilot: Autopilot, log: Logger, snapshot: () => Estate) => Promise<number>;
 
-async function withSandbox(values: { config?: string; estate?: string }, io: CliIo, dryRun: boolean, body: SandboxBody, verbose = false): Promise<number> {
+function sandboxPaths(values: { config?: string; estate?: string }): { config: string; estate: string } {
   if (!values.config) throw new UsageError("--config is required");
   if (!values.estate) throw new UsageError("--estate is required");
+  return { config: values.config, estate: values.estate };
+}
+
+async function withSandbox(values: { config: string; estate: string }, io: CliIo, dryRun: boolean, body: SandboxBody, verbose = false): Promise<number> {
   const config = await loadConfigFile(values.config);
   if (!config.ok) for (const p of config.problems) io.err(`allow-list problem: ${formatProblem(p)}`);
   const estate = (await readJson(values.estate, "estate file")) as Estate;

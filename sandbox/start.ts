@@ -29,9 +29,11 @@ export interface Sandbox {
 export async function startSandbox(opts: { live?: boolean; port?: number; quiet?: boolean; allowListPath?: string } = {}): Promise<Sandbox> {
   const note = opts.quiet ? () => {} : say;
   const key = process.env.AUTOPILOT_WEBHOOK_KEY || randomBytes(24).toString("base64url");
+  // The scenario narrates decisions itself; the core's own lines show with AUTOPILOT_LOG_LEVEL=debug.
+  const verbose = process.env.AUTOPILOT_LOG_LEVEL === "debug";
   const log: Logger = {
-    debug: (m) => process.env.AUTOPILOT_LOG_LEVEL === "debug" && note(`  debug: ${m}`),
-    info: (m) => note(`  core: ${m}`),
+    debug: (m) => verbose && note(`  debug: ${m}`),
+    info: (m) => verbose && note(`  core: ${m}`),
     warn: (m) => note(`  warning: ${m}`),
     error: (m) => note(`  error: ${m}`),
   };
@@ -75,7 +77,7 @@ async function main() {
   const sandbox = await startSandbox({ live });
   say(`Event Grid webhook on ${sandbox.webhook.url} (key: ${sandbox.key})`);
   if (sandbox.local) {
-    const publisher = new EventGridPublisherClient(sandbox.webhook.url, "EventGrid", new AzureKeyCredential(sandbox.key));
+    const publisher = new EventGridPublisherClient(sandbox.webhook.url, "EventGrid", new AzureKeyCredential(sandbox.key), { allowInsecureConnection: true });
     await playDemo({ arm: sandbox.local.arm, publisher, decisions: sandbox.decisions, say });
   }
   say(`running. Post your own events to ${sandbox.webhook.url} with header aeg-sas-key: ${sandbox.key} (see README). Ctrl-C stops.`);

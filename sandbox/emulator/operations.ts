@@ -1,6 +1,6 @@
 // Long-running operations. Each one stays InProgress for `lroDelayMs`, then its
-// completion callback runs once. (The router holds second-and-later polls until
-// the operation ends, because core-lro ignores `Retry-After: 0` and would wait 2 s.) Completion is lazy: every request (and
+// completion callback runs once. (The router holds polls until the operation
+// ends, because core-lro ignores `Retry-After: 0` and would wait 2 s.) Completion is lazy: every request (and
 // snapshot/getResource) settles what is due first, so there are no timers to
 // leak and the order of effects is deterministic.
 import { idKey } from "../../shared/arm/resourceId.js";
@@ -20,8 +20,6 @@ export interface Operation {
   result?: () => unknown;
   statusPath: string;
   resultPath: string;
-  /** Status polls answered so far. */
-  polls: number;
 }
 
 export interface StartOptions {
@@ -55,7 +53,6 @@ export class Operations {
       result: o.result,
       statusPath: `${base}/operationStatuses/${id}`,
       resultPath: `${base}/operationResults/${id}`,
-      polls: 0,
     };
     this.ops.set(id.toLowerCase(), op);
     this.active.set(idKey(o.resourceId), op);

@@ -1,14 +1,16 @@
 // Resources as ARM GET returns them: stored body plus what real services compute
-// on read (a provider's current connections, a zone's record set count).
+// on read (a provider's current connections, a VNet's subnets, a zone's record
+// set count).
 import type { ArmResource } from "../../shared/estate/types.js";
-import { CONNECTIONS, PRIVATE_DNS_ZONES, isType, typeInfo, type EmbedStyle } from "./resourceTypes.js";
+import { PRIVATE_DNS_ZONES, isType, typeInfo, type EmbedStyle } from "./resourceTypes.js";
 import type { Store } from "./store.js";
 
 export function render(store: Store, res: ArmResource): ArmResource {
   const out = structuredClone(res);
   const info = typeInfo(res.type);
   if (info?.embeds) {
-    out.properties = { ...(out.properties ?? {}), privateEndpointConnections: store.children(res.id, CONNECTIONS).map((c) => embed(c, info.embeds!)) };
+    const { property, style } = info.embeds;
+    out.properties = { ...(out.properties ?? {}), [property]: store.children(res.id, property).map((c) => embed(render(store, c), style)) };
   }
   if (isType(res.type, PRIVATE_DNS_ZONES) && out.properties) {
     out.properties.numberOfRecordSets = store.children(res.id).filter((c) => typeInfo(c.type)?.recordSet).length;
@@ -16,8 +18,7 @@ export function render(store: Store, res: ArmResource): ArmResource {
   return out;
 }
 
-function embed(c: ArmResource, style: EmbedStyle): unknown {
-  const copy = structuredClone(c);
+function embed(copy: ArmResource, style: EmbedStyle): unknown {
   switch (style) {
     case "idOnly":
       return { id: copy.id };

@@ -4,8 +4,16 @@
 import { newGuid, weakEtag } from "./ids.js";
 
 export type WriteStyle = "sync" | "async";
-/** How a parent's GET embeds its connections in `properties.privateEndpointConnections`. */
+/** How a parent's GET shows a child list (`properties.privateEndpointConnections`, `properties.subnets`). */
 export type EmbedStyle = "full" | "idEtagProps" | "idProps" | "idOnly";
+
+export interface EmbeddedChildren {
+  /** Property under `properties` and child type segment (they have the same name). */
+  property: string;
+  style: EmbedStyle;
+  /** Subnets can be written through the parent; connections are read-only there. */
+  writable?: boolean;
+}
 
 export interface TypeInfo {
   /** Canonical casing, used when a body has no `type`. */
@@ -14,8 +22,8 @@ export interface TypeInfo {
   etag: "guid" | "weak";
   put: WriteStyle;
   del: WriteStyle;
-  /** Provider types whose GET lists their current connections. */
-  embeds?: EmbedStyle;
+  /** Child lists the parent's GET shows; on load and PUT such lists become child resources. */
+  embeds?: EmbeddedChildren;
   /** The privateEndpointConnections child of a provider resource. */
   connection?: boolean;
   /** Private DNS record set (A, AAAA, ...). */
@@ -24,6 +32,7 @@ export interface TypeInfo {
   collectionOnly?: boolean;
 }
 
+export const CONNECTIONS = "privateEndpointConnections";
 const table = new Map<string, TypeInfo>();
 function add(type: string, info: Omit<TypeInfo, "type">): void {
   table.set(type.toLowerCase(), { type, ...info });
@@ -34,11 +43,11 @@ for (const t of [
   "Microsoft.Network/privateEndpoints",
   "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
   "Microsoft.Network/networkInterfaces",
-  "Microsoft.Network/virtualNetworks",
   "Microsoft.Network/virtualNetworks/subnets",
 ]) add(t, { etag: "weak", put: "async", del: "async" });
+add("Microsoft.Network/virtualNetworks", { etag: "weak", put: "async", del: "async", embeds: { property: "subnets", style: "full", writable: true } });
 
-add("Microsoft.Network/privateLinkServices", { etag: "weak", put: "async", del: "async", embeds: "full" });
+add("Microsoft.Network/privateLinkServices", { etag: "weak", put: "async", del: "async", embeds: { property: CONNECTIONS, style: "full" } });
 // privateLinkServices.updatePrivateEndpointConnection is a plain PUT in the SDK.
 add("Microsoft.Network/privateLinkServices/privateEndpointConnections", { etag: "weak", put: "sync", del: "async", connection: true });
 
@@ -48,9 +57,11 @@ export const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "T
 for (const r of RECORD_TYPES) add(`Microsoft.Network/privateDnsZones/${r}`, { etag: "guid", put: "sync", del: "sync", recordSet: true });
 add("Microsoft.Network/privateDnsZones/ALL", { etag: "guid", put: "sync", del: "sync", collectionOnly: true });
 
-// Provider resources whose owner approves connections. Embedding styles follow the
-// services' GET shapes: Key Vault lists {id, etag, properties}; SQL and Cosmos DB
-// {id, properties}; Redis Enterprise clusters only ids; Storage and Redis whole resources.
+// Provider resources whose owner approves connections. How each parent GET lists
+// its connections follows the services' REST specs (the stored references have
+// no parent GET example): Key Vault {id, etag, properties}; SQL and Cosmos DB
+// {id, properties}; Redis Enterprise clusters only ids; Storage and Redis whole
+// resources. Change the style here if a recorded real GET differs.
 const providers: Array<[string, EmbedStyle]> = [
   ["Microsoft.KeyVault/vaults", "idEtagProps"],
   ["Microsoft.Cache/redis", "full"],
@@ -59,13 +70,12 @@ const providers: Array<[string, EmbedStyle]> = [
   ["Microsoft.Sql/servers", "idProps"],
   ["Microsoft.DocumentDB/databaseAccounts", "idProps"],
 ];
-for (const [t, embeds] of providers) {
-  add(t, { etag: "weak", put: "sync", del: "sync", embeds });
+for (const [t, style] of providers) {
+  add(t, { etag: "weak", put: "sync", del: "sync", embeds: { property: CONNECTIONS, style } });
   // Real Key Vault answers approve/reject 200 + Azure-AsyncOperation, "Updating".
   add(`${t}/privateEndpointConnections`, { etag: "weak", put: "async", del: "async", connection: true });
 }
 
-export const CONNECTIONS = "privateEndpointConnections";
 export const PRIVATE_ENDPOINTS = "microsoft.network/privateendpoints";
 export const NETWORK_INTERFACES = "microsoft.network/networkinterfaces";
 export const PRIVATE_DNS_ZONES = "microsoft.network/privatednszones";

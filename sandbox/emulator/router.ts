@@ -95,23 +95,22 @@ function onlyGet(req: EmuRequest, f: () => Reply): Reply {
 }
 
 /**
- * core-lro polls twice back to back, then waits 2 s between polls and ignores
- * `Retry-After: 0` (a falsy delay). So the first poll answers at once (callers can
- * see InProgress) and later polls are held until the operation ends when that is
- * at most MAX_HOLD_MS away: SDK long-running calls then take about lroDelayMs.
+ * core-lro waits 2 s between polls and ignores `Retry-After: 0` (a falsy delay),
+ * so a poll that arrives while the operation runs is held until the operation
+ * ends when that is at most MAX_HOLD_MS away: SDK long-running calls then take
+ * about lroDelayMs. With a longer lroDelayMs polls answer InProgress at once.
  */
 const MAX_HOLD_MS = 1000;
 
 function operation(ctx: EmuContext, req: EmuRequest, kind: string, opId: string): Reply {
   const op = ctx.ops.get(opId);
   if (!op) throw new ArmError(404, "OperationNotFound", `Operation '${opId}' was not found.`);
-  op.polls++;
-  const answer = (): Reply => operationAnswer(ctx, req, kind, op);
   const wait = op.doneAt - Date.now();
-  if (op.status === "InProgress" && op.polls >= 2 && wait <= MAX_HOLD_MS) {
-    return { status: 200, defer: { ms: Math.max(0, wait), then: answer } };
+  if (op.status === "InProgress" && wait <= MAX_HOLD_MS) {
+    // Timers may fire a millisecond before Date.now() reaches doneAt: settle up to it.
+    return { status: 200, defer: { ms: Math.max(0, wait), then: () => (ctx.ops.settle(Math.max(Date.now(), op.doneAt)), operationAnswer(ctx, req, kind, op)) } };
   }
-  return answer();
+  return operationAnswer(ctx, req, kind, op);
 }
 
 function operationAnswer(ctx: EmuContext, req: EmuRequest, kind: string, op: Operation): Reply {

@@ -4,7 +4,7 @@
 // lists and cascading deletes cheap.
 import { idKey, parentResourceId, parseResourceId, tryParseResourceId } from "../../shared/arm/resourceId.js";
 import type { ArmResource, Estate } from "../../shared/estate/types.js";
-import { CONNECTIONS, typeInfo } from "./resourceTypes.js";
+import { typeInfo } from "./resourceTypes.js";
 
 export class Store {
   private readonly byKey = new Map<string, ArmResource>();
@@ -69,26 +69,35 @@ export class Store {
     return [...this.byKey.values()];
   }
 
-  /** Loads an estate: fills name/type from ids and splits embedded connections into children. */
+  /** Loads an estate: fills name/type from ids and splits embedded child lists into children. */
   load(estate: Estate): void {
     for (const raw of estate?.resources ?? []) {
       if (!raw || typeof raw.id !== "string") continue;
       const res = normalize(structuredClone(raw));
       if (!res) continue;
-      const embedded = res.properties?.privateEndpointConnections;
-      if (Array.isArray(embedded) && typeInfo(res.type)?.embeds) {
-        delete res.properties!.privateEndpointConnections;
-        this.put(res);
-        for (const c of embedded) {
-          if (!c || typeof c !== "object") continue;
-          const child = normalize({ ...c, id: c.id ?? (c.name ? `${res.id}/${CONNECTIONS}/${c.name}` : undefined) });
-          if (child) this.put(child);
-        }
-      } else {
-        this.put(res);
-      }
+      const children = takeEmbedded(res);
+      this.put(res);
+      for (const c of children) this.put(c);
     }
   }
+}
+
+/**
+ * Removes an embedded child list (connections, subnets) from a parent body and
+ * returns the children as resources of their own, as ARM stores them.
+ */
+export function takeEmbedded(res: ArmResource): ArmResource[] {
+  const embeds = typeInfo(res.type)?.embeds;
+  const list = embeds ? res.properties?.[embeds.property] : undefined;
+  if (!embeds || !Array.isArray(list)) return [];
+  delete res.properties![embeds.property];
+  const out: ArmResource[] = [];
+  for (const c of list) {
+    if (!c || typeof c !== "object") continue;
+    const child = normalize({ ...c, id: c.id ?? (c.name ? `${res.id}/${embeds.property}/${c.name}` : undefined) });
+    if (child) out.push(child);
+  }
+  return out;
 }
 
 /** Fills `name` and `type` from the id; undefined when the id is not an ARM id. */

@@ -5,6 +5,7 @@ import { ServiceClient } from "@azure/core-client";
 import { createHttpHeaders, createPipelineRequest, RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { createHttpPoller, type OperationResponse } from "@azure/core-lro";
 import type { ArmSettings } from "./settings.js";
+import { isNotFound } from "./errors.js";
 
 export interface ArmResponse {
   status: number;
@@ -54,7 +55,7 @@ export class GenericArmClient {
     try {
       return (await this.send("GET", id, apiVersion)).body as T;
     } catch (e) {
-      if (e instanceof RestError && e.statusCode === 404) return undefined;
+      if (isNotFound(e)) return undefined;
       throw e;
     }
   }

@@ -1,7 +1,7 @@
 // The core: turns a resource event (a hint) into decisions, re-reading ARM (the
 // truth) before acting. Knows nothing about the Functions host, the CLI or the
 // sandbox; they all call handleEvent / explain.
-import { RestError } from "@azure/core-rest-pipeline";
+import { isNotFound } from "../arm/errors.js";
 import { isWithinScope, parentResourceId, parseResourceId, sameId, sameType, tryParseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
@@ -118,7 +118,7 @@ export class Autopilot {
     try {
       conns = await this.connections.listConnections(targetId);
     } catch (e) {
-      if (e instanceof RestError && e.statusCode === 404) return [ignore(tag, targetId, "resource no longer exists")];
+      if (isNotFound(e)) return [ignore(tag, targetId, "resource no longer exists")];
       throw e;
     }
     if (conns.length === 0) return [ignore(tag, targetId, "resource has no private endpoint connections")];
@@ -144,10 +144,7 @@ export class Autopilot {
   private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, groupIds: string[]): Promise<Decision> {
     const plan = planApproval(config.approval, c, groupIds);
     const base = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) } as const;
-    if (plan.action === "ignore" || plan.action === "leave-pending") {
-      this.log.debug(`${plan.action} ${c.id}: ${plan.reason}`);
-      return { ...base, outcome: "skipped" };
-    }
+    if (plan.action === "ignore" || plan.action === "leave-pending") return { ...base, outcome: "skipped" };
     if (dryRun || this.opts.dryRun) return { ...base, outcome: "planned" };
 
     // Events are hints: re-read right before writing, so a duplicate or a race with
@@ -160,11 +157,9 @@ export class Autopilot {
     try {
       const after = await this.connections.setState(fresh, status, approvalDescription(fresh, plan));
       if (after.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
-      this.log.info(`${plan.action} ${c.id}: ${plan.reason}`);
       return { ...base, outcome: "applied" };
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      this.log.error(`${plan.action} ${c.id} failed: ${msg}`);
       return { ...base, outcome: "failed", error: msg, retryable: true };
     }
   }

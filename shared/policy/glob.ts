@@ -5,6 +5,11 @@
 const cache = new Map<string, RegExp>();
 const CACHE_LIMIT = 1000;
 
+/**
+ * The glob as an anchored, case-insensitive RegExp (for callers that need one, e.g. to
+ * hand to another API). matchesGlob does not use it: a backtracking regex with many
+ * stars can be slow on long inputs.
+ */
 export function globToRegExp(glob: string): RegExp {
   let re = cache.get(glob);
   if (re) return re;
@@ -22,8 +27,33 @@ export function globToRegExp(glob: string): RegExp {
   return re;
 }
 
+/**
+ * Glob match without regular expressions: the classic two-pointer wildcard algorithm,
+ * O(len(value) * len(glob)) at worst, so no pattern can make it backtrack exponentially.
+ */
 export function matchesGlob(value: string, glob: string): boolean {
-  return globToRegExp(glob).test(value);
+  const v = Array.from(value.toLowerCase());
+  const g = Array.from(glob.toLowerCase());
+  let i = 0; // position in v
+  let j = 0; // position in g
+  let star = -1; // position in g of the last * seen
+  let mark = 0; // position in v that the last * has consumed up to
+  while (i < v.length) {
+    if (j < g.length && (g[j] === "?" || (g[j] !== "*" && g[j] === v[i]))) {
+      i++;
+      j++;
+    } else if (j < g.length && g[j] === "*") {
+      star = j++;
+      mark = i;
+    } else if (star >= 0) {
+      j = star + 1;
+      i = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (j < g.length && g[j] === "*") j++;
+  return j === g.length;
 }
 
 /** The first glob in `globs` that matches `value`, if any. */

@@ -2,7 +2,8 @@
 // provider type: Key Vault through @azure/arm-keyvault, Private Link Services
 // through @azure/arm-network, everything else through the generic ARM path.
 // All three return the same ConnectionInfo.
-import { RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
+import type { PipelineResponse } from "@azure/core-rest-pipeline";
+import { isNotFound } from "../arm/errors.js";
 import { parseResourceId, parentResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
@@ -90,7 +91,7 @@ export class ConnectionsGateway {
       const body = await this.clients.generic.get(connectionId, provider.apiVersion);
       return body ? toConnectionInfo(body) : undefined;
     } catch (e) {
-      if (e instanceof RestError && e.statusCode === 404) return undefined;
+      if (isNotFound(e)) return undefined;
       throw e;
     }
   }

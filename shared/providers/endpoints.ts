@@ -1,5 +1,5 @@
 // Reads consumer-side private endpoints through @azure/arm-network.
-import { RestError } from "@azure/core-rest-pipeline";
+import { isNotFound } from "../arm/errors.js";
 import { parseResourceId, tryParseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 
@@ -72,7 +72,7 @@ export class EndpointsGateway {
       const pe = await this.clients.networkFor(id.subscriptionId).privateEndpoints.get(id.resourceGroup!, id.name!);
       return toEndpointInfo(pe);
     } catch (e) {
-      if (e instanceof RestError && e.statusCode === 404) return undefined;
+      if (isNotFound(e)) return undefined;
       throw e;
     }
   }

@@ -16,7 +16,7 @@ const kv = () => sb.local!.arm.keyVaultFor("22222222-2222-2222-2222-222222222222
 
 describe("sandbox webhook", () => {
   it("plays the demo: the allow-listed endpoint is approved, the stranger stays pending", async () => {
-    const publisher = new EventGridPublisherClient(sb.webhook.url, "EventGrid", new AzureKeyCredential(sb.key));
+    const publisher = new EventGridPublisherClient(sb.webhook.url, "EventGrid", new AzureKeyCredential(sb.key), { allowInsecureConnection: true });
     const lines: string[] = [];
     await playDemo({ arm: sb.local!.arm, publisher, decisions: sb.decisions, say: (l) => lines.push(l) });
     const web = await sb.local!.arm.networkFor(DEMO.web.subscriptionId).privateEndpoints.get(DEMO.web.resourceGroup, DEMO.web.endpoint);
@@ -30,7 +30,7 @@ describe("sandbox webhook", () => {
   });
 
   it("accepts CloudEvents 1.0 and is idempotent on redelivery", async () => {
-    const publisher = new EventGridPublisherClient(sb.webhook.url, "CloudEvent", new AzureKeyCredential(sb.key));
+    const publisher = new EventGridPublisherClient(sb.webhook.url, "CloudEvent", new AzureKeyCredential(sb.key), { allowInsecureConnection: true });
     const id = `/subscriptions/${DEMO.web.subscriptionId}/resourceGroups/${DEMO.web.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${DEMO.web.endpoint}`;
     const ev = cloudEvent({ resourceId: id, operationName: "Microsoft.Network/privateEndpoints/write" });
     const writesBefore = sb.local!.emulator.calls.filter((c) => c.method !== "GET").length;
@@ -53,7 +53,7 @@ describe("sandbox webhook", () => {
   });
 
   it("refuses a wrong key and a body that is not JSON, and loses no state", async () => {
-    const bad = new EventGridPublisherClient(sb.webhook.url, "EventGrid", new AzureKeyCredential("wrong"));
+    const bad = new EventGridPublisherClient(sb.webhook.url, "EventGrid", new AzureKeyCredential("wrong"), { allowInsecureConnection: true });
     await expect(bad.send([eventGridEvent({ resourceId: DEMO.vaultId, operationName: "Microsoft.KeyVault/vaults/write" })])).rejects.toMatchObject({ statusCode: 401 });
     const res = await fetch(sb.webhook.url, { method: "POST", headers: { "aeg-sas-key": sb.key }, body: "{not json" });
     expect(res.status).toBe(400);

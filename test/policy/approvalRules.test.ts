@@ -94,11 +94,18 @@ describe("evaluateApproval", () => {
     const v = evaluateApproval(approval([rule]), request({ targetResourceId: STORAGE, targetResourceType: "Microsoft.Storage/storageAccounts" }));
     expect(v).toMatchObject({ verdict: "no-match", misses: [{ failedOn: "targetResourceIds" }] });
     if (v.verdict === "no-match") expect(v.misses[0]!.detail).toContain(`does not match ${STORAGE}`);
-    // A name glob that must not cross into a different resource group.
+    // The first * spans "<sub>/resourceGroups/rg-shared": any vault named kv-* anywhere.
     const byName: ApprovalRule = { name: "kv-name", requesterSubscriptions: [SUB_A], targetResourceIds: ["/subscriptions/*/providers/Microsoft.KeyVault/vaults/kv-*"] };
-    expect(evaluateApproval(approval([byName]), request()).verdict).toBe("no-match");
-    const anyRg: ApprovalRule = { ...byName, targetResourceIds: ["/subscriptions/*/Microsoft.KeyVault/vaults/kv-*"] };
-    expect(evaluateApproval(approval([anyRg]), request()).verdict).toBe("allow");
+    expect(evaluateApproval(approval([byName]), request()).verdict).toBe("allow");
+    const otherName: ApprovalRule = { ...byName, targetResourceIds: ["/subscriptions/*/providers/Microsoft.KeyVault/vaults/app-*"] };
+    expect(evaluateApproval(approval([otherName]), request()).verdict).toBe("no-match");
+    const otherRg: ApprovalRule = { ...byName, targetResourceIds: ["/subscriptions/*/resourceGroups/rg-other/*"] };
+    expect(evaluateApproval(approval([otherRg]), request()).verdict).toBe("no-match");
+    // Anchored: a pattern for the vault does not match a longer id below it.
+    const exact: ApprovalRule = { ...byName, targetResourceIds: [VAULT.slice(0, -2)] };
+    expect(evaluateApproval(approval([exact]), request()).verdict).toBe("no-match");
+    const trailing: ApprovalRule = { ...byName, targetResourceIds: [VAULT] };
+    expect(evaluateApproval(approval([trailing]), request({ targetResourceId: VAULT + "/" })).verdict).toBe("allow");
   });
 
   it("requires every requested group id to be allowed", () => {

@@ -32,11 +32,26 @@ describe("matchesGlob", () => {
     expect(matchesGlob("a^$|\\b", "a^$|\\b")).toBe(true);
   });
 
-  it("handles many stars without blowing up", () => {
+  it("handles many stars without backtracking blow-up", () => {
     const started = Date.now();
     expect(matchesGlob("a".repeat(5000) + "b", "*a*a*a*a*a*a*a*a*a*a*c")).toBe(false);
+    expect(matchesGlob("a".repeat(5000) + "c", "*a*a*a*a*a*a*a*a*a*a*c")).toBe(true);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("globToRegExp agrees with matchesGlob", () => {
+    const cases: [string, string][] = [
+      ["rg-app-web", "rg-app-*"],
+      ["rg-app", "rg-app?"],
+      ["A/B/C", "a*c"],
+      ["a.b", "a?b"],
+      ["axb", "a.b"],
+      ["", "*"],
+      ["x", ""],
+    ];
+    for (const [value, glob] of cases) expect([value, glob, globToRegExp(glob).test(value)]).toEqual([value, glob, matchesGlob(value, glob)]);
     expect(globToRegExp("a**b").source).toBe(globToRegExp("a*b").source);
+    expect(globToRegExp("a*b").flags).toContain("i");
   });
 
   it("firstMatchingGlob returns the first glob that matches", () => {

@@ -60,11 +60,12 @@ export function pagedList(ctx: EmuContext, req: EmuRequest, items: unknown[]): R
   const page = items.slice(skip, skip + size);
   const body: { value: unknown[]; nextLink?: string } = { value: page };
   if (skip + size < items.length) {
-    const q = new URLSearchParams();
-    if (req.apiVersion) q.set("api-version", req.apiVersion);
-    if (req.query.has("$top")) q.set("$top", String(size));
-    q.set("$skipToken", String(skip + size));
-    body.nextLink = `${ctx.base}${req.rawPath}?${q.toString()}`;
+    // Literal `$` as ARM writes it (URLSearchParams would send %24).
+    const q: string[] = [];
+    if (req.apiVersion) q.push(`api-version=${encodeURIComponent(req.apiVersion)}`);
+    if (req.query.has("$top")) q.push(`$top=${size}`);
+    q.push(`$skipToken=${skip + size}`);
+    body.nextLink = `${ctx.base}${req.rawPath}?${q.join("&")}`;
   }
   return { status: 200, body };
 }

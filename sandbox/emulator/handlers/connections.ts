@@ -40,11 +40,12 @@ export function putConnection(ctx: EmuContext, req: EmuRequest, id: string, info
   if (typeof current === "string" && current.toLowerCase() === "disconnected") {
     throw badRequest("PrivateEndpointConnectionDisconnected", `Private endpoint connection '${existing.name}' is Disconnected and cannot be ${status.toLowerCase()}.`);
   }
-  const state: ConnectionState = {
-    status,
-    description: wanted?.description ?? existing.properties?.privateLinkServiceConnectionState?.description ?? "",
-    actionsRequired: wanted?.actionsRequired ?? "None",
-  };
+  const prevState = existing.properties?.privateLinkServiceConnectionState ?? {};
+  const state: ConnectionState = { status, description: wanted?.description ?? prevState.description ?? "" };
+  // Key Vault, Redis... answer actionsRequired "None" (putPrivateEndpointConnection.json);
+  // the Private Link Service example echoes only what was sent.
+  const actionsRequired = wanted?.actionsRequired ?? prevState.actionsRequired ?? (info.put === "async" ? "None" : undefined);
+  if (actionsRequired !== undefined) state.actionsRequired = actionsRequired;
   const next: ArmResource = structuredClone(existing);
   next.etag = weakEtag();
   next.properties = { ...(next.properties ?? {}), privateLinkServiceConnectionState: state, provisioningState: info.put === "async" ? "Updating" : "Succeeded" };

@@ -2,11 +2,12 @@
 // long-running types (Microsoft.Network, Private DNS zones) answer with
 // Azure-AsyncOperation and show "Updating"/"Deleting" until the operation ends.
 import type { ArmResource } from "../../../shared/estate/types.js";
-import { parentResourceId, parseResourceId } from "../../../shared/arm/resourceId.js";
+import { idKey, parentResourceId, parseResourceId } from "../../../shared/arm/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
 import { ArmError, badRequest, parentNotFound, resourceNotFound } from "../errors.js";
 import { render } from "../render.js";
 import { newEtagFor, type TypeInfo } from "../resourceTypes.js";
+import { takeEmbedded } from "../store.js";
 import { assertPreconditions, assertWritable, operationHeaders, startOperation } from "./common.js";
 
 export function getOne(ctx: EmuContext, id: string): Reply {
@@ -37,7 +38,10 @@ export function putGeneric(ctx: EmuContext, req: EmuRequest, id: string, info: T
   const body = requireObjectBody(req);
   const p = parseResourceId(id);
   const properties: Record<string, any> = { ...(body.properties ?? {}) };
-  delete properties.privateEndpointConnections; // read-only: children are their own resources
+  // Embedded child lists are children of their own: connections are read-only
+  // here, subnets given in a VNet PUT replace the VNet's subnets.
+  const embeddedList = info.embeds ? properties[info.embeds.property] : undefined;
+  if (info.embeds) delete properties[info.embeds.property];
   properties.provisioningState = info.put === "async" ? "Updating" : "Succeeded";
   const res: ArmResource = {
     ...body,
@@ -49,6 +53,7 @@ export function putGeneric(ctx: EmuContext, req: EmuRequest, id: string, info: T
   };
   if (res.location === undefined && existing?.location !== undefined) res.location = existing.location;
   ctx.store.put(res);
+  if (info.embeds?.writable && Array.isArray(embeddedList)) replaceChildren(ctx, res, info.embeds.property, embeddedList);
   const status = existing ? 200 : 201;
   if (info.put === "sync") return { status, body: render(ctx.store, res) };
   const op = startOperation(ctx, id, "PUT", {
@@ -72,7 +77,7 @@ export function patchGeneric(ctx: EmuContext, req: EmuRequest, id: string, info:
   if (body.tags !== undefined) next.tags = body.tags;
   if (body.properties && typeof body.properties === "object") {
     const props = { ...body.properties };
-    delete props.privateEndpointConnections;
+    if (info.embeds) delete props[info.embeds.property];
     delete props.provisioningState;
     next.properties = { ...(next.properties ?? {}), ...props };
   }
@@ -114,4 +119,15 @@ export function setProvisioningState(ctx: EmuContext, id: string, state: string)
 
 export function methodNotAllowed(req: EmuRequest): ArmError {
   return new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${req.method}'.`);
+}
+
+function replaceChildren(ctx: EmuContext, parent: ArmResource, property: string, list: unknown[]): void {
+  const given = takeEmbedded({ id: parent.id, type: parent.type, properties: { [property]: list } });
+  const keep = new Set(given.map((c) => idKey(c.id)));
+  for (const old of ctx.store.children(parent.id, property)) if (!keep.has(idKey(old.id))) ctx.store.delete(old.id);
+  for (const c of given) {
+    c.etag = newEtagFor(c.type);
+    c.properties = { ...(c.properties ?? {}), provisioningState: "Succeeded" };
+    ctx.store.put(c);
+  }
 }

@@ -102,7 +102,7 @@ function consumerEntry(ctx: EmuContext, peId: string, peName: string, location: 
 
 function createProviderConnection(ctx: EmuContext, peId: string, peName: string, location: string, targetId: string | undefined, req: any, auto: boolean): void {
   const target = targetId ? ctx.store.get(targetId) : undefined;
-  if (!target || !typeInfo(`${target.type}/${CONNECTIONS}`)?.connection) return; // real ARM would fail; the brief keeps it lenient
+  if (!target || !typeInfo(`${target.type}/${CONNECTIONS}`)?.connection) return; // real ARM would fail the create; kept lenient so test estates need not be complete
   const name = `${peName}.${newGuid()}`;
   const lowerType = String(target.type).toLowerCase();
   const properties: Record<string, any> = {

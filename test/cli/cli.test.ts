@@ -1,0 +1,140 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../cli/main.js";
+import { REF, REFERENCE_ALLOW_LIST, referenceEstate } from "../helpers/referenceEstate.js";
+
+const root = new URL("../../", import.meta.url).pathname;
+const p = (rel: string) => join(root, rel);
+const tmp = mkdtempSync(join(tmpdir(), "pla-cli-"));
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err, json: () => out.map((l) => JSON.parse(l)) };
+}
+
+const WEB_CONN = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe-web-kv.6f1f0e3a-4b8c-4d2e-9a57-0c1d2e3f4a5b";
+const STRANGER_CONN = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe-stranger-kv.c0ffee00-1234-4abc-9def-0123456789ab";
+
+describe("validate", () => {
+  it("accepts the shipped allow-lists", async () => {
+    for (const f of ["examples/allow-list.yaml", "sandbox/demo/allow-list.yaml"]) {
+      const r = await cli("validate", p(f));
+      expect(r.code, r.out.join("\n")).toBe(0);
+      expect(r.out[0]).toMatch(/valid/);
+    }
+  });
+
+  it("rejects a misspelt key with file:line and a suggestion", async () => {
+    const file = join(tmp, "typo.yaml");
+    writeFileSync(file, REFERENCE_ALLOW_LIST.replace("    - name: kv-consumers\n      requesterSubscriptions", "    - name: kv-consumers\n      requesterSubscription"));
+    const r = await cli("validate", file);
+    expect(r.code).toBe(1);
+    const line = REFERENCE_ALLOW_LIST.split("\n").findIndex((l) => l.includes("requesterSubscriptions: [00000000-0000-0000-1234")) + 1;
+    expect(r.out.join("\n")).toContain(`${file}:${line}:`);
+    expect(r.out.join("\n")).toMatch(/requesterSubscription.*did you mean 'requesterSubscriptions'/);
+    const j = await cli("validate", "--json", file);
+    expect(j.json()[0]).toMatchObject({ valid: false, problems: [expect.objectContaining({ line })] });
+  });
+
+  it("runs as the installed bin", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [p("bin/privatelink-autopilot.js"), "validate", p("examples/allow-list.yaml")]);
+    expect(stdout).toMatch(/valid/);
+    const bad = await promisify(execFile)(process.execPath, [p("bin/privatelink-autopilot.js"), "validate", p("examples/allow-list.broken.yaml")]).catch((e) => e);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/allow-list\.broken\.yaml:\d+:\d+: /);
+  }, 30_000);
+
+  it("usage errors exit 2", async () => {
+    expect((await cli("frobnicate")).code).toBe(2);
+    expect((await cli("replay", "x.json")).code).toBe(2);
+  });
+});
+
+describe("replay", () => {
+  it("replays the mixed batch: approves the allow-listed endpoint only, ignores the unrelated events", async () => {
+    const stateOut = join(tmp, "state.json");
+    const r = await cli("replay", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--state-out", stateOut, p("test/fixtures/events/mixed-batch.json"));
+    expect(r.code, r.err.join("\n")).toBe(0);
+    const lines = r.json();
+    for (const l of lines) expect(Object.keys(l)).toEqual(expect.arrayContaining(["event", "action", "resource", "reason", "rule"]));
+    expect(lines.filter((l) => l.action === "approve")).toEqual([expect.objectContaining({ resource: WEB_CONN, rule: "corp-spokes", outcome: "applied" })]);
+    expect(lines.filter((l) => l.action === "leave-pending").map((l) => l.resource)).toEqual([STRANGER_CONN, STRANGER_CONN, STRANGER_CONN]);
+    expect(lines.filter((l) => l.action === "error")).toEqual([]);
+    const state = JSON.parse(readFileSync(stateOut, "utf8"));
+    const status = (id: string) => state.resources.find((x: any) => x.id.toLowerCase() === id.toLowerCase()).properties.privateLinkServiceConnectionState.status;
+    expect(status(WEB_CONN)).toBe("Approved");
+    expect(status(STRANGER_CONN)).toBe("Pending");
+  });
+
+  it("replays real reference payloads (both schemas, string claims, lower-case resourcegroups) against the reference estate", async () => {
+    const ref = (f: string) => JSON.parse(readFileSync(p(`test/fixtures/reference/eventgrid/${f}`), "utf8"));
+    const retarget = (ev: any, id: string, op: string, stringClaims = false) => {
+      const e = structuredClone(ev);
+      const lower = id.replace("/resourceGroups/", "/resourcegroups/");
+      e.subject = lower;
+      e.data.resourceUri = lower;
+      e.data.operationName = op;
+      if (stringClaims) e.data.claims = JSON.stringify(e.data.claims);
+      return e;
+    };
+    const egWrite = ref("rest-api-specs-examples/event-grid-schema.resource_write_success.json");
+    const ceWrite = ref("rest-api-specs-examples/cloud-events-schema.resource_write_success.json");
+    const events = [
+      retarget(egWrite, REF.kvConnection, "Microsoft.KeyVault/vaults/privateEndpointConnections/write", true),
+      retarget(ceWrite, REF.plsEndpoint, "Microsoft.Network/privateEndpoints/write"),
+      retarget(ceWrite, REF.redisEnterpriseConnection, "Microsoft.Cache/redisEnterprise/privateEndpointConnections/write", true),
+      egWrite, // a Storage account outside managedScopes
+      ref("rest-api-specs-examples/event-grid-schema.resource_write_failure.json"),
+      ref("rest-api-specs-examples/cloud-events-schema.resource_action_success.json"),
+      ref("rest-api-specs-examples/event-grid-schema.resource_delete_success.json"),
+      ref("resource-notifications/event-grid-schema.HealthResources_AvailabilityStatusChanged.json"),
+    ];
+    const eventsFile = join(tmp, "ref-events.json");
+    const estateFile = join(tmp, "ref-estate.json");
+    const configFile = join(tmp, "ref-allow-list.yaml");
+    writeFileSync(eventsFile, JSON.stringify(events));
+    writeFileSync(estateFile, JSON.stringify(referenceEstate()));
+    writeFileSync(configFile, REFERENCE_ALLOW_LIST);
+    const r = await cli("replay", "--config", configFile, "--estate", estateFile, eventsFile);
+    expect(r.code, r.err.join("\n")).toBe(0);
+    const acted = r.json().filter((l) => l.action !== "ignore");
+    expect(acted.map((l) => [l.action, l.resource, l.rule])).toEqual([
+      ["approve", REF.kvConnection, "kv-consumers"],
+      ["leave-pending", REF.plsPendingConnection, null],
+      ["approve", REF.redisEnterpriseConnection, "redis-same-subscription"],
+    ]);
+    expect(r.json()).toHaveLength(events.length); // one decision per event here
+  });
+
+  it("a broken allow-list approves nothing and exits 1", async () => {
+    const r = await cli("replay", "--config", p("examples/allow-list.broken.yaml"), "--estate", p("examples/estate.json"), p("test/fixtures/events/pe-write.eventgrid.json"));
+    expect(r.code).toBe(1);
+    expect(r.json()).toEqual([expect.objectContaining({ action: "error", reason: expect.stringMatching(/allow-list is invalid/) })]);
+    expect(r.err.join("\n")).toMatch(/allow-list\.broken\.yaml:\d+/);
+  });
+
+  it("a malformed events file is a clear error", async () => {
+    const bad = join(tmp, "bad.json");
+    writeFileSync(bad, "[{");
+    const r = await cli("replay", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), bad);
+    expect(r.code).toBe(1);
+    expect(r.err.join("\n")).toMatch(/bad\.json is not valid JSON/);
+  });
+});
+
+describe("explain", () => {
+  it("explains an endpoint's connection: the rule, or why none matched", async () => {
+    const stranger = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
+    const r = await cli("explain", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--json", stranger);
+    expect(r.code).toBe(0);
+    expect(r.json()).toEqual([expect.objectContaining({ action: "leave-pending", resource: STRANGER_CONN, reason: expect.stringMatching(/corp-spokes/) })]);
+    const w = await cli("explain", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), WEB_CONN);
+    expect(w.out.join("\n")).toMatch(/^APPROVE .*\n  why: .*\n  rule: corp-spokes/);
+  });
+});
