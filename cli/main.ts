@@ -140,12 +140,14 @@ function line(d: Decision) {
     reason: d.reason,
     rule: d.rule ?? null,
     outcome: d.outcome,
+    ...(d.dns ? { zone: d.dns.zone, record: d.dns.record, ips: d.dns.ips, ttl: d.dns.ttl, owner: d.dns.owner, ...(d.dns.heldBy ? { heldBy: d.dns.heldBy } : {}) } : {}),
     ...(d.error ? { error: d.error } : {}),
   };
 }
 
 function human(d: Decision): string {
-  return `${d.action.toUpperCase()} ${d.resource}\n  why: ${d.reason}${d.rule ? `\n  rule: ${d.rule}` : ""}`;
+  const dns = d.dns?.zone ? `\n  record: ${d.dns.record}.${d.dns.zone} A ${(d.dns.ips ?? []).join(", ")}${d.dns.ttl ? ` ttl ${d.dns.ttl}` : ""}` : "";
+  return `${d.action.toUpperCase()} ${d.resource}\n  why: ${d.reason}${d.rule ? `\n  rule: ${d.rule}` : ""}${dns}`;
 }
 
 function parse<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], options: T) {

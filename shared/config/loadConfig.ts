@@ -327,6 +327,7 @@ function copyCustomRecord(c: CustomRecordConfig): CustomRecordConfig {
   if (c.description !== undefined) out.description = c.description;
   if (c.match.targetResourceIds) out.match.targetResourceIds = [...c.match.targetResourceIds];
   if (c.match.aliases) out.match.aliases = [...c.match.aliases];
+  if (c.clusterIds) out.clusterIds = [...c.clusterIds];
   return out;
 }
 

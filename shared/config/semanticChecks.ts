@@ -170,6 +170,11 @@ export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Pos
       const why = glob === undefined ? undefined : resourceIdGlobError(glob);
       if (why) out.push({ path: ["dns", "customRecords", c, "match", "targetResourceIds", i], message: why });
     });
+    // {clusterId} has no value of its own: the admin lists the clusters.
+    const template = str(rec.recordName);
+    if (template?.includes("{clusterId}") && !Array.isArray(rec.clusterIds)) {
+      out.push({ path: ["dns", "customRecords", c, "recordName"], message: `the template uses {clusterId}, so list the clusters in clusterIds` });
+    }
     const zone = str(rec.zone);
     if (zone !== undefined && !zoneNames.has(zone.toLowerCase().replace(/\.$/, ""))) {
       out.push({

@@ -55,6 +55,8 @@ export interface CustomRecordConfig {
   zone: string;
   /** Template; placeholders from RECORD_NAME_PLACEHOLDERS. */
   recordName: string;
+  /** Values for {clusterId}: one record per id. Required when the template uses {clusterId}. */
+  clusterIds?: string[];
 }
 
 export interface DnsConfig {

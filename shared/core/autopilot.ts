@@ -9,8 +9,10 @@ import { isFromPrincipal, type ResourceEvent } from "../events/index.js";
 import { approvalDescription, planApproval } from "../plan/approvals.js";
 import { ConnectionsGateway, type ConnectionInfo } from "../providers/connections.js";
 import { EndpointsGateway, type EndpointInfo } from "../providers/endpoints.js";
+import { PrivateDnsGateway } from "../providers/privateDns.js";
 import { providerTypeFor } from "../providers/registry.js";
 import { silentLogger, type Decision, type Logger } from "./decision.js";
+import { DnsRegistrar } from "./dnsRegistrar.js";
 
 export const PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints";
 
@@ -27,11 +29,13 @@ export interface AutopilotOptions {
 export class Autopilot {
   readonly connections: ConnectionsGateway;
   readonly endpoints: EndpointsGateway;
+  readonly registrar: DnsRegistrar;
   private readonly log: Logger;
 
   constructor(private readonly opts: AutopilotOptions) {
     this.connections = new ConnectionsGateway(opts.arm);
     this.endpoints = new EndpointsGateway(opts.arm);
+    this.registrar = new DnsRegistrar(this.endpoints, new PrivateDnsGateway(opts.arm));
     this.log = opts.log ?? silentLogger;
   }
 
@@ -50,7 +54,7 @@ export class Autopilot {
       return this.handleEndpoint(tag, event.resourceId, config, false);
     }
     const target = managedAncestor(event.resourceId);
-    if (target) return this.handleTarget(tag, target, config, false);
+    if (target) return this.handleTarget(tag, target, config, false, event.resourceId);
     return [ignore(tag, event.resourceId, `unrelated resource type ${type ?? "(none)"}`)];
   }
 
@@ -63,7 +67,7 @@ export class Autopilot {
     if (sameType(p.type, PRIVATE_ENDPOINT_TYPE)) return this.handleEndpoint("explain", p.id, config, true);
     const target = managedAncestor(p.id);
     if (!target) return [ignore("explain", id, `type ${p.type ?? "(none)"} is neither a private endpoint nor a managed provider resource`)];
-    const decisions = await this.handleTarget("explain", target, config, true);
+    const decisions = await this.handleTarget("explain", target, config, true, p.id);
     // Asked about one connection: show that one (or say it does not exist).
     if (!sameId(target, p.id)) {
       const one = decisions.filter((d) => sameId(d.resource, p.id));
@@ -106,11 +110,20 @@ export class Autopilot {
       for (const c of conns) out.push(await this.decide(tag, c, config, dryRun, link.groupIds.length ? link.groupIds : c.groupIds));
     }
     if (out.length === 0) out.push(ignore(tag, endpointId, "private endpoint has no private link service connections"));
+    // DNS sees the endpoint as it is now: re-read it when this run approved something.
+    const approvedNow = out.some((d) => d.action === "approve" && d.outcome === "applied");
+    const plannedApproval = out.some((d) => d.action === "approve" && d.outcome === "planned");
+    const current = approvedNow ? ((await this.endpoints.getEndpoint(endpointId)) ?? pe) : pe;
+    out.push(...(await this.registrar.syncEndpoint(tag, current, config, dryRun || !!this.opts.dryRun, plannedApproval)));
     return out;
   }
 
-  /** A managed provider resource (or one of its connections) changed: look at all its connections. */
-  private async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+  /**
+   * A managed provider resource (or one of its connections) changed: look at all
+   * its connections. DNS follows for connections approved now and for the one the
+   * event names; the reconcile sweep covers the rest without a read per connection here.
+   */
+  private async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<Decision[]> {
     if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
       return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
     }
@@ -123,8 +136,26 @@ export class Autopilot {
     }
     if (conns.length === 0) return [ignore(tag, targetId, "resource has no private endpoint connections")];
     const out: Decision[] = [];
-    for (const c of conns) out.push(await this.decide(tag, c, config, dryRun, await this.groupIdsFor(c, config)));
+    const dnsFor: ConnectionInfo[] = [];
+    for (const c of conns) {
+      const d = await this.decide(tag, c, config, dryRun, await this.groupIdsFor(c, config));
+      out.push(d);
+      const approved = d.action === "approve" && d.outcome !== "failed";
+      if (c.privateEndpointId && (approved || (focusId && sameId(c.id, focusId) && c.status === "Approved"))) dnsFor.push(c);
+    }
+    if (config.dns.zones.length) for (const c of dnsFor) out.push(...(await this.dnsForConnection(tag, c, config, dryRun)));
     return out;
+  }
+
+  private async dnsForConnection(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    let pe: EndpointInfo | undefined;
+    try {
+      pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
+    } catch (e) {
+      return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`, outcome: "skipped" }];
+    }
+    if (!pe) return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: "endpoint no longer exists", outcome: "skipped" }];
+    return this.registrar.syncEndpoint(tag, pe, config, dryRun || !!this.opts.dryRun, dryRun && c.status === "Pending");
   }
 
   /** Sub-resources: from the connection when the provider reports them, else from the requester's endpoint (only if a rule needs them). */

@@ -1,7 +1,21 @@
 // The vocabulary every path (Function, replay, explain, sandbox) reports in.
-// Later issues add DNS and cleanup actions to `Action`.
+// The cleanup issue adds its actions to `Action`.
 
-export type Action = "approve" | "reject" | "leave-pending" | "ignore" | "error";
+export type ApprovalAction = "approve" | "reject" | "leave-pending";
+export type DnsAction = "dns-create" | "dns-update" | "dns-delete" | "dns-conflict" | "dns-skip";
+export type Action = ApprovalAction | DnsAction | "ignore" | "error";
+
+/** What a DNS decision is about. */
+export interface DnsDetail {
+  zone?: string;
+  record?: string;
+  ips?: string[];
+  ttl?: number;
+  /** Endpoint id that owns (or would own) the record. */
+  owner?: string;
+  /** The current owner, when another endpoint holds the name. */
+  heldBy?: string;
+}
 
 export interface Decision {
   /** Event id, or e.g. `explain` / `sweep:<run>` for other triggers. */
@@ -11,6 +25,7 @@ export interface Decision {
   resource: string;
   reason: string;
   rule?: string;
+  dns?: DnsDetail;
   /** applied: written to ARM; planned: dry-run or explain; skipped: nothing to write; failed: the write failed. */
   outcome: "applied" | "planned" | "skipped" | "failed";
   error?: string;

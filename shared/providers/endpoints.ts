@@ -62,6 +62,22 @@ export function toEndpointInfo(body: any): EndpointInfo {
   };
 }
 
+/** One IP configuration of an endpoint's network interface. */
+export interface NicIpConfig {
+  ip?: string;
+  groupId?: string;
+  fqdns: string[];
+}
+
+export function toNicIpConfigs(nic: any): NicIpConfig[] {
+  const p = nic.properties ?? nic;
+  return (p.ipConfigurations ?? []).map((c: any) => {
+    const cp = c.properties ?? c;
+    const plc = cp.privateLinkConnectionProperties ?? {};
+    return { ip: cp.privateIPAddress, groupId: plc.groupId, fqdns: plc.fqdns ?? [] };
+  });
+}
+
 export class EndpointsGateway {
   constructor(private readonly clients: ArmClients) {}
 
@@ -75,5 +91,20 @@ export class EndpointsGateway {
       if (isNotFound(e)) return undefined;
       throw e;
     }
+  }
+
+  /** The IP configurations of the endpoint's network interfaces (FQDNs and private IPs). */
+  async getIpConfigs(pe: EndpointInfo): Promise<NicIpConfig[]> {
+    const out: NicIpConfig[] = [];
+    for (const nicId of pe.networkInterfaceIds) {
+      const id = tryParseResourceId(nicId);
+      if (!id?.resourceGroup || !id.name) continue; // not a NIC id we can read
+      try {
+        out.push(...toNicIpConfigs(await this.clients.networkFor(id.subscriptionId).networkInterfaces.get(id.resourceGroup!, id.name!)));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    return out;
   }
 }

@@ -3,6 +3,7 @@
 import { parseEvent } from "../events/index.js";
 import type { Autopilot } from "../core/autopilot.js";
 import type { Decision, Logger } from "../core/decision.js";
+import { RetryableError } from "../core/errors.js";
 
 export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger): Promise<Decision[]> {
   const parsed = parseEvent(raw);
@@ -20,16 +21,18 @@ export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Lo
   try {
     const decisions = await autopilot.handleEvent(ev);
     for (const d of decisions) {
-      const line = `${d.action} ${d.resource || ev.resourceId}: ${d.reason}${d.rule ? ` [rule ${d.rule}]` : ""} (${d.outcome})`;
+      const dns = d.dns ? ` [${d.dns.record ?? ""}.${d.dns.zone ?? ""} -> ${(d.dns.ips ?? []).join(",")}]` : "";
+      const line = `${d.action} ${d.resource || ev.resourceId}: ${d.reason}${d.rule ? ` [rule ${d.rule}]` : ""}${dns} (${d.outcome})`;
       if (d.outcome === "failed") log.error(line + (d.error ? `: ${d.error}` : ""));
-      else if (d.action === "ignore" || d.action === "leave-pending") log.debug(line);
+      else if (d.action === "ignore" || d.action === "leave-pending" || d.action === "dns-skip") log.debug(line);
       else log.info(line);
     }
     return decisions;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     log.error(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`);
-    return [{ event: ev.id, action: "error", resource: ev.resourceId, reason: "reading or writing ARM failed", outcome: "failed", error: msg, retryable: true }];
+    const reason = e instanceof RetryableError ? e.message : "reading or writing ARM failed";
+    return [{ event: ev.id, action: "error", resource: ev.resourceId, reason, outcome: "failed", error: msg, retryable: true }];
   }
 }
 

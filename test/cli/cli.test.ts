@@ -133,8 +133,18 @@ describe("explain", () => {
     const stranger = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
     const r = await cli("explain", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--json", stranger);
     expect(r.code).toBe(0);
-    expect(r.json()).toEqual([expect.objectContaining({ action: "leave-pending", resource: STRANGER_CONN, reason: expect.stringMatching(/corp-spokes/) })]);
+    expect(r.json()).toEqual([
+      expect.objectContaining({ action: "leave-pending", resource: STRANGER_CONN, reason: expect.stringMatching(/corp-spokes/) }),
+      expect.objectContaining({ action: "dns-skip", reason: expect.stringMatching(/Pending: records are written once it is Approved/) }),
+    ]);
     const w = await cli("explain", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), WEB_CONN);
     expect(w.out.join("\n")).toMatch(/^APPROVE .*\n  why: .*\n  rule: corp-spokes/);
+    // An endpoint's explanation includes its DNS plan, as if the planned approval had happened.
+    const web = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/privateEndpoints/pe-web-kv";
+    const e = await cli("explain", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--json", web);
+    expect(e.json().map((l) => [l.action, l.outcome, l.zone, l.record, l.ips])).toEqual([
+      ["approve", "planned", undefined, undefined, undefined],
+      ["dns-create", "planned", "privatelink.vaultcore.azure.net", "kv-shared", ["10.10.1.4"]],
+    ]);
   });
 });

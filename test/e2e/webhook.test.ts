@@ -33,13 +33,16 @@ describe("sandbox webhook", () => {
     const publisher = new EventGridPublisherClient(sb.webhook.url, "CloudEvent", new AzureKeyCredential(sb.key), { allowInsecureConnection: true });
     const id = `/subscriptions/${DEMO.web.subscriptionId}/resourceGroups/${DEMO.web.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${DEMO.web.endpoint}`;
     const ev = cloudEvent({ resourceId: id, operationName: "Microsoft.Network/privateEndpoints/write" });
-    const writesBefore = sb.local!.emulator.calls.filter((c) => c.method !== "GET").length;
+    // A write that changed something answered < 400; a refused create-if-absent (412) changed nothing.
+    const changes = () => sb.local!.emulator.calls.filter((c) => c.method !== "GET" && c.status < 400).length;
+    const changesBefore = changes();
     const before = sb.decisions.length;
     await publisher.send([ev]);
     await publisher.send([ev]);
     const mine = sb.decisions.slice(before);
-    expect(mine.map((d) => d.action)).toEqual(["ignore", "ignore"]);
-    expect(sb.local!.emulator.calls.filter((c) => c.method !== "GET").length).toBe(writesBefore);
+    expect(mine.map((d) => d.action)).toEqual(["ignore", "dns-skip", "ignore", "dns-skip"]);
+    expect(mine[1]!.reason).toBe("record is up to date");
+    expect(changes()).toBe(changesBefore);
   });
 
   it("answers the Event Grid validation handshake and the CloudEvents OPTIONS handshake", async () => {

@@ -1,0 +1,76 @@
+// Applies the DNS plan for one endpoint: desired records (shared/dns/desired) →
+// per-record step (shared/dns/plan) → Private DNS writes with ETags.
+import type { AllowListConfig } from "../config/index.js";
+import { desiredRecords, endpointIps, type DesiredRecord } from "../dns/desired.js";
+import { planRecord, type CurrentRecordSet, type DnsStep } from "../dns/plan.js";
+import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
+import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
+import type { Decision, DnsAction } from "./decision.js";
+import { RetryableError } from "./errors.js";
+
+const MAX_ATTEMPTS = 3;
+
+export class DnsRegistrar {
+  constructor(private readonly endpoints: EndpointsGateway, private readonly dns: PrivateDnsGateway) {}
+
+  /**
+   * Makes the endpoint's records match what it should have. `assumeApproved`: a
+   * dry run that just planned the approval plans DNS as if it had happened.
+   */
+  async syncEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, assumeApproved = false): Promise<Decision[]> {
+    const dns = config.dns;
+    if (dns.zones.length === 0) return [];
+    if (dns.registerWhen === "approved" && !assumeApproved && !pe.links.some((l) => l.status === "Approved")) {
+      const states = [...new Set(pe.links.map((l) => l.status ?? "unknown"))].join("/") || "absent";
+      return [decision(tag, "dns-skip", pe.id, `connection is ${states}: records are written once it is Approved (a record for an unapproved endpoint breaks resolution for the whole network)`, "skipped", { owner: pe.id })];
+    }
+    // The NIC is read only when the endpoint's own configs do not carry what is needed.
+    const needNic = !pe.customDnsConfigs.some((c) => c.fqdn) || (dns.customRecords.length > 0 && endpointIps(pe, []).length === 0);
+    const nic = needNic ? await this.endpoints.getIpConfigs(pe) : [];
+    const want = desiredRecords(pe, nic, dns);
+    if (want.waitingForIp.length) {
+      throw new RetryableError(`endpoint ${pe.name} has no private IP yet for ${want.waitingForIp.join(", ")}; failing so Event Grid redelivers`);
+    }
+    const out = want.skips.map((s) => decision(tag, "dns-skip", pe.id, s.reason, "skipped", { zone: s.zone, record: s.record, ips: s.ips, owner: pe.id }));
+    for (const r of want.records) out.push(await this.syncRecord(tag, r, dryRun || dns.dryRun));
+    return out;
+  }
+
+  private async syncRecord(tag: string, r: DesiredRecord, dryRun: boolean): Promise<Decision> {
+    const ref: RecordSetRef = { zoneResourceGroupId: r.zoneResourceGroupId, zone: r.zone, recordName: r.recordName };
+    const made = (step: DnsStep, outcome: Decision["outcome"], error?: string) =>
+      decision(tag, step.action, recordSetId(ref), step.reason, outcome, { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) }, error);
+    try {
+      if (dryRun) {
+        const step = planRecord(r, await this.dns.get(ref));
+        return made(step, step.write ? "planned" : "skipped");
+      }
+      // Create first: a new record costs no Private DNS read (500 reads / 5 min / subscription).
+      let current: CurrentRecordSet | undefined;
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const step = planRecord(r, current);
+        if (!step.write) return made(step, "skipped");
+        try {
+          await this.dns.write(ref, step.write);
+          return made(step, "applied");
+        } catch (e) {
+          if (!(e instanceof PreconditionFailedError)) throw e;
+          current = await this.dns.get(ref); // it exists, or changed since read: look and plan again
+        }
+      }
+      return { ...made(planRecord(r, current), "failed", `record set kept changing during ${MAX_ATTEMPTS} attempts`), retryable: true };
+    } catch (e) {
+      if (e instanceof ZoneNotFoundError) return made({ action: "dns-skip", reason: e.message }, "failed", e.message);
+      const msg = e instanceof Error ? e.message : String(e);
+      return { ...made({ action: planRecord(r, undefined).action, reason: "Private DNS write failed" }, "failed", msg), retryable: true };
+    }
+  }
+}
+
+export function recordSetId(ref: RecordSetRef): string {
+  return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/A/${ref.recordName}`;
+}
+
+function decision(event: string, action: DnsAction, resource: string, reason: string, outcome: Decision["outcome"], dns: Decision["dns"], error?: string): Decision {
+  return { event, action, resource, reason, outcome, dns, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,68 @@
+// A-record sets in the hub's Private DNS zones, through @azure/arm-privatedns.
+// Optimistic concurrency throughout: create with If-None-Match *, change and
+// delete only with If-Match on the ETag just read.
+import { httpStatus } from "../arm/errors.js";
+import { parseResourceId } from "../arm/resourceId.js";
+import type { ArmClients } from "../arm/clients.js";
+import type { CurrentRecordSet, RecordWrite } from "../dns/plan.js";
+
+export interface RecordSetRef {
+  /** /subscriptions/{s}/resourceGroups/{rg} */
+  zoneResourceGroupId: string;
+  zone: string;
+  recordName: string;
+}
+
+export class PreconditionFailedError extends Error {}
+export class ZoneNotFoundError extends Error {}
+
+export class PrivateDnsGateway {
+  constructor(private readonly clients: ArmClients) {}
+
+  private target(ref: RecordSetRef) {
+    const rg = parseResourceId(ref.zoneResourceGroupId);
+    return { client: this.clients.privateDnsFor(rg.subscriptionId).recordSets, rg: rg.resourceGroup! };
+  }
+
+  async get(ref: RecordSetRef): Promise<CurrentRecordSet | undefined> {
+    const { client, rg } = this.target(ref);
+    try {
+      const r = await client.get(rg, ref.zone, "A", ref.recordName);
+      return { etag: r.etag, ttl: r.ttl, ips: (r.aRecords ?? []).map((a) => a.ipv4Address!).filter(Boolean), metadata: r.metadata ?? {} };
+    } catch (e) {
+      if (httpStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Writes per the plan; throws PreconditionFailedError when someone else got there first. */
+  async write(ref: RecordSetRef, w: RecordWrite): Promise<string | undefined> {
+    const { client, rg } = this.target(ref);
+    try {
+      const r = await client.createOrUpdate(
+        rg, ref.zone, "A", ref.recordName,
+        { ttl: w.ttl, aRecords: w.ips.map((ipv4Address) => ({ ipv4Address })), metadata: w.metadata },
+        w.kind === "create" ? { ifNoneMatch: "*" } : { ifMatch: w.ifMatch },
+      );
+      return r.etag;
+    } catch (e) {
+      throw translate(e, ref);
+    }
+  }
+
+  async delete(ref: RecordSetRef, ifMatch: string | undefined): Promise<void> {
+    const { client, rg } = this.target(ref);
+    try {
+      await client.delete(rg, ref.zone, "A", ref.recordName, { ifMatch });
+    } catch (e) {
+      throw translate(e, ref);
+    }
+  }
+}
+
+function translate(e: unknown, ref: RecordSetRef): unknown {
+  const status = httpStatus(e);
+  if (status === 412) return new PreconditionFailedError(`record set ${ref.recordName}.${ref.zone} changed since it was read (412)`);
+  if (status === 404) return new ZoneNotFoundError(`zone ${ref.zone} does not exist in ${ref.zoneResourceGroupId}`);
+  return e;
+}
