@@ -12,6 +12,9 @@ import { onResourceEvent } from "../shared/runtime/host.js";
 import { Runtime } from "../shared/runtime/runtime.js";
 import { readSettings } from "../shared/runtime/settings.js";
 import { startLocalArm, type LocalArm } from "./localArm.js";
+import { startAzurite, type AzuriteTables } from "./azurite.js";
+import { APP_TABLE } from "../shared/runtime/settings.js";
+import { tableClient } from "../shared/store/tables.js";
 import { startWebhook, type Webhook } from "./webhook.js";
 import { playDemo } from "./demo/scenario.js";
 
@@ -20,6 +23,7 @@ const say = (line: string) => console.log(`[sandbox] ${line}`);
 
 export interface Sandbox {
   local?: LocalArm;
+  azurite?: AzuriteTables;
   webhook: Webhook;
   key: string;
   decisions: Decision[];
@@ -38,16 +42,17 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
     error: (m) => note(`  error: ${m}`),
   };
   let local: LocalArm | undefined;
+  let azurite: AzuriteTables | undefined;
   let runtime: Runtime;
   if (opts.live) {
     runtime = new Runtime(readSettings());
     note(`live mode: ARM at ${runtime.settings.arm.endpoint}, allow-list ${runtime.settings.allowListPath}`);
   } else {
     const estate = JSON.parse(await readFile(here("./demo/estate.json"), "utf8")) as Estate;
-    local = await startLocalArm(estate);
+    [local, azurite] = await Promise.all([startLocalArm(estate), startAzurite()]);
     const allowListPath = opts.allowListPath ?? process.env.AUTOPILOT_ALLOW_LIST_PATH ?? here("./demo/allow-list.yaml");
-    runtime = new Runtime({ allowListPath, dryRun: false, identity: {}, arm: local.arm.settings });
-    note(`ARM emulator on ${local.emulator.url} (look: ${local.emulator.url}/_emulator/estate), allow-list ${allowListPath}`);
+    runtime = new Runtime({ allowListPath, dryRun: false, identity: {}, arm: local.arm.settings, table: tableClient(azurite.connectionString, APP_TABLE) });
+    note(`ARM emulator on ${local.emulator.url} (look: ${local.emulator.url}/_emulator/estate), Azurite tables on ${azurite.tableEndpoint}, allow-list ${allowListPath}`);
   }
   const decisions: Decision[] = [];
   const onEvent = async (ev: unknown) => {
@@ -62,12 +67,14 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
   }
   return {
     local,
+    azurite,
     webhook,
     key,
     decisions,
     close: async () => {
       await webhook.close();
       await local?.close();
+      await azurite?.close();
     },
   };
 }

@@ -36,10 +36,25 @@ async function endpointState(ctx: DemoContext, team: Team): Promise<string> {
   return pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status ?? "unknown";
 }
 
-async function publishWrite(ctx: DemoContext, endpointId: string): Promise<Decision[]> {
+/** One line a person can read: what was decided, and on what. */
+export function describeDecision(d: Decision): string {
+  if (d.dns?.zone) {
+    const rec = `${d.dns.record}.${d.dns.zone} A ${(d.dns.ips ?? []).join(", ")}${d.dns.ttl ? ` (TTL ${d.dns.ttl})` : ""}`;
+    return `${d.action} ${rec}: ${d.reason}`;
+  }
+  return `${d.action}${d.rule ? ` (rule ${d.rule})` : ""}: ${d.reason}`;
+}
+
+async function publishWrite(ctx: DemoContext, endpointId: string, kind: "write" | "delete" = "write"): Promise<Decision[]> {
   const before = ctx.decisions.length;
   const started = Date.now();
-  await ctx.publisher.send([eventGridEvent({ resourceId: endpointId, operationName: "Microsoft.Network/privateEndpoints/write" })]);
+  await ctx.publisher.send([
+    eventGridEvent({
+      resourceId: endpointId,
+      operationName: `Microsoft.Network/privateEndpoints/${kind}`,
+      eventType: kind === "write" ? "Microsoft.Resources.ResourceWriteSuccess" : "Microsoft.Resources.ResourceDeleteSuccess",
+    }),
+  ]);
   const mine = ctx.decisions.slice(before);
   ctx.say(`  handled in ${Date.now() - started} ms`);
   return mine;
@@ -51,11 +66,15 @@ export async function playDemo(ctx: DemoContext): Promise<void> {
   const webId = await createEndpoint(ctx, DEMO.web, "web app needs its secrets");
   say(`   Azure made a Pending connection on kv-shared; the endpoint shows '${await endpointState(ctx, DEMO.web)}'.`);
   say("2. Event Grid delivers Microsoft.Resources.ResourceWriteSuccess for the endpoint to the webhook.");
-  for (const d of await publishWrite(ctx, webId)) say(`   -> ${d.action}${d.rule ? ` (rule ${d.rule})` : ""}: ${d.reason}`);
+  for (const d of await publishWrite(ctx, webId)) say(`   -> ${describeDecision(d)}`);
   say(`   The endpoint now shows '${await endpointState(ctx, DEMO.web)}' (read back through the SDK).`);
 
   say("3. An unknown subscription (9999…) asks for the same Key Vault.");
   const strangerId = await createEndpoint(ctx, DEMO.stranger, "let me in");
-  for (const d of await publishWrite(ctx, strangerId)) say(`   -> ${d.action}: ${d.reason}`);
+  for (const d of await publishWrite(ctx, strangerId)) say(`   -> ${describeDecision(d)}`);
   say(`   The stranger's endpoint still shows '${await endpointState(ctx, DEMO.stranger)}': no rule allows it, so a human decides.`);
+
+  say("4. Team 'web' deletes pe-web-kv; Event Grid delivers Microsoft.Resources.ResourceDeleteSuccess.");
+  await ctx.arm.networkFor(DEMO.web.subscriptionId).privateEndpoints.beginDeleteAndWait(DEMO.web.resourceGroup, DEMO.web.endpoint, { updateIntervalInMs: 10 });
+  for (const d of await publishWrite(ctx, webId, "delete")) say(`   -> ${describeDecision(d)}`);
 }

@@ -11,6 +11,9 @@ import { ConnectionsGateway, type ConnectionInfo } from "../providers/connection
 import { EndpointsGateway, type EndpointInfo } from "../providers/endpoints.js";
 import { PrivateDnsGateway } from "../providers/privateDns.js";
 import { providerTypeFor } from "../providers/registry.js";
+import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
+import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
+import { Cleaner } from "./cleaner.js";
 import { silentLogger, type Decision, type Logger } from "./decision.js";
 import { DnsRegistrar } from "./dnsRegistrar.js";
 
@@ -24,19 +27,28 @@ export interface AutopilotOptions {
   identity?: { objectId?: string; clientId?: string };
   /** Compute and report, write nothing. */
   dryRun?: boolean;
+  /** Endpoint → record sets it owns or claims (Table storage in Azure); in memory when absent. */
+  index?: OwnershipIndex;
+  /** First-seen marks for grace periods; in memory when absent. */
+  marks?: MarkStore;
+  now?: () => Date;
 }
 
 export class Autopilot {
   readonly connections: ConnectionsGateway;
   readonly endpoints: EndpointsGateway;
   readonly registrar: DnsRegistrar;
+  readonly cleaner: Cleaner;
   private readonly log: Logger;
 
   constructor(private readonly opts: AutopilotOptions) {
     this.connections = new ConnectionsGateway(opts.arm);
     this.endpoints = new EndpointsGateway(opts.arm);
-    this.registrar = new DnsRegistrar(this.endpoints, new PrivateDnsGateway(opts.arm));
     this.log = opts.log ?? silentLogger;
+    const dns = new PrivateDnsGateway(opts.arm);
+    const index = opts.index ?? new MemoryOwnershipIndex();
+    this.registrar = new DnsRegistrar(this.endpoints, dns, index);
+    this.cleaner = new Cleaner({ arm: opts.arm, endpoints: this.endpoints, dns, index, marks: opts.marks ?? new MemoryMarkStore(), log: this.log, now: opts.now });
   }
 
   /** Handles one parsed event. Throws only for transient failures worth a redelivery. */
@@ -50,7 +62,7 @@ export class Autopilot {
 
     const type = event.resourceType;
     if (sameType(type, PRIVATE_ENDPOINT_TYPE)) {
-      if (event.kind === "delete") return [ignore(tag, event.resourceId, "private endpoint deleted: nothing to approve")];
+      if (event.kind === "delete") return this.handleEndpointDeleted(tag, event.resourceId, config);
       return this.handleEndpoint(tag, event.resourceId, config, false);
     }
     const target = managedAncestor(event.resourceId);
@@ -114,8 +126,18 @@ export class Autopilot {
     const approvedNow = out.some((d) => d.action === "approve" && d.outcome === "applied");
     const plannedApproval = out.some((d) => d.action === "approve" && d.outcome === "planned");
     const current = approvedNow ? ((await this.endpoints.getEndpoint(endpointId)) ?? pe) : pe;
-    out.push(...(await this.registrar.syncEndpoint(tag, current, config, dryRun || !!this.opts.dryRun, plannedApproval)));
+    const dry = dryRun || !!this.opts.dryRun;
+    if (isDead(current)) out.push(...(await this.cleaner.onDeadEndpoint(tag, current, config, dry)));
+    else out.push(...(await this.registrar.syncEndpoint(tag, current, config, dry, plannedApproval)));
     return out;
+  }
+
+  /** The endpoint is gone: release what it owned (found through the ownership index). */
+  private async handleEndpointDeleted(tag: string, endpointId: string, config: AllowListConfig): Promise<Decision[]> {
+    // Deleted means deleted only if ARM agrees: a stale delete event for a re-created endpoint changes nothing.
+    if (await this.endpoints.getEndpoint(endpointId)) return [ignore(tag, endpointId, "delete event, but the endpoint exists (re-created since): nothing to clean")];
+    const out = await this.cleaner.releaseRecords(tag, endpointId, config, !!this.opts.dryRun, "endpoint deleted");
+    return out.length ? out : [ignore(tag, endpointId, "endpoint deleted; it owned no records")];
   }
 
   /**
@@ -138,8 +160,16 @@ export class Autopilot {
     const out: Decision[] = [];
     const dnsFor: ConnectionInfo[] = [];
     for (const c of conns) {
+      if (c.status === "Disconnected") {
+        out.push(await this.cleaner.deleteStaleConnection(tag, c, config, dryRun || !!this.opts.dryRun));
+        continue;
+      }
       const d = await this.decide(tag, c, config, dryRun, await this.groupIdsFor(c, config));
       out.push(d);
+      if (d.action === "revoke") {
+        if (d.outcome === "applied" && c.privateEndpointId) out.push(...(await this.cleaner.releaseRecords(tag, c.privateEndpointId, config, false, "connection revoked")));
+        continue;
+      }
       const approved = d.action === "approve" && d.outcome !== "failed";
       if (c.privateEndpointId && (approved || (focusId && sameId(c.id, focusId) && c.status === "Approved"))) dnsFor.push(c);
     }
@@ -181,7 +211,8 @@ export class Autopilot {
     // Events are hints: re-read right before writing, so a duplicate or a race with
     // another instance (or a human) does not write twice.
     const fresh = await this.connections.getConnection(c.id);
-    if (!fresh || fresh.status !== "Pending") {
+    const expected = plan.action === "revoke" ? "Approved" : "Pending";
+    if (!fresh || fresh.status !== expected) {
       return { ...base, action: "ignore", reason: `connection is now ${fresh?.status ?? "gone"}; nothing to do`, outcome: "skipped" };
     }
     const status = plan.action === "approve" ? "Approved" : "Rejected";
@@ -204,6 +235,11 @@ export function managedAncestor(id: string): string | undefined {
     cur = parentResourceId(cur);
   }
   return undefined;
+}
+
+/** Every connection of the endpoint is Disconnected or Rejected: it resolves nothing any more. */
+function isDead(pe: EndpointInfo): boolean {
+  return pe.links.length > 0 && pe.links.every((l) => l.status === "Disconnected" || l.status === "Rejected");
 }
 
 function ignore(event: string, resource: string, reason: string): Decision {

@@ -1,9 +1,9 @@
 // The vocabulary every path (Function, replay, explain, sandbox) reports in.
-// The cleanup issue adds its actions to `Action`.
 
-export type ApprovalAction = "approve" | "reject" | "leave-pending";
-export type DnsAction = "dns-create" | "dns-update" | "dns-delete" | "dns-conflict" | "dns-skip";
-export type Action = ApprovalAction | DnsAction | "ignore" | "error";
+export type ApprovalAction = "approve" | "reject" | "leave-pending" | "revoke";
+export type DnsAction = "dns-create" | "dns-update" | "dns-delete" | "dns-handover" | "dns-conflict" | "dns-skip";
+export type CleanupAction = "delete-endpoint" | "delete-connection";
+export type Action = ApprovalAction | DnsAction | CleanupAction | "ignore" | "error";
 
 /** What a DNS decision is about. */
 export interface DnsDetail {

@@ -5,13 +5,18 @@ import { desiredRecords, endpointIps, type DesiredRecord } from "../dns/desired.
 import { planRecord, type CurrentRecordSet, type DnsStep } from "../dns/plan.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
 import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
+import type { OwnershipIndex } from "../store/ownershipIndex.js";
 import type { Decision, DnsAction } from "./decision.js";
 import { RetryableError } from "./errors.js";
 
 const MAX_ATTEMPTS = 3;
 
 export class DnsRegistrar {
-  constructor(private readonly endpoints: EndpointsGateway, private readonly dns: PrivateDnsGateway) {}
+  constructor(
+    private readonly endpoints: EndpointsGateway,
+    private readonly dns: PrivateDnsGateway,
+    private readonly index: OwnershipIndex,
+  ) {}
 
   /**
    * Makes the endpoint's records match what it should have. `assumeApproved`: a
@@ -52,6 +57,8 @@ export class DnsRegistrar {
         if (!step.write) return made(step, "skipped");
         try {
           await this.dns.write(ref, step.write);
+          // Keep the index (endpoint → names) in step, so cleanup needs no zone listing.
+          await this.index.put({ ...ref, endpointId: r.owner, role: step.action === "dns-conflict" ? "claimant" : "owner" });
           return made(step, "applied");
         } catch (e) {
           if (!(e instanceof PreconditionFailedError)) throw e;

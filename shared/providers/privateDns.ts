@@ -27,11 +27,18 @@ export class PrivateDnsGateway {
   async get(ref: RecordSetRef): Promise<CurrentRecordSet | undefined> {
     const { client, rg } = this.target(ref);
     try {
-      const r = await client.get(rg, ref.zone, "A", ref.recordName);
-      return { etag: r.etag, ttl: r.ttl, ips: (r.aRecords ?? []).map((a) => a.ipv4Address!).filter(Boolean), metadata: r.metadata ?? {} };
+      return toCurrent(await client.get(rg, ref.zone, "A", ref.recordName));
     } catch (e) {
       if (httpStatus(e) === 404) return undefined;
       throw e;
+    }
+  }
+
+  /** Every A record set of a zone, paged. Costly on Private DNS's read budget: only for index rebuilds and sweeps. */
+  async *listA(zoneResourceGroupId: string, zone: string): AsyncIterable<{ recordName: string; current: CurrentRecordSet }> {
+    const { client, rg } = this.target({ zoneResourceGroupId, zone, recordName: "" });
+    for await (const r of client.listByType(rg, zone, "A")) {
+      yield { recordName: r.name!, current: toCurrent(r) };
     }
   }
 
@@ -58,6 +65,10 @@ export class PrivateDnsGateway {
       throw translate(e, ref);
     }
   }
+}
+
+function toCurrent(r: { etag?: string; ttl?: number; aRecords?: { ipv4Address?: string }[]; metadata?: Record<string, string> }): CurrentRecordSet {
+  return { etag: r.etag, ttl: r.ttl, ips: (r.aRecords ?? []).map((a) => a.ipv4Address!).filter(Boolean), metadata: r.metadata ?? {} };
 }
 
 function translate(e: unknown, ref: RecordSetRef): unknown {

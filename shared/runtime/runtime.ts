@@ -5,19 +5,27 @@ import { ArmClients } from "../arm/clients.js";
 import { loadConfigFile, type ConfigResult } from "../config/index.js";
 import { Autopilot } from "../core/autopilot.js";
 import type { Logger } from "../core/decision.js";
+import { MemoryMarkStore, TableMarkStore, type MarkStore } from "../store/marks.js";
+import { MemoryOwnershipIndex, TableOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import type { AppSettings } from "./settings.js";
 
 export class Runtime {
   private readonly arm: ArmClients;
+  private readonly index: OwnershipIndex;
+  private readonly marks: MarkStore;
   private config?: { mtimeMs: number; result: ConfigResult };
 
   constructor(readonly settings: AppSettings) {
     this.arm = new ArmClients(settings.arm);
+    // Without a storage account the index lives in memory: correct (it is rebuilt from
+    // the record sets' metadata on a miss), just costlier after every restart.
+    this.index = settings.table ? new TableOwnershipIndex(settings.table) : new MemoryOwnershipIndex();
+    this.marks = settings.table ? new TableMarkStore(settings.table) : new MemoryMarkStore();
   }
 
   async autopilot(log: Logger): Promise<Autopilot> {
     const config = await this.currentConfig(log);
-    return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun });
+    return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun, index: this.index, marks: this.marks });
   }
 
   private async currentConfig(log: Logger): Promise<ConfigResult> {

@@ -1,13 +1,20 @@
 // App settings (environment variables), documented in local.settings.example.json.
 import { readFileSync } from "node:fs";
 import { DefaultAzureCredential } from "@azure/identity";
+import type { TableClient } from "@azure/data-tables";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, staticTokenCredential, type ArmSettings } from "../arm/settings.js";
+import { tableClientFromSettings } from "../store/tables.js";
+
+/** One table in the app's own storage account holds the ownership index and the marks (by partition). */
+export const APP_TABLE = "privatelinkautopilot";
 
 export interface AppSettings {
   allowListPath: string;
   dryRun: boolean;
   identity: { objectId?: string; clientId?: string };
   arm: ArmSettings;
+  /** The app's table (AzureWebJobsStorage); undefined: in-memory index, rebuilt from DNS metadata after each start. */
+  table?: TableClient;
 }
 
 export class SettingsError extends Error {}
@@ -32,7 +39,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
       ca: caFile ? readFileSync(caFile, "utf8") : undefined,
       pollIntervalMs: env.AUTOPILOT_POLL_INTERVAL_MS ? Number(env.AUTOPILOT_POLL_INTERVAL_MS) : undefined,
     },
+    table: hasStorage(env) ? tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})) : undefined,
   };
+}
+
+function hasStorage(env: NodeJS.ProcessEnv): boolean {
+  return !!(env.AzureWebJobsStorage?.trim() || env.AzureWebJobsStorage__accountName?.trim() || env.AzureWebJobsStorage__tableServiceUri?.trim());
 }
 
 function isTrue(v: string | undefined): boolean {

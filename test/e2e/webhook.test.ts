@@ -15,34 +15,45 @@ afterAll(async () => sb?.close());
 const kv = () => sb.local!.arm.keyVaultFor("22222222-2222-2222-2222-222222222222");
 
 describe("sandbox webhook", () => {
-  it("plays the demo: the allow-listed endpoint is approved, the stranger stays pending", async () => {
+  it("plays the demo: the allow-listed endpoint is approved and registered, the stranger stays pending, the deleted one is cleaned up", async () => {
     const publisher = new EventGridPublisherClient(sb.webhook.url, "EventGrid", new AzureKeyCredential(sb.key), { allowInsecureConnection: true });
     const lines: string[] = [];
     await playDemo({ arm: sb.local!.arm, publisher, decisions: sb.decisions, say: (l) => lines.push(l) });
-    const web = await sb.local!.arm.networkFor(DEMO.web.subscriptionId).privateEndpoints.get(DEMO.web.resourceGroup, DEMO.web.endpoint);
-    expect(web.manualPrivateLinkServiceConnections![0]!.privateLinkServiceConnectionState!.status).toBe("Approved");
+    expect(sb.decisions.map((d) => [d.action, d.outcome])).toEqual([
+      ["approve", "applied"],
+      ["dns-create", "applied"],
+      ["leave-pending", "skipped"],
+      ["dns-skip", "skipped"],
+      ["dns-delete", "applied"],
+    ]);
     const stranger = await sb.local!.arm.networkFor(DEMO.stranger.subscriptionId).privateEndpoints.get(DEMO.stranger.resourceGroup, DEMO.stranger.endpoint);
     expect(stranger.manualPrivateLinkServiceConnections![0]!.privateLinkServiceConnectionState!.status).toBe("Pending");
     const states: Record<string, string> = {};
     for await (const c of kv().privateEndpointConnections.listByResource("rg-shared", "kv-shared")) states[c.privateEndpoint!.id!.split("/").pop()!] = c.privateLinkServiceConnectionState!.status!;
-    expect(states).toEqual({ "pe-web-kv": "Approved", "pe-stranger-kv": "Pending" });
+    // pe-web-kv was approved, then deleted by its team: the provider now sees it Disconnected.
+    expect(states).toEqual({ "pe-web-kv": "Disconnected", "pe-stranger-kv": "Pending" });
     expect(lines.join("\n")).toMatch(/approve \(rule corp-spokes\)/);
+    expect(lines.join("\n")).toMatch(/dns-create kv-shared\.privatelink\.vaultcore\.azure\.net A 10\.10\.1\.\d+ \(TTL 600\)/);
   });
 
   it("accepts CloudEvents 1.0 and is idempotent on redelivery", async () => {
+    const net = sb.local!.arm.networkFor(DEMO.web.subscriptionId);
+    const pe = await net.privateEndpoints.beginCreateOrUpdateAndWait(DEMO.web.resourceGroup, "pe-web-2", {
+      location: "westeurope",
+      subnet: { id: `/subscriptions/${DEMO.web.subscriptionId}/resourceGroups/${DEMO.web.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${DEMO.web.vnet}/subnets/snet-pe` },
+      manualPrivateLinkServiceConnections: [{ name: "kv", privateLinkServiceId: DEMO.vaultId, groupIds: ["vault"] }],
+    });
     const publisher = new EventGridPublisherClient(sb.webhook.url, "CloudEvent", new AzureKeyCredential(sb.key), { allowInsecureConnection: true });
-    const id = `/subscriptions/${DEMO.web.subscriptionId}/resourceGroups/${DEMO.web.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${DEMO.web.endpoint}`;
-    const ev = cloudEvent({ resourceId: id, operationName: "Microsoft.Network/privateEndpoints/write" });
+    const ev = cloudEvent({ resourceId: pe.id!, operationName: "Microsoft.Network/privateEndpoints/write" });
     // A write that changed something answered < 400; a refused create-if-absent (412) changed nothing.
     const changes = () => sb.local!.emulator.calls.filter((c) => c.method !== "GET" && c.status < 400).length;
-    const changesBefore = changes();
     const before = sb.decisions.length;
     await publisher.send([ev]);
+    const changesAfterFirst = changes();
     await publisher.send([ev]);
-    const mine = sb.decisions.slice(before);
-    expect(mine.map((d) => d.action)).toEqual(["ignore", "dns-skip", "ignore", "dns-skip"]);
-    expect(mine[1]!.reason).toBe("record is up to date");
-    expect(changes()).toBe(changesBefore);
+    expect(sb.decisions.slice(before).map((d) => d.action)).toEqual(["approve", "dns-create", "ignore", "dns-skip"]);
+    expect(sb.decisions.at(-1)!.reason).toBe("record is up to date");
+    expect(changes()).toBe(changesAfterFirst);
   });
 
   it("answers the Event Grid validation handshake and the CloudEvents OPTIONS handshake", async () => {

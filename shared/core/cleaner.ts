@@ -1,0 +1,200 @@
+// Cleanup: releases the records of endpoints that are gone or dead, deletes dead
+// endpoints and stale provider connections where the admins enabled it. Never
+// touches what is not ours: only record sets carrying our marker, only via the
+// ownership index (rebuilt from that marker when lost), only with If-Match.
+import type { ArmClients } from "../arm/clients.js";
+import { isNotFound } from "../arm/errors.js";
+import { parseResourceId } from "../arm/resourceId.js";
+import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
+import { desiredRecords } from "../dns/desired.js";
+import { decodeOwnership } from "../dns/ownership.js";
+import { modeAllows } from "../dns/policy.js";
+import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js";
+import type { ConnectionInfo } from "../providers/connections.js";
+import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
+import { PreconditionFailedError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
+import { providerTypeFor } from "../providers/registry.js";
+import type { IndexEntry, OwnershipIndex } from "../store/ownershipIndex.js";
+import type { Decision, Logger } from "./decision.js";
+import { recordSetId } from "./dnsRegistrar.js";
+import type { MarkStore } from "../store/marks.js";
+
+/** Trust a zone's index for this long before reading the zone again on a miss. */
+const ZONE_INDEX_TTL_MS = 24 * 3_600_000;
+
+export interface CleanerDeps {
+  arm: ArmClients;
+  endpoints: EndpointsGateway;
+  dns: PrivateDnsGateway;
+  index: OwnershipIndex;
+  marks: MarkStore;
+  log: Logger;
+  now?: () => Date;
+}
+
+export class Cleaner {
+  /** Zone reads done to rebuild the index, for logs and tests. */
+  rebuilds = 0;
+
+  constructor(private readonly d: CleanerDeps) {}
+
+  /** Removes (or hands over) every record the endpoint owns, and withdraws its claims. */
+  async releaseRecords(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision[]> {
+    const out: Decision[] = [];
+    for (const entry of await this.entriesFor(endpointId, config)) {
+      const zone = config.dns.zones.find((z) => z.name.toLowerCase() === entry.zone.toLowerCase());
+      if (!zone) continue; // zone no longer configured: not ours to touch any more
+      out.push(await this.releaseOne(tag, endpointId, entry, zone, config, dryRun, why));
+    }
+    return out;
+  }
+
+  /** A consumer endpoint whose connections are all Disconnected or Rejected. */
+  async onDeadEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    const states = [...new Set(pe.links.map((l) => l.status))].join("/");
+    const out = await this.releaseRecords(tag, pe.id, config, dryRun, `connection is ${states}`);
+    const c = config.cleanup;
+    if (!c.deleteDisconnectedEndpoints || !pe.links.every((l) => l.status === "Disconnected")) return out;
+    const base = { event: tag, action: "delete-endpoint" as const, resource: pe.id };
+    if (!modeAllows(config.dns.mode, "delete")) return [...out, { ...base, action: "ignore", reason: `endpoint is Disconnected, but mode ${config.dns.mode} never deletes`, outcome: "skipped" }];
+    if (Object.keys(pe.tags).some((k) => k.toLowerCase() === c.exclusionTag.toLowerCase())) {
+      return [...out, { ...base, action: "ignore", reason: `endpoint is Disconnected but tagged ${c.exclusionTag}: kept`, outcome: "skipped" }];
+    }
+    const now = this.now();
+    const since = await this.d.marks.firstSeen(`disconnected:${pe.id}`, now);
+    const waitMs = c.gracePeriodMinutes * 60_000 - (now.getTime() - since.getTime());
+    if (waitMs > 0) {
+      return [...out, { ...base, action: "ignore", reason: `endpoint is Disconnected since ${since.toISOString()}; deleted after the ${c.gracePeriodMinutes}-minute grace period (${Math.ceil(waitMs / 60_000)} min left)`, outcome: "skipped" }];
+    }
+    const reason = `endpoint Disconnected since ${since.toISOString()}, past the ${c.gracePeriodMinutes}-minute grace period`;
+    if (dryRun) return [...out, { ...base, reason, outcome: "planned" }];
+    try {
+      const id = parseResourceId(pe.id);
+      await this.d.arm.networkFor(id.subscriptionId).privateEndpoints.beginDeleteAndWait(id.resourceGroup!, id.name!, { updateIntervalInMs: this.d.arm.settings.pollIntervalMs });
+      await this.d.marks.clear(`disconnected:${pe.id}`);
+      return [...out, { ...base, reason, outcome: "applied" }];
+    } catch (e) {
+      return [...out, { ...base, reason, outcome: "failed", error: (e as Error).message, retryable: true }];
+    }
+  }
+
+  /** Provider side: a connection whose endpoint is gone (Disconnected) is deleted when enabled. */
+  async deleteStaleConnection(tag: string, conn: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision> {
+    const base = { event: tag, action: "delete-connection" as const, resource: conn.id };
+    if (!config.cleanup.deleteStaleConnections) {
+      return { ...base, action: "ignore", reason: "connection is Disconnected (its endpoint is gone); cleanup.deleteStaleConnections is off", outcome: "skipped" };
+    }
+    if (!modeAllows(config.dns.mode, "delete")) return { ...base, action: "ignore", reason: `connection is Disconnected, but mode ${config.dns.mode} never deletes`, outcome: "skipped" };
+    const reason = "connection is Disconnected: its endpoint no longer exists";
+    if (dryRun) return { ...base, reason, outcome: "planned" };
+    try {
+      // The generic path, also for Key Vault: @azure/arm-keyvault 5.0.0 throws on the
+      // 204-without-body that ARM answers for a delete of something already gone.
+      await this.d.arm.generic.deleteAndWait(conn.id, providerTypeFor(conn.targetType)!.apiVersion);
+      return { ...base, reason, outcome: "applied" };
+    } catch (e) {
+      if (isNotFound(e)) return { ...base, action: "ignore", reason: "connection already gone", outcome: "skipped" };
+      return { ...base, reason, outcome: "failed", error: (e as Error).message, retryable: true };
+    }
+  }
+
+  /** Index entries, falling back once to reading the configured zones when the index has none. */
+  private async entriesFor(endpointId: string, config: AllowListConfig): Promise<IndexEntry[]> {
+    const entries = await this.d.index.entriesFor(endpointId);
+    if (entries.length) return entries;
+    let rebuilt = false;
+    for (const z of config.dns.zones) {
+      const at = await this.d.index.zoneIndexedAt(z.name, z.resourceGroupId);
+      if (at && this.now().getTime() - at.getTime() < ZONE_INDEX_TTL_MS) continue;
+      await this.rebuildZone(z);
+      rebuilt = true;
+    }
+    return rebuilt ? this.d.index.entriesFor(endpointId) : [];
+  }
+
+  /** Reads a zone's A record sets and rebuilds its index entries from their ownership metadata. */
+  async rebuildZone(z: DnsZoneConfig): Promise<void> {
+    const entries: IndexEntry[] = [];
+    let read = 0;
+    for await (const { recordName, current } of this.d.dns.listA(z.resourceGroupId, z.name)) {
+      read++;
+      const own = decodeOwnership(current.metadata);
+      if (!own) continue;
+      const key = { zoneResourceGroupId: z.resourceGroupId, zone: z.name, recordName };
+      entries.push({ ...key, endpointId: own.owner, role: "owner" });
+      for (const c of own.claimants) entries.push({ ...key, endpointId: c, role: "claimant" });
+    }
+    await this.d.index.replaceZone(z.name, z.resourceGroupId, entries);
+    await this.d.index.markZoneIndexed(z.name, z.resourceGroupId, this.now());
+    this.rebuilds++;
+    this.d.log.info(`ownership index rebuilt for zone ${z.name}: ${read} record set(s) read, ${entries.length} entr(ies) of ours`);
+  }
+
+  private async releaseOne(tag: string, endpointId: string, entry: IndexEntry, zone: DnsZoneConfig, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision> {
+    const ref: RecordSetRef = { zoneResourceGroupId: zone.resourceGroupId, zone: zone.name, recordName: entry.recordName };
+    const current = await this.d.dns.get(ref);
+    const own = decodeOwnership(current?.metadata);
+    // Find the first live claimant; dead ones are dropped on the way.
+    let successor: Successor | undefined;
+    const dead: string[] = [];
+    if (own && own.owner.toLowerCase() === endpointId.toLowerCase()) {
+      for (const c of own.claimants) {
+        const ips = await this.claimantIps(c, ref, config);
+        if (ips) {
+          successor = { endpointId: c, ips };
+          break;
+        }
+        dead.push(c);
+      }
+    }
+    const step = planRelease(endpointId, zone, current, successor, dead);
+    const decision = (outcome: Decision["outcome"], error?: string): Decision => ({
+      event: tag,
+      action: step.action,
+      resource: recordSetId(ref),
+      reason: `${why}: ${step.reason}`,
+      outcome,
+      dns: { zone: zone.name, record: entry.recordName, ips: step.write?.ips ?? current?.ips, ttl: current?.ttl, owner: step.newOwner ?? endpointId },
+      ...(error ? { error, retryable: true } : {}),
+    });
+    if (!step.write && !step.delete) {
+      if (!dryRun && !step.suppressed) await this.d.index.remove(endpointId, ref); // nothing of ours left there
+      return decision("skipped");
+    }
+    if (dryRun) return decision("planned");
+    try {
+      await this.apply(ref, step);
+      await this.d.index.remove(endpointId, ref);
+      if (step.newOwner) await this.d.index.put({ ...ref, endpointId: step.newOwner, role: "owner" });
+      return decision("applied");
+    } catch (e) {
+      if (e instanceof PreconditionFailedError) return decision("failed", `${e.message}; the redelivery will look again`);
+      return decision("failed", (e as Error).message);
+    }
+  }
+
+  private async apply(ref: RecordSetRef, step: ReleaseStep): Promise<void> {
+    if (step.write) await this.d.dns.write(ref, step.write);
+    else if (step.delete) await this.d.dns.delete(ref, step.delete.ifMatch);
+  }
+
+  /** The IPs a claimant endpoint would put under this name, if it is alive and entitled to it. */
+  private async claimantIps(endpointId: string, ref: RecordSetRef, config: AllowListConfig): Promise<string[] | undefined> {
+    let pe: EndpointInfo | undefined;
+    try {
+      pe = await this.d.endpoints.getEndpoint(endpointId);
+    } catch (e) {
+      this.d.log.warn(`cannot read claimant ${endpointId}: ${(e as Error).message}`);
+      return undefined;
+    }
+    if (!pe) return undefined;
+    if (config.dns.registerWhen === "approved" && !pe.links.some((l) => l.status === "Approved")) return undefined;
+    const nic = pe.customDnsConfigs.some((c) => c.fqdn) ? [] : await this.d.endpoints.getIpConfigs(pe);
+    const r = desiredRecords(pe, nic, config.dns).records.find((x) => x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase());
+    return r?.ips;
+  }
+
+  private now(): Date {
+    return this.d.now ? this.d.now() : new Date();
+  }
+}

@@ -1,0 +1,76 @@
+// Connection handling; no server needed (clients are only built, never called).
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import { describe, expect, it } from "vitest";
+import { StoreSettingsError, tableClient, tableClientFromSettings, tableClientWithCredential, tableErrorCode, statusOf } from "../../shared/store/tables.js";
+
+const KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+const fakeCredential: TokenCredential = { getToken: async (): Promise<AccessToken> => ({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+/** The SDK keeps the flag on the instance; no public getter. */
+const insecureAllowed = (c: object) => (c as { allowInsecureConnection?: boolean }).allowInsecureConnection;
+
+describe("tableClient", () => {
+  it("UseDevelopmentStorage=true means Azurite on 127.0.0.1:10002, over http", () => {
+    for (const cs of ["UseDevelopmentStorage=true", "UseDevelopmentStorage=true;", " usedevelopmentstorage=TRUE "]) {
+      const c = tableClient(cs, "ownershipindex");
+      expect(c.url).toBe("http://127.0.0.1:10002/devstoreaccount1");
+      expect(c.tableName).toBe("ownershipindex");
+      expect(insecureAllowed(c)).toBe(true);
+    }
+  });
+
+  it("a full Azurite connection string on another port allows http", () => {
+    const c = tableClient(`DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};TableEndpoint=http://127.0.0.1:41234/devstoreaccount1;`, "t1x");
+    expect(c.url).toBe("http://127.0.0.1:41234/devstoreaccount1");
+    expect(insecureAllowed(c)).toBe(true);
+  });
+
+  it("a real account connection string stays on https", () => {
+    const c = tableClient(`DefaultEndpointsProtocol=https;AccountName=stautopilot;AccountKey=${KEY};EndpointSuffix=core.windows.net`, "ownershipindex");
+    expect(c.url).toBe("https://stautopilot.table.core.windows.net");
+    expect(insecureAllowed(c)).toBe(false);
+  });
+
+  it("refuses bad table names and empty connection strings", () => {
+    expect(() => tableClient("UseDevelopmentStorage=true", "own-ership")).toThrow(StoreSettingsError);
+    expect(() => tableClient("UseDevelopmentStorage=true", "1abc")).toThrow(StoreSettingsError);
+    expect(() => tableClient("UseDevelopmentStorage=true", "tables")).toThrow(StoreSettingsError);
+    expect(() => tableClient("  ", "ownershipindex")).toThrow(StoreSettingsError);
+  });
+});
+
+describe("tableClientWithCredential / tableClientFromSettings", () => {
+  it("managed identity needs an https table endpoint", () => {
+    const c = tableClientWithCredential("https://stautopilot.table.core.windows.net/", "ownershipindex", fakeCredential);
+    expect(c.url).toBe("https://stautopilot.table.core.windows.net");
+    expect(() => tableClientWithCredential("http://127.0.0.1:10002/devstoreaccount1", "ownershipindex", fakeCredential)).toThrow(/https/);
+  });
+
+  it("reads AzureWebJobsStorage, or its identity-based __accountName / __tableServiceUri / __clientId settings", () => {
+    const seen: (string | undefined)[] = [];
+    const cred = (clientId: string | undefined) => (seen.push(clientId), fakeCredential);
+    expect(tableClientFromSettings({ AzureWebJobsStorage: "UseDevelopmentStorage=true" }, "ownershipindex", cred).url).toBe("http://127.0.0.1:10002/devstoreaccount1");
+    expect(tableClientFromSettings({ AzureWebJobsStorage__accountName: "stautopilot", AzureWebJobsStorage__credential: "managedidentity" }, "ownershipindex", cred).url).toBe(
+      "https://stautopilot.table.core.windows.net",
+    );
+    expect(
+      tableClientFromSettings(
+        { AzureWebJobsStorage__accountName: "stautopilot", AzureWebJobsStorage__tableServiceUri: "https://stautopilot.table.core.usgovcloudapi.net", AzureWebJobsStorage__clientId: "cid-1" },
+        "ownershipindex",
+        cred,
+      ).url,
+    ).toBe("https://stautopilot.table.core.usgovcloudapi.net");
+    expect(seen).toEqual([undefined, "cid-1"]);
+    expect(() => tableClientFromSettings({}, "ownershipindex", cred)).toThrow(/AzureWebJobsStorage is not set/);
+    expect(() => tableClientFromSettings({ AzureWebJobsStorage__accountName: "x" }, "ownershipindex")).toThrow(/no credential/);
+  });
+});
+
+describe("error helpers", () => {
+  it("read statusCode and details.errorCode (the Tables SDK leaves e.code undefined)", () => {
+    const e = Object.assign(new Error("x"), { statusCode: 409, details: { errorCode: "TableAlreadyExists" } });
+    expect(statusOf(e)).toBe(409);
+    expect(tableErrorCode(e)).toBe("TableAlreadyExists");
+    expect(statusOf(new Error("y"))).toBeUndefined();
+    expect(tableErrorCode(undefined)).toBeUndefined();
+  });
+});
