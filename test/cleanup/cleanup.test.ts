@@ -246,6 +246,17 @@ describe("cleanup", () => {
     expect(await off.handleEvent(ev(conn.id))).toEqual([expect.objectContaining({ action: "ignore", reason: expect.stringMatching(/deleteStaleConnections is off/) })]);
   });
 
+  it("does not break on ARM's 204-without-body delete answer that trips @azure/arm-keyvault 5.0.0", async () => {
+    const cfg = allowList({ dns: "", approval: "", cleanup: "  deleteStaleConnections: true\n" });
+    const { local, autopilot } = await setup(cfg);
+    // The trap itself, as PLATFORM-FACTS describes it: the SDK throws on the 204.
+    await expect(local.arm.keyVaultFor(PROVIDER).privateEndpointConnections.delete("rg-shared", "kv-shared", "gone").pollUntilDone()).rejects.toThrow(TypeError);
+    const gone = { id: `${KV}/privateEndpointConnections/gone`, name: "gone", targetResourceId: KV, targetType: "Microsoft.KeyVault/vaults", status: "Disconnected", groupIds: [] };
+    const config = parseConfigText(cfg, "a.yaml");
+    if (!config.ok) throw new Error("config");
+    expect(await autopilot.cleaner.deleteStaleConnection("t", gone, config.config, false)).toMatchObject({ action: "delete-connection", outcome: "applied" });
+  });
+
   it("revokes what it approved when the requester leaves the allow-list (revokeRemoved), and only then", async () => {
     const { local, autopilot } = await setup();
     const kv = await createEndpoint(local, "pe-kv", KV, "vault");

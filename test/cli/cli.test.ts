@@ -112,6 +112,31 @@ describe("replay", () => {
     expect(r.json()).toHaveLength(events.length); // one decision per event here
   });
 
+  it("replays real delete payloads (both schemas): the gone endpoint's record is found from DNS metadata and removed once", async () => {
+    const estate = JSON.parse(readFileSync(p("examples/estate.json"), "utf8"));
+    const pe = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/privateEndpoints/pe-web-kv";
+    estate.resources = estate.resources.filter((r: any) => r.id !== pe && !r.id.includes("/networkInterfaces/pe-web-kv"));
+    const zone = "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net";
+    estate.resources.push(
+      { id: `${zone}/A/kv-shared`, type: "Microsoft.Network/privateDnsZones/A", properties: { ttl: 600, aRecords: [{ ipv4Address: "10.10.1.4" }], metadata: { managedBy: "privatelink-autopilot", owner: pe } } },
+      { id: `${zone}/A/someone-else`, type: "Microsoft.Network/privateDnsZones/A", properties: { ttl: 600, aRecords: [{ ipv4Address: "10.10.1.9" }] } },
+    );
+    const estateFile = join(tmp, "estate-deleted.json");
+    writeFileSync(estateFile, JSON.stringify(estate));
+    const events = [...JSON.parse(readFileSync(p("test/fixtures/events/pe-delete.eventgrid.json"), "utf8")), ...JSON.parse(readFileSync(p("test/fixtures/events/pe-delete.cloudevents.json"), "utf8"))];
+    const eventsFile = join(tmp, "deletes.json");
+    writeFileSync(eventsFile, JSON.stringify(events));
+    const stateOut = join(tmp, "after-delete.json");
+    const r = await cli("replay", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", estateFile, "--state-out", stateOut, eventsFile);
+    expect(r.code, r.err.join("\n")).toBe(0);
+    expect(r.json().map((l) => [l.action, l.outcome, l.record ?? null])).toEqual([
+      ["dns-delete", "applied", "kv-shared"],
+      ["ignore", "skipped", null],
+    ]);
+    const left = JSON.parse(readFileSync(stateOut, "utf8")).resources.filter((x: any) => /\/A\//.test(x.id)).map((x: any) => x.name);
+    expect(left).toEqual(["someone-else"]);
+  });
+
   it("a broken allow-list approves nothing and exits 1", async () => {
     const r = await cli("replay", "--config", p("examples/allow-list.broken.yaml"), "--estate", p("examples/estate.json"), p("test/fixtures/events/pe-write.eventgrid.json"));
     expect(r.code).toBe(1);
