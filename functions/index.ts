@@ -1,2 +1,3 @@
 // Entry point the Functions host loads (package.json "main" points at its bundle).
 import "./resourceEvents.js";
+import "./reconcile.js";

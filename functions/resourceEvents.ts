@@ -2,14 +2,10 @@
 // watched subscriptions: ResourceWriteSuccess, ResourceDeleteSuccess, ResourceActionSuccess.
 import { app, type InvocationContext } from "@azure/functions";
 import { onResourceEvent } from "../shared/runtime/host.js";
+import { contextLogger } from "./logger.js";
 
 app.eventGrid("resourceEvents", {
   handler: async (event: unknown, context: InvocationContext): Promise<void> => {
-    await onResourceEvent(event, {
-      debug: (m) => context.debug(m),
-      info: (m) => context.info(m),
-      warn: (m) => context.warn(m),
-      error: (m) => context.error(m),
-    });
+    await onResourceEvent(event, contextLogger(context));
   },
 });

@@ -15,7 +15,7 @@ import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipInd
 import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
 import { Cleaner } from "./cleaner.js";
 import { silentLogger, type Decision, type Logger } from "./decision.js";
-import { DnsRegistrar } from "./dnsRegistrar.js";
+import { DnsRegistrar, type KnownRecordSets } from "./dnsRegistrar.js";
 
 export const PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints";
 
@@ -39,13 +39,14 @@ export class Autopilot {
   readonly endpoints: EndpointsGateway;
   readonly registrar: DnsRegistrar;
   readonly cleaner: Cleaner;
+  readonly dns: PrivateDnsGateway;
   private readonly log: Logger;
 
   constructor(private readonly opts: AutopilotOptions) {
     this.connections = new ConnectionsGateway(opts.arm);
     this.endpoints = new EndpointsGateway(opts.arm);
     this.log = opts.log ?? silentLogger;
-    const dns = new PrivateDnsGateway(opts.arm);
+    const dns = (this.dns = new PrivateDnsGateway(opts.arm));
     const index = opts.index ?? new MemoryOwnershipIndex();
     this.registrar = new DnsRegistrar(this.endpoints, dns, index);
     this.cleaner = new Cleaner({ arm: opts.arm, endpoints: this.endpoints, dns, index, marks: opts.marks ?? new MemoryMarkStore(), log: this.log, now: opts.now });
@@ -88,7 +89,7 @@ export class Autopilot {
     return decisions;
   }
 
-  private configOrFailClosed(tag: string, resource: string): AllowListConfig | Decision {
+  configOrFailClosed(tag: string, resource: string): AllowListConfig | Decision {
     const c = this.opts.config;
     if (c.ok) return c.config;
     const first = c.problems.slice(0, 3).map(formatProblem).join("; ");
@@ -96,7 +97,7 @@ export class Autopilot {
   }
 
   /** A consumer endpoint was written: follow each of its links to a managed target. */
-  private async handleEndpoint(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+  async handleEndpoint(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
     const pe = await this.endpoints.getEndpoint(endpointId);
     if (!pe) return [ignore(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
     const out: Decision[] = [];
@@ -132,6 +133,13 @@ export class Autopilot {
     return out;
   }
 
+  /** Sweep: an endpoint as listed (no GET). Approvals were done from the provider side; DNS or cleanup here. */
+  async reviewListedEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known: KnownRecordSets): Promise<Decision[]> {
+    const dry = dryRun || !!this.opts.dryRun;
+    if (isDead(pe)) return this.cleaner.onDeadEndpoint(tag, pe, config, dry);
+    return this.registrar.syncEndpoint(tag, pe, config, dry, false, known);
+  }
+
   /** The endpoint is gone: release what it owned (found through the ownership index). */
   private async handleEndpointDeleted(tag: string, endpointId: string, config: AllowListConfig): Promise<Decision[]> {
     // Deleted means deleted only if ARM agrees: a stale delete event for a re-created endpoint changes nothing.
@@ -145,7 +153,7 @@ export class Autopilot {
    * its connections. DNS follows for connections approved now and for the one the
    * event names; the reconcile sweep covers the rest without a read per connection here.
    */
-  private async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<Decision[]> {
+  async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<Decision[]> {
     if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
       return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
     }

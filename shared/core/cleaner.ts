@@ -9,6 +9,7 @@ import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
 import { desiredRecords } from "../dns/desired.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import { modeAllows } from "../dns/policy.js";
+import type { CurrentRecordSet } from "../dns/plan.js";
 import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js";
 import type { ConnectionInfo } from "../providers/connections.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
@@ -114,20 +115,26 @@ export class Cleaner {
 
   /** Reads a zone's A record sets and rebuilds its index entries from their ownership metadata. */
   async rebuildZone(z: DnsZoneConfig): Promise<void> {
+    await this.indexZone(z);
+  }
+
+  /** Lists a zone once, refreshes its index entries from the listing, and returns the listing (sweeps plan against it). */
+  async indexZone(z: DnsZoneConfig): Promise<{ recordName: string; current: CurrentRecordSet }[]> {
+    const listing: { recordName: string; current: CurrentRecordSet }[] = [];
     const entries: IndexEntry[] = [];
-    let read = 0;
-    for await (const { recordName, current } of this.d.dns.listA(z.resourceGroupId, z.name)) {
-      read++;
-      const own = decodeOwnership(current.metadata);
+    for await (const item of this.d.dns.listA(z.resourceGroupId, z.name)) {
+      listing.push(item);
+      const own = decodeOwnership(item.current.metadata);
       if (!own) continue;
-      const key = { zoneResourceGroupId: z.resourceGroupId, zone: z.name, recordName };
+      const key = { zoneResourceGroupId: z.resourceGroupId, zone: z.name, recordName: item.recordName };
       entries.push({ ...key, endpointId: own.owner, role: "owner" });
       for (const c of own.claimants) entries.push({ ...key, endpointId: c, role: "claimant" });
     }
     await this.d.index.replaceZone(z.name, z.resourceGroupId, entries);
     await this.d.index.markZoneIndexed(z.name, z.resourceGroupId, this.now());
     this.rebuilds++;
-    this.d.log.info(`ownership index rebuilt for zone ${z.name}: ${read} record set(s) read, ${entries.length} entr(ies) of ours`);
+    this.d.log.info(`ownership index rebuilt for zone ${z.name}: ${listing.length} record set(s) read, ${entries.length} entr(ies) of ours`);
+    return listing;
   }
 
   private async releaseOne(tag: string, endpointId: string, entry: IndexEntry, zone: DnsZoneConfig, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision> {

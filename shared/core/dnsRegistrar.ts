@@ -22,7 +22,7 @@ export class DnsRegistrar {
    * Makes the endpoint's records match what it should have. `assumeApproved`: a
    * dry run that just planned the approval plans DNS as if it had happened.
    */
-  async syncEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, assumeApproved = false): Promise<Decision[]> {
+  async syncEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, assumeApproved = false, known?: KnownRecordSets): Promise<Decision[]> {
     const dns = config.dns;
     if (dns.zones.length === 0) return [];
     if (dns.registerWhen === "approved" && !assumeApproved && !pe.links.some((l) => l.status === "Approved")) {
@@ -37,21 +37,23 @@ export class DnsRegistrar {
       throw new RetryableError(`endpoint ${pe.name} has no private IP yet for ${want.waitingForIp.join(", ")}; failing so Event Grid redelivers`);
     }
     const out = want.skips.map((s) => decision(tag, "dns-skip", pe.id, s.reason, "skipped", { zone: s.zone, record: s.record, ips: s.ips, owner: pe.id }));
-    for (const r of want.records) out.push(await this.syncRecord(tag, r, dryRun || dns.dryRun));
+    for (const r of want.records) out.push(await this.syncRecord(tag, r, dryRun || dns.dryRun, known));
     return out;
   }
 
-  private async syncRecord(tag: string, r: DesiredRecord, dryRun: boolean): Promise<Decision> {
+  private async syncRecord(tag: string, r: DesiredRecord, dryRun: boolean, known?: KnownRecordSets): Promise<Decision> {
     const ref: RecordSetRef = { zoneResourceGroupId: r.zoneResourceGroupId, zone: r.zone, recordName: r.recordName };
     const made = (step: DnsStep, outcome: Decision["outcome"], error?: string) =>
       decision(tag, step.action, recordSetId(ref), step.reason, outcome, { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) }, error);
     try {
+      // A sweep has listed the zone already: plan against that, no read and no blind create.
+      const listed = known?.has(knownKey(r.zone, r.recordName));
       if (dryRun) {
-        const step = planRecord(r, await this.dns.get(ref));
+        const step = planRecord(r, listed ? known!.get(knownKey(r.zone, r.recordName)) : await this.dns.get(ref));
         return made(step, step.write ? "planned" : "skipped");
       }
-      // Create first: a new record costs no Private DNS read (500 reads / 5 min / subscription).
-      let current: CurrentRecordSet | undefined;
+      // Otherwise create first: a new record costs no Private DNS read (500 reads / 5 min / subscription).
+      let current: CurrentRecordSet | undefined = listed ? known!.get(knownKey(r.zone, r.recordName)) : undefined;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         const step = planRecord(r, current);
         if (!step.write) return made(step, "skipped");
@@ -72,6 +74,16 @@ export class DnsRegistrar {
       return { ...made({ action: planRecord(r, undefined).action, reason: "Private DNS write failed" }, "failed", msg), retryable: true };
     }
   }
+}
+
+/**
+ * Record sets a sweep has listed, by knownKey(zone, name); a listed zone's absent
+ * name maps to undefined (known not to exist).
+ */
+export type KnownRecordSets = Map<string, CurrentRecordSet | undefined>;
+
+export function knownKey(zone: string, recordName: string): string {
+  return `${zone.toLowerCase()}/${recordName.toLowerCase()}`;
 }
 
 export function recordSetId(ref: RecordSetRef): string {

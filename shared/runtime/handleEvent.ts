@@ -20,13 +20,7 @@ export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Lo
   log.debug(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`);
   try {
     const decisions = await autopilot.handleEvent(ev);
-    for (const d of decisions) {
-      const dns = d.dns ? ` [${d.dns.record ?? ""}.${d.dns.zone ?? ""} -> ${(d.dns.ips ?? []).join(",")}]` : "";
-      const line = `${d.action} ${d.resource || ev.resourceId}: ${d.reason}${d.rule ? ` [rule ${d.rule}]` : ""}${dns} (${d.outcome})`;
-      if (d.outcome === "failed") log.error(line + (d.error ? `: ${d.error}` : ""));
-      else if (d.action === "ignore" || d.action === "leave-pending" || d.action === "dns-skip") log.debug(line);
-      else log.info(line);
-    }
+    for (const d of decisions) logDecision(log, d, ev.resourceId);
     return decisions;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -34,6 +28,15 @@ export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Lo
     const reason = e instanceof RetryableError ? e.message : "reading or writing ARM failed";
     return [{ event: ev.id, action: "error", resource: ev.resourceId, reason, outcome: "failed", error: msg, retryable: true }];
   }
+}
+
+/** One log line per decision, saying why; routine non-actions at debug level. */
+export function logDecision(log: Logger, d: Decision, fallbackResource = ""): void {
+  const dns = d.dns ? ` [${d.dns.record ?? ""}.${d.dns.zone ?? ""} -> ${(d.dns.ips ?? []).join(",")}]` : "";
+  const line = `${d.action} ${d.resource || fallbackResource}: ${d.reason}${d.rule ? ` [rule ${d.rule}]` : ""}${dns} (${d.outcome})`;
+  if (d.outcome === "failed") log.error(line + (d.error ? `: ${d.error}` : ""));
+  else if (d.action === "ignore" || d.action === "leave-pending" || d.action === "dns-skip") log.debug(line);
+  else log.info(line);
 }
 
 function safeStringify(v: unknown): string {

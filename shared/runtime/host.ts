@@ -1,7 +1,8 @@
 // What a host trigger calls. One lazily built Runtime per process (cold start
 // pays for it once); the host adapts its own logger to Logger.
 import type { Decision, Logger } from "../core/decision.js";
-import { handleRawEvent } from "./handleEvent.js";
+import type { SweepReport } from "../core/sweep.js";
+import { handleRawEvent, logDecision } from "./handleEvent.js";
 import { Runtime } from "./runtime.js";
 import { readSettings } from "./settings.js";
 
@@ -12,6 +13,14 @@ export function processRuntime(): Runtime {
 }
 
 /** Handles one delivered event; throws when a redelivery could succeed, so Event Grid retries. */
+/** The timer: one sweep, its decisions logged like an event's. */
+export async function onSweepTimer(log: Logger, rt: Runtime = processRuntime()): Promise<SweepReport> {
+  const report = await rt.sweep(log);
+  for (const d of report.decisions) logDecision(log, d);
+  log.info(`sweep ${report.runId} ${report.complete ? "complete" : "stopped at its deadline; the next run resumes"}: ${JSON.stringify(report.totals)}`);
+  return report;
+}
+
 export async function onResourceEvent(event: unknown, log: Logger, rt: Runtime = processRuntime()): Promise<Decision[]> {
   const decisions = await handleRawEvent(event, await rt.autopilot(log), log);
   const retry = decisions.find((d) => d.retryable);

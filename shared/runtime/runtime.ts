@@ -5,7 +5,8 @@ import { ArmClients } from "../arm/clients.js";
 import { loadConfigFile, type ConfigResult } from "../config/index.js";
 import { Autopilot } from "../core/autopilot.js";
 import type { Logger } from "../core/decision.js";
-import { MemoryMarkStore, TableMarkStore, type MarkStore } from "../store/marks.js";
+import { Sweeper, type SweepReport } from "../core/sweep.js";
+import { MemoryCursorStore, MemoryMarkStore, TableCursorStore, TableMarkStore, type CursorStore, type MarkStore } from "../store/marks.js";
 import { MemoryOwnershipIndex, TableOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import type { AppSettings } from "./settings.js";
 
@@ -13,6 +14,7 @@ export class Runtime {
   private readonly arm: ArmClients;
   private readonly index: OwnershipIndex;
   private readonly marks: MarkStore;
+  private readonly cursors: CursorStore;
   private config?: { mtimeMs: number; result: ConfigResult };
 
   constructor(readonly settings: AppSettings) {
@@ -21,6 +23,18 @@ export class Runtime {
     // the record sets' metadata on a miss), just costlier after every restart.
     this.index = settings.table ? new TableOwnershipIndex(settings.table) : new MemoryOwnershipIndex();
     this.marks = settings.table ? new TableMarkStore(settings.table) : new MemoryMarkStore();
+    this.cursors = settings.table ? new TableCursorStore(settings.table) : new MemoryCursorStore();
+  }
+
+  /** One reconcile sweep within the configured budget (default 4 minutes: under the 5-minute functionTimeout). */
+  async sweep(log: Logger, opts: { dryRun?: boolean; now?: number } = {}): Promise<SweepReport> {
+    const autopilot = await this.autopilot(log);
+    const started = opts.now ?? Date.now();
+    return new Sweeper(autopilot, this.arm, this.cursors).sweep({
+      subscriptions: this.settings.subscriptions,
+      deadline: started + (this.settings.sweepBudgetMs ?? 240_000),
+      dryRun: opts.dryRun || this.settings.dryRun,
+    });
   }
 
   async autopilot(log: Logger): Promise<Autopilot> {

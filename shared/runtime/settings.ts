@@ -15,7 +15,14 @@ export interface AppSettings {
   arm: ArmSettings;
   /** The app's table (AzureWebJobsStorage); undefined: in-memory index, rebuilt from DNS metadata after each start. */
   table?: TableClient;
+  /** Subscriptions the sweep lists endpoints in; empty: every subscription the identity can read. */
+  subscriptions?: string[];
+  /** Sweep budget in ms: it stops by then and resumes next run (below the Functions timeout). */
+  sweepBudgetMs?: number;
 }
+
+/** The timer's NCRONTAB schedule (every 15 minutes by default). */
+export const SWEEP_SCHEDULE = process.env.AUTOPILOT_SWEEP_SCHEDULE || "0 */15 * * * *";
 
 export class SettingsError extends Error {}
 
@@ -39,6 +46,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
       ca: caFile ? readFileSync(caFile, "utf8") : undefined,
       pollIntervalMs: env.AUTOPILOT_POLL_INTERVAL_MS ? Number(env.AUTOPILOT_POLL_INTERVAL_MS) : undefined,
     },
+    subscriptions: env.AUTOPILOT_SUBSCRIPTIONS?.split(",").map((x) => x.trim()).filter(Boolean),
+    sweepBudgetMs: env.AUTOPILOT_SWEEP_BUDGET_SECONDS ? Number(env.AUTOPILOT_SWEEP_BUDGET_SECONDS) * 1000 : undefined,
     table: hasStorage(env) ? tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})) : undefined,
   };
 }

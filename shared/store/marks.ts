@@ -54,3 +54,59 @@ export class TableMarkStore implements MarkStore {
     }
   }
 }
+
+/** Where an interrupted sweep stopped, so the next run resumes there. */
+export interface SweepCursor {
+  phase: string;
+  /** Last unit key completed in that phase. */
+  after: string;
+  runId: string;
+}
+
+export interface CursorStore {
+  get(): Promise<SweepCursor | undefined>;
+  set(c: SweepCursor): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export class MemoryCursorStore implements CursorStore {
+  private cursor?: SweepCursor;
+  async get() {
+    return this.cursor;
+  }
+  async set(c: SweepCursor) {
+    this.cursor = c;
+  }
+  async clear() {
+    this.cursor = undefined;
+  }
+}
+
+export class TableCursorStore implements CursorStore {
+  constructor(private readonly table: TableClient) {}
+
+  async get(): Promise<SweepCursor | undefined> {
+    await ensureTable(this.table);
+    try {
+      const e = await this.table.getEntity<{ phase: string; after: string; runId: string }>("sweep-cursor", "current");
+      return { phase: e.phase, after: e.after, runId: e.runId };
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async set(c: SweepCursor): Promise<void> {
+    await ensureTable(this.table);
+    await this.table.upsertEntity({ partitionKey: "sweep-cursor", rowKey: "current", ...c }, "Replace");
+  }
+
+  async clear(): Promise<void> {
+    await ensureTable(this.table);
+    try {
+      await this.table.deleteEntity("sweep-cursor", "current");
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+  }
+}

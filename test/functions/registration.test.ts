@@ -61,10 +61,10 @@ function context(lines: string[]) {
 }
 
 describe("functions/", () => {
-  it("registers exactly one Event Grid trigger", () => {
-    expect(registrations.map((r) => r.metadata.name)).toEqual(["resourceEvents"]);
-    const bindings = Object.values(registrations[0]!.metadata.bindings);
-    expect(bindings).toEqual([expect.objectContaining({ type: "eventGridTrigger", direction: "in" })]);
+  it("registers the Event Grid trigger and the reconcile timer", () => {
+    expect(registrations.map((r) => r.metadata.name)).toEqual(["resourceEvents", "reconcile"]);
+    expect(Object.values(registrations[0]!.metadata.bindings)).toEqual([expect.objectContaining({ type: "eventGridTrigger", direction: "in" })]);
+    expect(Object.values(registrations[1]!.metadata.bindings)).toEqual([expect.objectContaining({ type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *" })]);
   });
 
   it("the registered handler approves an allow-listed endpoint's connection", async () => {
@@ -85,4 +85,12 @@ describe("functions/", () => {
     await expect(registrations[0]!.handler(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }), context(lines))).rejects.toThrow(/redelivery/);
     expect(lines.join("\n")).toMatch(/error: event .* failed/);
   }, 60_000);
+
+  it("the timer handler runs a sweep and logs its totals (and the sweep approves nothing the allow-list does not)", async () => {
+    const lines: string[] = [];
+    await registrations[1]!.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} }, context(lines));
+    expect(lines.join("\n")).toMatch(/information: sweep [0-9a-f-]+ complete: \{/);
+    const stranger = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
+    expect(local.emulator.getResource(stranger)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status).toBe("Pending");
+  });
 });
