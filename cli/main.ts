@@ -9,11 +9,17 @@ import type { Decision, Logger } from "../shared/core/decision.js";
 import type { Estate } from "../shared/estate/types.js";
 import { handleRawEvent } from "../shared/runtime/handleEvent.js";
 import { startLocalArm } from "../sandbox/localArm.js";
+import type { ArmClients } from "../shared/arm/clients.js";
+import { Sweeper, type SweepReport } from "../shared/core/sweep.js";
+import { Runtime } from "../shared/runtime/runtime.js";
+import { readSettings } from "../shared/runtime/settings.js";
 
 const USAGE = `usage:
   privatelink-autopilot validate [--json] <allow-list.yaml>
   privatelink-autopilot explain --config <allow-list.yaml> --estate <estate.json> [--json] <connection-or-endpoint-id>
-  privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>`;
+  privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>
+  privatelink-autopilot reconcile --config <allow-list.yaml> [--estate <estate.json> [--state-out <file>]] [--subscriptions <id,id>] [--dry-run] [--verbose]
+      (without --estate: against real Azure with DefaultAzureCredential and the AZURE_* settings)`;
 
 export class UsageError extends Error {}
 
@@ -35,6 +41,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await explain(rest, io);
       case "replay":
         return await replay(rest, io);
+      case "reconcile":
+        return await reconcile(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -103,7 +111,46 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   }, !!values.verbose);
 }
 
-type SandboxBody = (autopilot: Autopilot, log: Logger, snapshot: () => Estate) => Promise<number>;
+async function reconcile(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    config: { type: "string" },
+    estate: { type: "string" },
+    "state-out": { type: "string" },
+    subscriptions: { type: "string" },
+    "dry-run": { type: "boolean" },
+    verbose: { type: "boolean" },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (!values.config) throw new UsageError("--config is required");
+  const subscriptions = values.subscriptions?.split(",").map((x) => x.trim()).filter(Boolean);
+  const print = (r: SweepReport) => {
+    for (const d of r.decisions) io.out(JSON.stringify(line(d)));
+    io.out(JSON.stringify({ runId: r.runId, complete: r.complete, totals: r.totals }));
+    return r.decisions.some((d) => d.outcome === "failed") ? 1 : 0;
+  };
+  if (!values.estate) {
+    // Real Azure: the same settings the Function reads, with this allow-list.
+    const rt = new Runtime({ ...readSettings({ ...process.env, AUTOPILOT_ALLOW_LIST_PATH: values.config }), ...(subscriptions ? { subscriptions } : {}) });
+    return print(await rt.sweep(cliLogger(io, !!values.verbose), { dryRun: !!values["dry-run"] }));
+  }
+  return withSandbox({ config: values.config, estate: values.estate }, io, !!values["dry-run"], async (autopilot, _log, snapshot, arm) => {
+    const report = await new Sweeper(autopilot, arm).sweep({ subscriptions, dryRun: !!values["dry-run"] });
+    const code = print(report);
+    if (values["state-out"]) await writeFile(values["state-out"], JSON.stringify(snapshot(), null, 2) + "\n");
+    return code;
+  }, !!values.verbose);
+}
+
+type SandboxBody = (autopilot: Autopilot, log: Logger, snapshot: () => Estate, arm: ArmClients) => Promise<number>;
+
+function cliLogger(io: CliIo, verbose: boolean): Logger {
+  return {
+    debug: (m) => verbose && io.err(`debug: ${m}`),
+    info: (m) => verbose && io.err(`info: ${m}`),
+    warn: (m) => io.err(`warn: ${m}`),
+    error: (m) => io.err(`error: ${m}`),
+  };
+}
 
 function sandboxPaths(values: { config?: string; estate?: string }): { config: string; estate: string } {
   if (!values.config) throw new UsageError("--config is required");
@@ -116,16 +163,11 @@ async function withSandbox(values: { config: string; estate: string }, io: CliIo
   if (!config.ok) for (const p of config.problems) io.err(`allow-list problem: ${formatProblem(p)}`);
   const estate = (await readJson(values.estate, "estate file")) as Estate;
   if (!estate || !Array.isArray(estate.resources)) throw new Error(`${values.estate}: an estate file is {"resources": [...]}`);
-  const log: Logger = {
-    debug: (m) => verbose && io.err(`debug: ${m}`),
-    info: (m) => verbose && io.err(`info: ${m}`),
-    warn: (m) => io.err(`warn: ${m}`),
-    error: (m) => io.err(`error: ${m}`),
-  };
+  const log = cliLogger(io, verbose);
   const local = await startLocalArm(estate, { throttle: false });
   try {
     const autopilot = new Autopilot({ arm: local.arm, config, log, dryRun });
-    return await body(autopilot, log, () => local.emulator.snapshot());
+    return await body(autopilot, log, () => local.emulator.snapshot(), local.arm);
   } finally {
     await local.close();
   }

@@ -27,6 +27,8 @@ export interface Sandbox {
   webhook: Webhook;
   key: string;
   decisions: Decision[];
+  runtime: Runtime;
+  log: Logger;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,8 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
     webhook,
     key,
     decisions,
+    runtime,
+    log,
     close: async () => {
       await webhook.close();
       await local?.close();
@@ -85,7 +89,7 @@ async function main() {
   say(`Event Grid webhook on ${sandbox.webhook.url} (key: ${sandbox.key})`);
   if (sandbox.local) {
     const publisher = new EventGridPublisherClient(sandbox.webhook.url, "EventGrid", new AzureKeyCredential(sandbox.key), { allowInsecureConnection: true });
-    await playDemo({ arm: sandbox.local.arm, publisher, decisions: sandbox.decisions, say });
+    await playDemo({ arm: sandbox.local.arm, publisher, decisions: sandbox.decisions, say, sweep: () => sandbox.runtime.sweep(sandbox.log) });
   }
   say(`running. Post your own events to ${sandbox.webhook.url} with header aeg-sas-key: ${sandbox.key} (see README). Ctrl-C stops.`);
   const stop = async () => {

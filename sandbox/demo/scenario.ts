@@ -4,6 +4,7 @@
 import type { EventGridPublisherClient } from "@azure/eventgrid";
 import type { ArmClients } from "../../shared/arm/clients.js";
 import type { Decision } from "../../shared/core/decision.js";
+import type { SweepReport } from "../../shared/core/sweep.js";
 import { eventGridEvent } from "../eventFactory.js";
 
 export const DEMO = {
@@ -17,6 +18,8 @@ interface DemoContext {
   publisher: EventGridPublisherClient<"EventGrid">;
   decisions: Decision[];
   say(line: string): void;
+  /** One reconcile sweep, as the timer function runs it. */
+  sweep(): Promise<SweepReport>;
 }
 
 type Team = typeof DEMO.web;
@@ -77,4 +80,10 @@ export async function playDemo(ctx: DemoContext): Promise<void> {
   say("4. Team 'web' deletes pe-web-kv; Event Grid delivers Microsoft.Resources.ResourceDeleteSuccess.");
   await ctx.arm.networkFor(DEMO.web.subscriptionId).privateEndpoints.beginDeleteAndWait(DEMO.web.resourceGroup, DEMO.web.endpoint, { updateIntervalInMs: 10 });
   for (const d of await publishWrite(ctx, webId, "delete")) say(`   -> ${describeDecision(d)}`);
+
+  say("5. A partner tenant (7777…) asked for kv-shared while nobody watched: Azure sends the provider no event for that.");
+  say("   The reconcile timer's sweep lists every managed resource's connections and finds it:");
+  const report = await ctx.sweep();
+  for (const d of report.decisions.filter((x) => x.action !== "ignore" && x.action !== "dns-skip")) say(`   -> ${describeDecision(d)}`);
+  say(`   sweep ${report.complete ? "complete" : "stopped at its deadline"}: ${Object.entries(report.totals).map(([k, v]) => `${k} ${v}`).join(", ")}`);
 }

@@ -192,7 +192,7 @@ export class Autopilot {
     } catch (e) {
       return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`, outcome: "skipped" }];
     }
-    if (!pe) return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: "endpoint no longer exists", outcome: "skipped" }];
+    if (!pe) return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)", outcome: "skipped" }];
     return this.registrar.syncEndpoint(tag, pe, config, dryRun || !!this.opts.dryRun, dryRun && c.status === "Pending");
   }
 

@@ -153,6 +153,19 @@ describe("replay", () => {
   });
 });
 
+describe("reconcile", () => {
+  it("sweeps an estate: approves the allow-listed request no event announced, prints the plan, then the totals", async () => {
+    const r = await cli("reconcile", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"));
+    expect(r.code, r.err.join("\n")).toBe(0);
+    const lines = r.json();
+    const last = lines.at(-1);
+    expect(last).toMatchObject({ complete: true, totals: expect.objectContaining({ approve: 1, "leave-pending": 1, "dns-create": 1 }) });
+    expect(lines.filter((l) => l.action === "approve")).toEqual([expect.objectContaining({ resource: WEB_CONN, rule: "corp-spokes", event: `sweep:${last.runId}` })]);
+    const dry = await cli("reconcile", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--dry-run");
+    expect(dry.json().filter((l) => l.outcome === "planned").map((l) => l.action)).toEqual(["approve", "dns-create"]);
+  });
+});
+
 describe("explain", () => {
   it("explains an endpoint's connection: the rule, or why none matched", async () => {
     const stranger = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";

@@ -18,7 +18,7 @@ describe("sandbox webhook", () => {
   it("plays the demo: the allow-listed endpoint is approved and registered, the stranger stays pending, the deleted one is cleaned up", async () => {
     const publisher = new EventGridPublisherClient(sb.webhook.url, "EventGrid", new AzureKeyCredential(sb.key), { allowInsecureConnection: true });
     const lines: string[] = [];
-    await playDemo({ arm: sb.local!.arm, publisher, decisions: sb.decisions, say: (l) => lines.push(l) });
+    await playDemo({ arm: sb.local!.arm, publisher, decisions: sb.decisions, say: (l) => lines.push(l), sweep: () => sb.runtime.sweep(sb.log) });
     expect(sb.decisions.map((d) => [d.action, d.outcome])).toEqual([
       ["approve", "applied"],
       ["dns-create", "applied"],
@@ -31,7 +31,9 @@ describe("sandbox webhook", () => {
     const states: Record<string, string> = {};
     for await (const c of kv().privateEndpointConnections.listByResource("rg-shared", "kv-shared")) states[c.privateEndpoint!.id!.split("/").pop()!] = c.privateLinkServiceConnectionState!.status!;
     // pe-web-kv was approved, then deleted by its team: the provider now sees it Disconnected.
-    expect(states).toEqual({ "pe-web-kv": "Disconnected", "pe-stranger-kv": "Pending" });
+    // The partner's request had no event: the sweep approved it.
+    expect(states).toEqual({ "pe-web-kv": "Disconnected", "pe-stranger-kv": "Pending", "pe-partner-kv": "Approved" });
+    expect(lines.join("\n")).toMatch(/approve \(rule partner-tenant\)/);
     expect(lines.join("\n")).toMatch(/approve \(rule corp-spokes\)/);
     expect(lines.join("\n")).toMatch(/dns-create kv-shared\.privatelink\.vaultcore\.azure\.net A 10\.10\.1\.\d+ \(TTL 600\)/);
   });
