@@ -4,8 +4,9 @@ import { parseEvent } from "../events/index.js";
 import type { Autopilot } from "../core/autopilot.js";
 import type { Decision, Logger } from "../core/decision.js";
 import { RetryableError } from "../core/errors.js";
+import type { EventLedger } from "../store/eventLedger.js";
 
-export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger): Promise<Decision[]> {
+export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, ledger?: EventLedger): Promise<Decision[]> {
   const parsed = parseEvent(raw);
   if (parsed.outcome === "invalid") {
     // Nothing to retry: say exactly what is wrong and keep the payload in the log.
@@ -18,11 +19,19 @@ export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Lo
   }
   const ev = parsed.event;
   log.debug(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`);
+  // At-least-once delivery: a duplicate id is recognised before any ARM call.
+  if (ledger && !(await ledger.firstTime(ev.id, new Date()))) {
+    log.debug(`duplicate event ${ev.id}: already handled`);
+    return [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "duplicate event (same id already handled)", outcome: "skipped" }];
+  }
   try {
     const decisions = await autopilot.handleEvent(ev);
     for (const d of decisions) logDecision(log, d, ev.resourceId);
+    // A redelivery must be handled again, not taken for a duplicate.
+    if (ledger && decisions.some((d) => d.retryable)) await ledger.forget(ev.id);
     return decisions;
   } catch (e) {
+    if (ledger) await ledger.forget(ev.id);
     const msg = e instanceof Error ? e.message : String(e);
     log.error(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`);
     const reason = e instanceof RetryableError ? e.message : "reading or writing ARM failed";
