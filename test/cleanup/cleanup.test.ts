@@ -9,6 +9,7 @@ import type { ArmResource, Estate } from "../../shared/estate/types.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { MemoryMarkStore } from "../../shared/store/marks.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { changingWrites, createEndpoint as createPe } from "../helpers/world.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -66,15 +67,7 @@ function autopilotFor(l: LocalArm, text: string, opts: Partial<AutopilotOptions>
   return new Autopilot({ arm: l.arm, config, ...opts });
 }
 
-async function createEndpoint(l: LocalArm, name: string, target: string, groupId: string, tags?: Record<string, string>) {
-  const pe = await l.arm.networkFor(CONSUMER).privateEndpoints.beginCreateOrUpdateAndWait("rg-app", name, {
-    location: "westeurope",
-    tags,
-    subnet: { id: `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe` },
-    manualPrivateLinkServiceConnections: [{ name: "link", privateLinkServiceId: target, groupIds: [groupId] }],
-  });
-  return pe.id!;
-}
+const createEndpoint = (l: LocalArm, name: string, target: string, groupId: string, tags?: Record<string, string>) => createPe(l, name, target, { groupId, tags });
 
 let n = 0;
 function ev(resourceId: string, kind: "write" | "delete" = "write"): ResourceEvent {
@@ -101,7 +94,7 @@ async function disconnect(l: LocalArm) {
 }
 
 const acts = (ds: Decision[]) => ds.map((d) => [d.action, d.outcome]);
-const changes = (l: LocalArm) => l.emulator.calls.filter((c) => c.method !== "GET" && c.status < 400).length;
+const changes = changingWrites;
 
 describe("cleanup", () => {
   it("deleting an endpoint removes exactly its records; a foreign record and other endpoints' records survive", async () => {

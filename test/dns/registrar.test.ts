@@ -7,6 +7,7 @@ import type { Decision } from "../../shared/core/decision.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import type { ArmResource, Estate } from "../../shared/estate/types.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { createEndpoint as createPe } from "../helpers/world.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -68,15 +69,7 @@ async function setup(config = allowList(), extra: ArmResource[] = [], opts: { dr
   return { local, autopilot: new Autopilot({ arm: local.arm, config: parsed, ...opts }) };
 }
 
-async function createEndpoint(l: LocalArm, name: string, target: string, groupId: string, manual = true) {
-  const link = { name: "link", privateLinkServiceId: target, groupIds: [groupId], requestMessage: "please" };
-  const pe = await l.arm.networkFor(CONSUMER).privateEndpoints.beginCreateOrUpdateAndWait("rg-app-web", name, {
-    location: "westeurope",
-    subnet: { id: `/subscriptions/${CONSUMER}/resourceGroups/rg-app-web/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe` },
-    ...(manual ? { manualPrivateLinkServiceConnections: [link] } : { privateLinkServiceConnections: [link] }),
-  });
-  return pe.id!;
-}
+const createEndpoint = (l: LocalArm, name: string, target: string, groupId: string, manual = true) => createPe(l, name, target, { rg: "rg-app-web", groupId, auto: !manual });
 
 function peEvent(id: string): ResourceEvent {
   return { id: `ev-${id.split("/").pop()}-${Math.random()}`, schema: "eventgrid", eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write", resourceId: id, resourceType: "Microsoft.Network/privateEndpoints", operationName: "Microsoft.Network/privateEndpoints/write", caller: {} };

@@ -11,11 +11,9 @@ import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import { silentLogger } from "../../shared/core/decision.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { changingWrites, consumerVnet, CONSUMER, createEndpoint as createPe, HUB_RG, hubZone, parent, PROVIDER, vaultId } from "../helpers/world.js";
 
-const PROVIDER = "22222222-2222-2222-2222-222222222222";
-const CONSUMER = "11111111-1111-1111-1111-111111111111";
-const HUB_RG = "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-dns";
-const KV = (n: string) => `/subscriptions/${PROVIDER}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/${n}`;
+const KV = vaultId;
 const ALLOW = `
 approval:
   managedScopes: [/subscriptions/${PROVIDER}]
@@ -28,11 +26,7 @@ dns:
       resourceGroupId: ${HUB_RG}
 `;
 
-const resources: ArmResource[] = [
-  ...["kv-1", "kv-2"].map((n) => ({ id: KV(n), type: "Microsoft.KeyVault/vaults", location: "westeurope", properties: {} })),
-  { id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} },
-  { id: `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet`, type: "Microsoft.Network/virtualNetworks", location: "westeurope", properties: { addressSpace: { addressPrefixes: ["10.10.0.0/16"] }, subnets: [{ name: "pe", properties: { addressPrefix: "10.10.1.0/24" } }] } },
-];
+const resources: ArmResource[] = [parent(KV("kv-1"), "Microsoft.KeyVault/vaults"), parent(KV("kv-2"), "Microsoft.KeyVault/vaults"), hubZone("privatelink.vaultcore.azure.net"), consumerVnet("rg-app")];
 
 let local: LocalArm | undefined;
 afterEach(async () => {
@@ -41,16 +35,9 @@ afterEach(async () => {
 });
 
 const config = () => parseConfigText(ALLOW, "allow-list.yaml");
-const changes = (l: LocalArm) => l.emulator.calls.filter((c) => c.method !== "GET" && c.status < 400).length;
+const changes = changingWrites;
 
-async function createEndpoint(l: LocalArm, name: string, vault: string) {
-  const pe = await l.arm.networkFor(CONSUMER).privateEndpoints.beginCreateOrUpdateAndWait("rg-app", name, {
-    location: "westeurope",
-    subnet: { id: `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe` },
-    manualPrivateLinkServiceConnections: [{ name: "l", privateLinkServiceId: KV(vault), groupIds: ["vault"] }],
-  });
-  return pe.id!;
-}
+const createEndpoint = (l: LocalArm, name: string, vault: string) => createPe(l, name, KV(vault));
 
 /** What matters of the final state: connection states and records. */
 function state(l: LocalArm) {
