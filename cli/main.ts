@@ -13,20 +13,19 @@ import type { ArmClients } from "../shared/arm/clients.js";
 import { Sweeper, type SweepReport } from "../shared/core/sweep.js";
 import { Runtime } from "../shared/runtime/runtime.js";
 import { readSettings } from "../shared/runtime/settings.js";
+import { AUDIT_USAGE, runAudit } from "./audit.js";
+import { MemoryEventLedger } from "../shared/store/eventLedger.js";
+import { UsageError, type CliIo } from "./io.js";
 
 const USAGE = `usage:
   privatelink-autopilot validate [--json] <allow-list.yaml>
   privatelink-autopilot explain --config <allow-list.yaml> --estate <estate.json> [--json] <connection-or-endpoint-id>
   privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>
   privatelink-autopilot reconcile --config <allow-list.yaml> [--estate <estate.json> [--state-out <file>]] [--subscriptions <id,id>] [--dry-run] [--verbose]
-      (without --estate: against real Azure with DefaultAzureCredential and the AZURE_* settings)`;
+      (without --estate: against real Azure with DefaultAzureCredential and the AZURE_* settings)
+${AUDIT_USAGE}`;
 
-export class UsageError extends Error {}
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+export { UsageError, type CliIo };
 
 const stdio: CliIo = { out: (l) => process.stdout.write(l + "\n"), err: (l) => process.stderr.write(l + "\n") };
 
@@ -43,6 +42,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await replay(rest, io);
       case "reconcile":
         return await reconcile(rest, io);
+      case "audit":
+        return await runAudit(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -100,8 +101,9 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   const events: unknown[] = Array.isArray(body) ? body : [body];
   return withSandbox(paths, io, !!values["dry-run"], async (autopilot, log, snapshot) => {
     let errored = false;
+    const ledger = new MemoryEventLedger(); // as in the Function: a repeated event id is a duplicate
     for (const raw of events) {
-      for (const d of await handleRawEvent(raw, autopilot, log)) {
+      for (const d of await handleRawEvent(raw, autopilot, log, { ledger })) {
         io.out(JSON.stringify(line(d)));
         if (d.action === "error" || d.outcome === "failed") errored = true;
       }

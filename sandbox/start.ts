@@ -17,6 +17,7 @@ import { APP_TABLE } from "../shared/runtime/settings.js";
 import { tableClient } from "../shared/store/tables.js";
 import { startWebhook, type Webhook } from "./webhook.js";
 import { playDemo } from "./demo/scenario.js";
+import { formatTable } from "../cli/audit.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const say = (line: string) => console.log(`[sandbox] ${line}`);
@@ -90,6 +91,9 @@ async function main() {
   if (sandbox.local) {
     const publisher = new EventGridPublisherClient(sandbox.webhook.url, "EventGrid", new AzureKeyCredential(sandbox.key), { allowInsecureConnection: true });
     await playDemo({ arm: sandbox.local.arm, publisher, decisions: sandbox.decisions, say, sweep: () => sandbox.runtime.sweep(sandbox.log) });
+    say("6. Every decision, taken or refused, is in the audit trail (a Table in Azurite here; the app's storage account in Azure):");
+    for (const row of formatTable(await sandbox.runtime.audit.query({ limit: 50 }))) say(`   ${row}`);
+    say(`   Query it yourself: npx privatelink-autopilot audit --since 1h --connection-string "${sandbox.azurite!.connectionString}"`);
   }
   say(`running. Post your own events to ${sandbox.webhook.url} with header aeg-sas-key: ${sandbox.key} (see README). Ctrl-C stops.`);
   const stop = async () => {

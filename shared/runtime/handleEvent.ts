@@ -5,8 +5,33 @@ import type { Autopilot } from "../core/autopilot.js";
 import type { Decision, Logger } from "../core/decision.js";
 import { RetryableError } from "../core/errors.js";
 import type { EventLedger } from "../store/eventLedger.js";
+import { auditEntries, type AuditLog } from "../audit/auditLog.js";
 
-export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, ledger?: EventLedger): Promise<Decision[]> {
+export interface EventSinks {
+  /** Recognises duplicate event ids before any ARM call. */
+  ledger?: EventLedger;
+  /** Every decision, taken or refused, lands here. */
+  audit?: AuditLog;
+}
+
+export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, sinks: EventSinks = {}): Promise<Decision[]> {
+  const decisions = await decide(raw, autopilot, log, sinks.ledger);
+  if (sinks.audit) {
+    const ev = typeof raw === "object" && raw !== null ? (raw as { data?: { correlationId?: unknown } }) : undefined;
+    const correlationId = typeof ev?.data?.correlationId === "string" ? ev.data.correlationId : undefined;
+    try {
+      await sinks.audit.record(auditEntries(decisions, { trigger: decisions[0]?.event ?? "(no id)", correlationId }));
+    } catch (e) {
+      // No decision goes unaudited: fail the invocation so the (idempotent) redelivery records it.
+      const id = decisions[0]?.event;
+      if (sinks.ledger && id) await sinks.ledger.forget(id);
+      throw new Error(`audit trail write failed: ${(e as Error).message}`);
+    }
+  }
+  return decisions;
+}
+
+async function decide(raw: unknown, autopilot: Autopilot, log: Logger, ledger?: EventLedger): Promise<Decision[]> {
   const parsed = parseEvent(raw);
   if (parsed.outcome === "invalid") {
     // Nothing to retry: say exactly what is wrong and keep the payload in the log.

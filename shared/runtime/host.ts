@@ -17,12 +17,13 @@ export function processRuntime(): Runtime {
 export async function onSweepTimer(log: Logger, rt: Runtime = processRuntime()): Promise<SweepReport> {
   const report = await rt.sweep(log);
   for (const d of report.decisions) logDecision(log, d);
+  await rt.purge().catch((e) => log.warn(`purging old audit and ledger rows failed: ${(e as Error).message}`));
   log.info(`sweep ${report.runId} ${report.complete ? "complete" : "stopped at its deadline; the next run resumes"}: ${JSON.stringify(report.totals)}`);
   return report;
 }
 
 export async function onResourceEvent(event: unknown, log: Logger, rt: Runtime = processRuntime()): Promise<Decision[]> {
-  const decisions = await handleRawEvent(event, await rt.autopilot(log), log);
+  const decisions = await handleRawEvent(event, await rt.autopilot(log), log, { ledger: rt.ledger, audit: rt.audit });
   const retry = decisions.find((d) => d.retryable);
   if (retry) throw new Error(`event left for redelivery: ${retry.reason}${retry.error ? `: ${retry.error}` : ""}`);
   return decisions;

@@ -9,12 +9,19 @@ import { Sweeper, type SweepReport } from "../core/sweep.js";
 import { MemoryCursorStore, MemoryMarkStore, TableCursorStore, TableMarkStore, type CursorStore, type MarkStore } from "../store/marks.js";
 import { MemoryOwnershipIndex, TableOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import type { AppSettings } from "./settings.js";
+import { auditEntries, MemoryAuditLog, TableAuditLog, type AuditLog } from "../audit/auditLog.js";
+import { MemoryEventLedger, TableEventLedger, type EventLedger } from "../store/eventLedger.js";
+
+/** Audit rows older than this are purged by the sweep timer. */
+const AUDIT_RETENTION_DAYS = 90;
 
 export class Runtime {
   private readonly arm: ArmClients;
   private readonly index: OwnershipIndex;
   private readonly marks: MarkStore;
   private readonly cursors: CursorStore;
+  readonly ledger: EventLedger;
+  readonly audit: AuditLog & { purge(before: Date): Promise<number> };
   private config?: { mtimeMs: number; result: ConfigResult };
 
   constructor(readonly settings: AppSettings) {
@@ -24,17 +31,27 @@ export class Runtime {
     this.index = settings.table ? new TableOwnershipIndex(settings.table) : new MemoryOwnershipIndex();
     this.marks = settings.table ? new TableMarkStore(settings.table) : new MemoryMarkStore();
     this.cursors = settings.table ? new TableCursorStore(settings.table) : new MemoryCursorStore();
+    this.ledger = settings.table ? new TableEventLedger(settings.table) : new MemoryEventLedger();
+    this.audit = settings.table ? new TableAuditLog(settings.table) : new MemoryAuditLog();
   }
 
   /** One reconcile sweep within the configured budget (default 4 minutes: under the 5-minute functionTimeout). */
   async sweep(log: Logger, opts: { dryRun?: boolean; now?: number } = {}): Promise<SweepReport> {
     const autopilot = await this.autopilot(log);
     const started = opts.now ?? Date.now();
-    return new Sweeper(autopilot, this.arm, this.cursors).sweep({
+    const report = await new Sweeper(autopilot, this.arm, this.cursors).sweep({
       subscriptions: this.settings.subscriptions,
       deadline: started + (this.settings.sweepBudgetMs ?? 240_000),
       dryRun: opts.dryRun || this.settings.dryRun,
     });
+    await this.audit.record(auditEntries(report.decisions, { trigger: `sweep:${report.runId}`, correlationId: report.runId }));
+    return report;
+  }
+
+  /** Housekeeping for the timer: old audit rows and expired ledger rows. */
+  async purge(now = new Date()): Promise<void> {
+    await this.audit.purge(new Date(now.getTime() - AUDIT_RETENTION_DAYS * 86_400_000));
+    if (this.ledger instanceof TableEventLedger) await this.ledger.purge(now);
   }
 
   async autopilot(log: Logger): Promise<Autopilot> {

@@ -74,8 +74,10 @@ describe("replay", () => {
 
   it("replays real reference payloads (both schemas, string claims, lower-case resourcegroups) against the reference estate", async () => {
     const ref = (f: string) => JSON.parse(readFileSync(p(`test/fixtures/reference/eventgrid/${f}`), "utf8"));
+    let n = 0;
     const retarget = (ev: any, id: string, op: string, stringClaims = false) => {
       const e = structuredClone(ev);
+      e.id = `${ev.id}-${++n}`; // a new event, a new id (the same id is a duplicate)
       const lower = id.replace("/resourceGroups/", "/resourcegroups/");
       e.subject = lower;
       e.data.resourceUri = lower;

@@ -5,6 +5,7 @@ import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
 import { startSandbox, type Sandbox } from "../../sandbox/start.js";
 import { DEMO, playDemo } from "../../sandbox/demo/scenario.js";
 import { cloudEvent, eventGridEvent } from "../../sandbox/eventFactory.js";
+import { runCli } from "../../cli/main.js";
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -38,6 +39,20 @@ describe("sandbox webhook", () => {
     expect(lines.join("\n")).toMatch(/dns-create kv-shared\.privatelink\.vaultcore\.azure\.net A 10\.10\.1\.\d+ \(TTL 600\)/);
   });
 
+  it("every decision of the demo, taken or refused, is in the audit trail, readable with `audit`", async () => {
+    const out: string[] = [];
+    const code = await runCli(["audit", "--json", "--since", "1h", "--connection-string", sb.azurite!.connectionString], { out: (l) => out.push(l), err: () => {} });
+    expect(code).toBe(0);
+    const rows = out.map((l) => JSON.parse(l));
+    // Newest first; the webhook's decisions are all there, with the event that caused them.
+    for (const d of sb.decisions) {
+      expect(rows).toContainEqual(expect.objectContaining({ trigger: d.event, action: d.action, outcome: d.outcome, resource: d.resource }));
+    }
+    expect(rows.filter((r) => r.trigger.startsWith("sweep:")).map((r) => r.action)).toContain("approve");
+    const approves = await runCli(["audit", "--json", "--action", "approve", "--connection-string", sb.azurite!.connectionString], { out: (l) => out.push(l), err: () => {} });
+    expect(approves).toBe(0);
+  });
+
   it("accepts CloudEvents 1.0 and is idempotent on redelivery", async () => {
     const net = sb.local!.arm.networkFor(DEMO.web.subscriptionId);
     const pe = await net.privateEndpoints.beginCreateOrUpdateAndWait(DEMO.web.resourceGroup, "pe-web-2", {
@@ -52,9 +67,12 @@ describe("sandbox webhook", () => {
     const before = sb.decisions.length;
     await publisher.send([ev]);
     const changesAfterFirst = changes();
+    const callsBefore = sb.local!.emulator.calls.length;
     await publisher.send([ev]);
-    expect(sb.decisions.slice(before).map((d) => d.action)).toEqual(["approve", "dns-create", "ignore", "dns-skip"]);
-    expect(sb.decisions.at(-1)!.reason).toBe("record is up to date");
+    expect(sb.local!.emulator.calls.length).toBe(callsBefore);
+    // The redelivery (same id) is recognised by the event ledger before any ARM call (checked above).
+    expect(sb.decisions.slice(before).map((d) => d.action)).toEqual(["approve", "dns-create", "ignore"]);
+    expect(sb.decisions.at(-1)!.reason).toMatch(/duplicate event/);
     expect(changes()).toBe(changesAfterFirst);
   });
 

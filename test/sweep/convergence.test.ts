@@ -95,7 +95,7 @@ describe("exactly-once effects", () => {
       const seq = order === "clean" ? evs : [evs[1], evs[0], evs[1], evs[0], evs[1]];
       l.emulator.clearCalls();
       const outs = [];
-      for (const e of seq) outs.push(...(await handleRawEvent(e, ap, silentLogger, ledger)));
+      for (const e of seq) outs.push(...(await handleRawEvent(e, ap, silentLogger, { ledger })));
       const result = { state: state(l), changes: changes(l), calls: l.emulator.calls.length, outs };
       await l.close();
       return result;
