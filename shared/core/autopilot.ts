@@ -96,8 +96,12 @@ export class Autopilot {
     return { ...errorDecision(tag, resource, `allow-list is invalid (${c.problems.length} problem(s): ${first}); approving nothing`), retryable: true };
   }
 
+  // The public handlers below take a dryRun flag (explain, replay --dry-run, a dry sweep);
+  // the app-wide dry-run setting is folded in once, at their entry.
+
   /** A consumer endpoint was written: follow each of its links to a managed target. */
   async handleEndpoint(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    dryRun ||= !!this.opts.dryRun;
     const pe = await this.endpoints.getEndpoint(endpointId);
     if (!pe) return [ignore(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
     const out: Decision[] = [];
@@ -127,17 +131,16 @@ export class Autopilot {
     const approvedNow = out.some((d) => d.action === "approve" && d.outcome === "applied");
     const plannedApproval = out.some((d) => d.action === "approve" && d.outcome === "planned");
     const current = approvedNow ? ((await this.endpoints.getEndpoint(endpointId)) ?? pe) : pe;
-    const dry = dryRun || !!this.opts.dryRun;
-    if (isDead(current)) out.push(...(await this.cleaner.onDeadEndpoint(tag, current, config, dry)));
-    else out.push(...(await this.registrar.syncEndpoint(tag, current, config, dry, plannedApproval)));
+    if (isDead(current)) out.push(...(await this.cleaner.onDeadEndpoint(tag, current, config, dryRun)));
+    else out.push(...(await this.registrar.syncEndpoint(tag, current, config, dryRun, plannedApproval)));
     return out;
   }
 
   /** Sweep: an endpoint as listed (no GET). Approvals were done from the provider side; DNS or cleanup here. */
   async reviewListedEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known: KnownRecordSets): Promise<Decision[]> {
-    const dry = dryRun || !!this.opts.dryRun;
-    if (isDead(pe)) return this.cleaner.onDeadEndpoint(tag, pe, config, dry);
-    return this.registrar.syncEndpoint(tag, pe, config, dry, false, known);
+    dryRun ||= !!this.opts.dryRun;
+    if (isDead(pe)) return this.cleaner.onDeadEndpoint(tag, pe, config, dryRun);
+    return this.registrar.syncEndpoint(tag, pe, config, dryRun, false, known);
   }
 
   /** The endpoint is gone: release what it owned (found through the ownership index). */
@@ -154,6 +157,7 @@ export class Autopilot {
    * event names; the reconcile sweep covers the rest without a read per connection here.
    */
   async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<Decision[]> {
+    dryRun ||= !!this.opts.dryRun;
     if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
       return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
     }
@@ -169,7 +173,7 @@ export class Autopilot {
     const dnsFor: ConnectionInfo[] = [];
     for (const c of conns) {
       if (c.status === "Disconnected") {
-        out.push(await this.cleaner.deleteStaleConnection(tag, c, config, dryRun || !!this.opts.dryRun));
+        out.push(await this.cleaner.deleteStaleConnection(tag, c, config, dryRun));
         continue;
       }
       const d = await this.decide(tag, c, config, dryRun, await this.groupIdsFor(c, config));
@@ -193,7 +197,7 @@ export class Autopilot {
       return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`, outcome: "skipped" }];
     }
     if (!pe) return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)", outcome: "skipped" }];
-    return this.registrar.syncEndpoint(tag, pe, config, dryRun || !!this.opts.dryRun, dryRun && c.status === "Pending");
+    return this.registrar.syncEndpoint(tag, pe, config, dryRun, dryRun && c.status === "Pending");
   }
 
   /** Sub-resources: from the connection when the provider reports them, else from the requester's endpoint (only if a rule needs them). */
@@ -214,7 +218,7 @@ export class Autopilot {
     const plan = planApproval(config.approval, c, groupIds);
     const base = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) } as const;
     if (plan.action === "ignore" || plan.action === "leave-pending") return { ...base, outcome: "skipped" };
-    if (dryRun || this.opts.dryRun) return { ...base, outcome: "planned" };
+    if (dryRun) return { ...base, outcome: "planned" };
 
     // Events are hints: re-read right before writing, so a duplicate or a race with
     // another instance (or a human) does not write twice.
