@@ -111,14 +111,12 @@ describe("runAudit against Azurite", () => {
 
   it("exit 1 with a clear message (and no account key) when storage is unreachable", async () => {
     const port = await closedPort();
-    const t0 = Date.now();
     const r = await run(["--connection-string", azuriteConnectionString(port)]);
     expect(r.code).toBe(1);
     expect(r.out).toEqual([]);
     expect(r.err).toHaveLength(1);
     expect(r.err[0]).toMatch(new RegExp(`^error: cannot read the audit trail from table privatelinkautopilot at http://127\\.0\\.0\\.1:${port}/devstoreaccount1: .*ECONNREFUSED`));
     expect(r.err[0]).not.toContain(DEVSTORE_KEY);
-    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
   it("exit 1 when the account key is wrong", async () => {

@@ -32,11 +32,10 @@ describe("matchesGlob", () => {
     expect(matchesGlob("a^$|\\b", "a^$|\\b")).toBe(true);
   });
 
+  // A backtracking matcher would hang here (the suite's timeout catches that); no timing asserted.
   it("handles many stars without backtracking blow-up", () => {
-    const started = Date.now();
     expect(matchesGlob("a".repeat(5000) + "b", "*a*a*a*a*a*a*a*a*a*a*c")).toBe(false);
     expect(matchesGlob("a".repeat(5000) + "c", "*a*a*a*a*a*a*a*a*a*a*c")).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("globToRegExp agrees with matchesGlob", () => {
