@@ -47,6 +47,8 @@ beforeAll(async () => {
     AUTOPILOT_ARM_CA_FILE: join(dir, "ca.pem"),
     AUTOPILOT_ARM_STATIC_TOKEN: "test-token",
     AUTOPILOT_POLL_INTERVAL_MS: "10",
+    // The fixtures' managed identity (test/fixtures/events/README.md).
+    AUTOPILOT_PRINCIPAL_ID: "8f1d2c3b-4a5e-4f60-9a7b-1c2d3e4f5a6b",
   });
   await import("../../functions/index.js");
 });
@@ -76,6 +78,15 @@ describe("functions/", () => {
     const status = local.emulator.getResource(pe)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status;
     expect(status).toBe("Approved");
     expect(lines.join("\n")).toMatch(/information: approve .*rule corp-spokes/);
+  });
+
+  it("skips the echo of its own write (caller = the app's identity) without a single ARM call", async () => {
+    const [echo] = JSON.parse(readFileSync(new URL("../fixtures/events/kv-connection-write-by-autopilot.eventgrid.json", import.meta.url), "utf8"));
+    local.emulator.clearCalls();
+    const lines: string[] = [];
+    await registrations[0]!.handler(echo, context(lines));
+    expect(local.emulator.calls).toHaveLength(0);
+    expect(lines.join("\n")).not.toMatch(/error/);
   });
 
   it("throws (so Event Grid redelivers) when ARM keeps failing, and logs why", async () => {

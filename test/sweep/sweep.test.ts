@@ -44,7 +44,7 @@ const record = (name: string, ip: string, metadata?: Record<string, string>): Ar
 function estate(): Estate {
   return {
     resources: [
-      ...["kv-a", "kv-b", "kv-c", "kv-d"].map((n) => ({ id: KV(n), type: "Microsoft.KeyVault/vaults", location: "westeurope", properties: {} })),
+      ...["kv-a", "kv-b", "kv-c", "kv-d", "kv-e", "kv-f"].map((n) => ({ id: KV(n), type: "Microsoft.KeyVault/vaults", location: "westeurope", properties: {} })),
       { id: ZONE, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} },
       // Approved, but its event was lost: no record yet.
       ...endpoint(CONSUMER, "pe-a", "kv-a", "Approved", "10.1.0.4"),
@@ -54,6 +54,11 @@ function estate(): Estate {
       ...endpoint("99999999-9999-9999-9999-999999999999", "pe-c", "kv-c", "Pending", "10.3.0.4"),
       // Owned by an endpoint deleted while events were down.
       record("kv-d", "10.4.0.4", { managedBy: "privatelink-autopilot", owner: PE(CONSUMER, "pe-gone") }),
+      // Its connection was removed by the vault's owner: Disconnected, and still owns a record.
+      ...endpoint(CONSUMER, "pe-e", "kv-e", "Disconnected", "10.5.0.4").slice(0, 1),
+      record("kv-e", "10.5.0.4", { managedBy: "privatelink-autopilot", owner: PE(CONSUMER, "pe-e") }),
+      // Provider side: a connection whose endpoint is gone (deleteStaleConnections is off: reported only).
+      ...endpoint(CONSUMER, "pe-f-gone", "kv-f", "Disconnected", "10.6.0.4").slice(1),
       // Not ours.
       record("hand-made", "10.9.9.9"),
     ],
@@ -98,7 +103,9 @@ describe("reconcile sweep", () => {
     expect(status(local, "kv-b", "pe-b")).toBe("Approved");
     expect(status(local, "kv-c", "pe-c")).toBe("Pending");
     expect(zoneRecords(local)).toEqual({ "kv-a": ["10.1.0.4"], "kv-b": ["10.2.0.4"], "hand-made": ["10.9.9.9"] });
-    expect(report.totals).toMatchObject({ approve: 1, "leave-pending": 1, "dns-create": 2, "dns-delete": 1 });
+    expect(report.totals).toMatchObject({ approve: 1, "leave-pending": 1, "dns-create": 2, "dns-delete": 2 });
+    expect(report.decisions.find((d) => d.resource.includes("pe-f-gone"))).toMatchObject({ action: "ignore", reason: expect.stringMatching(/Disconnected.*deleteStaleConnections is off/) });
+    expect(report.decisions.find((d) => d.dns?.record === "kv-e")).toMatchObject({ action: "dns-delete", reason: expect.stringMatching(/connection is Disconnected/) });
     expect(report.decisions.every((d) => d.event === `sweep:${report.runId}`)).toBe(true);
   });
 
@@ -139,6 +146,6 @@ describe("reconcile sweep", () => {
     const { local, autopilot } = await setup();
     const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER], dryRun: true });
     expect(changes(local)).toEqual([]);
-    expect(report.decisions.filter((d) => d.outcome === "planned").map((d) => d.action).sort()).toEqual(["approve", "dns-create", "dns-create", "dns-delete"]);
+    expect(report.decisions.filter((d) => d.outcome === "planned").map((d) => d.action).sort()).toEqual(["approve", "dns-create", "dns-create", "dns-delete", "dns-delete"]);
   });
 });
