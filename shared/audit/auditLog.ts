@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import { idKey } from "../arm/resourceId.js";
 import type { Decision } from "../core/decision.js";
-import { ensureTable, isNotFound, statusOf, tableErrorCode } from "../store/tables.js";
+import { ensureTable, isNotFound, pool, statusOf, tableErrorCode, transactionBatches } from "../store/tables.js";
 
 export interface AuditEntry {
   /** ISO time, when decided. */
@@ -264,8 +264,6 @@ function copy(e: AuditEntry): AuditEntry {
 const PK_PREFIX = "audit-";
 /** First PartitionKey after every audit partition ("." follows "-"). */
 const PK_END = "audit.";
-const MAX_BATCH_OPS = 100;
-const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 /** Larger than any storable ms (year 9999 is ~2.5e14) and a safe integer, so the arithmetic is exact. */
 const INV_MS = 999_999_999_999_999;
 
@@ -317,18 +315,11 @@ export class TableAuditLog implements AuditLog {
     if (normal.length === 0) return;
     await ensureTable(this.client);
     const batch = randomBytes(6).toString("hex");
-    const byPk = new Map<string, TransactionAction[]>();
-    normal.forEach((e, seq) => {
+    const actions: TransactionAction[] = normal.map((e, seq) => {
       const ms = Date.parse(e.time);
-      const pk = dayPk(ms);
-      const entity = { partitionKey: pk, rowKey: `${msKey(ms)}-${batch}-${String(seq).padStart(8, "0")}`, ...toProps(e) };
-      let a = byPk.get(pk);
-      if (!a) byPk.set(pk, (a = []));
-      a.push(["upsert", entity, "Replace"]);
+      return ["upsert", { partitionKey: dayPk(ms), rowKey: `${msKey(ms)}-${batch}-${String(seq).padStart(8, "0")}`, ...toProps(e) }, "Replace"];
     });
-    const batches: TransactionAction[][] = [];
-    for (const actions of byPk.values()) batches.push(...chunk(actions));
-    await pool(batches, this.concurrency, async (b) => {
+    await pool(transactionBatches(actions), this.concurrency, async (b) => {
       if (b.length === 1) await this.client.upsertEntity(b[0]![1], "Replace");
       else await this.client.submitTransaction(b);
     });
@@ -368,22 +359,17 @@ export class TableAuditLog implements AuditLog {
     const ms = Math.min(MAX_MS + 1, before.getTime());
     if (!(ms > MIN_MS)) return 0;
     const filter = [odata`PartitionKey ge ${dayPk(ms - 1)}`, odata`PartitionKey lt ${PK_END}`, odata`RowKey ge ${msKey(ms - 1)}`].join(" and ");
-    const byPk = new Map<string, TransactionAction[]>();
-    let n = 0;
+    const deletes: TransactionAction[] = [];
     try {
       for await (const e of this.client.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })) {
-        let a = byPk.get(e.partitionKey!);
-        if (!a) byPk.set(e.partitionKey!, (a = []));
-        a.push(["delete", { partitionKey: e.partitionKey!, rowKey: e.rowKey! }]);
-        n++;
+        deletes.push(["delete", { partitionKey: e.partitionKey!, rowKey: e.rowKey! }]);
       }
     } catch (e) {
       if (isTableMissing(e)) return 0;
       throw e;
     }
-    const batches: TransactionAction[][] = [];
-    for (const actions of byPk.values()) batches.push(...chunk(actions));
-    await pool(batches, this.concurrency, async (b) => {
+    const n = deletes.length;
+    await pool(transactionBatches(deletes), this.concurrency, async (b) => {
       try {
         if (b.length > 1) return void (await this.client.submitTransaction(b));
       } catch (e) {
@@ -447,32 +433,7 @@ function isTableMissing(e: unknown): boolean {
   return statusOf(e) === 404 && (tableErrorCode(e) === undefined || tableErrorCode(e) === "TableNotFound" || tableErrorCode(e) === "ResourceNotFound");
 }
 
-function chunk(actions: TransactionAction[]): TransactionAction[][] {
-  const out: TransactionAction[][] = [];
-  let cur: TransactionAction[] = [];
-  let bytes = 0;
-  for (const a of actions) {
-    // JSON body plus the per-operation MIME headers and URL.
-    const size = Buffer.byteLength(JSON.stringify(a[1]), "utf8") + 1024;
-    if (cur.length && (cur.length >= MAX_BATCH_OPS || bytes + size > MAX_BATCH_BYTES)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(a);
-    bytes += size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
 
-async function pool<T>(items: T[], n: number, run: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-}
 
 /** Exposed for tests and tooling: the keys an entry at `time` is stored under (without the batch suffix). */
 export const auditKeys = { partitionKey: (time: Date) => dayPk(time.getTime()), rowKeyPrefix: (time: Date) => msKey(time.getTime()) };

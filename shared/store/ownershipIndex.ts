@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import { idKey } from "../arm/resourceId.js";
-import { ensureTable, isNotFound } from "./tables.js";
+import { ensureTable, isNotFound, pool, transactionBatches } from "./tables.js";
 
 /** A record set in a Private DNS zone. */
 export interface RecordSetKey {
@@ -197,8 +197,6 @@ const ENDPOINT_PK = "ep-";
 const ZONE_PK = "zone-";
 const MARKERS_PK = "zone-markers";
 /** Table transactions: at most 100 operations and 4 MiB; stay well below the size cap. */
-const MAX_BATCH_OPS = 100;
-const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
 function sha(s: string): string {
   return createHash("sha256").update(s, "utf8").digest("hex");
@@ -355,29 +353,7 @@ export class TableOwnershipIndex implements OwnershipIndex {
    * redone row by row, ignoring 404s.
    */
   private async inBatches(items: { pk: string; action: TransactionAction }[]): Promise<void> {
-    const byPk = new Map<string, TransactionAction[]>();
-    for (const { pk, action } of items) {
-      let a = byPk.get(pk);
-      if (!a) byPk.set(pk, (a = []));
-      a.push(action);
-    }
-    const batches: TransactionAction[][] = [];
-    for (const actions of byPk.values()) {
-      let cur: TransactionAction[] = [];
-      let bytes = 0;
-      for (const a of actions) {
-        const size = approxBytes(a);
-        if (cur.length && (cur.length >= MAX_BATCH_OPS || bytes + size > MAX_BATCH_BYTES)) {
-          batches.push(cur);
-          cur = [];
-          bytes = 0;
-        }
-        cur.push(a);
-        bytes += size;
-      }
-      if (cur.length) batches.push(cur);
-    }
-    await pool(batches, this.concurrency, (b) => this.submit(b));
+    await pool(transactionBatches(items.map((i) => i.action)), this.concurrency, (b) => this.submit(b));
   }
 
   private async submit(batch: TransactionAction[]): Promise<void> {
@@ -405,15 +381,3 @@ function fromEntity(e: TableEntityResult<EntryProps>): IndexEntry | undefined {
   return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, role: e.role };
 }
 
-function approxBytes(a: TransactionAction): number {
-  // JSON body plus the per-operation MIME headers and URL.
-  return Buffer.byteLength(JSON.stringify(a[1]), "utf8") + 1024;
-}
-
-async function pool<T>(items: T[], n: number, run: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-}

@@ -23,7 +23,7 @@
 // explicit `await ensureTable(client)` / `openTable(...)`) creates the table.
 //
 // Errors from @azure/data-tables: `e.statusCode` and `e.details.errorCode`; `e.code` is undefined.
-import { TableClient, type TableServiceClientOptions as TableClientOptions } from "@azure/data-tables";
+import { TableClient, type TableServiceClientOptions as TableClientOptions, type TransactionAction } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 
 /** Table names: 3-63 alphanumerics, starting with a letter ("tables" is reserved). */
@@ -121,4 +121,45 @@ function checkTableName(name: string) {
   if (!TABLE_NAME.test(name) || name.toLowerCase() === "tables") {
     throw new StoreSettingsError(`invalid table name ${JSON.stringify(name)}: 3-63 letters and digits, starting with a letter`);
   }
+}
+
+/** A Table transaction holds at most 100 operations of one partition, and 4 MiB; we stay under 2 MiB. */
+export const MAX_BATCH_OPS = 100;
+export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+
+/** Groups actions by partition and cuts them into transactions the service accepts, order kept within a partition. */
+export function transactionBatches(actions: TransactionAction[]): TransactionAction[][] {
+  const byPk = new Map<string, TransactionAction[]>();
+  for (const a of actions) {
+    let list = byPk.get(a[1].partitionKey);
+    if (!list) byPk.set(a[1].partitionKey, (list = []));
+    list.push(a);
+  }
+  const out: TransactionAction[][] = [];
+  for (const list of byPk.values()) {
+    let cur: TransactionAction[] = [];
+    let bytes = 0;
+    for (const a of list) {
+      // JSON body plus the per-operation MIME headers and URL.
+      const size = Buffer.byteLength(JSON.stringify(a[1]), "utf8") + 1024;
+      if (cur.length && (cur.length >= MAX_BATCH_OPS || bytes + size > MAX_BATCH_BYTES)) {
+        out.push(cur);
+        cur = [];
+        bytes = 0;
+      }
+      cur.push(a);
+      bytes += size;
+    }
+    if (cur.length) out.push(cur);
+  }
+  return out;
+}
+
+/** Runs `run` over `items`, at most `n` at a time. */
+export async function pool<T>(items: T[], n: number, run: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
