@@ -142,6 +142,19 @@ describe("reconcile sweep", () => {
     expect(status(local, "kv-b", "pe-b")).toBe("Approved");
   });
 
+  it("under ARM throttling (429 with Retry-After) it waits as told and ends in the same place", async () => {
+    const clean = await setup();
+    const expected = (await new Sweeper(clean.autopilot, clean.local.arm).sweep({ subscriptions: [CONSUMER] })).totals;
+    await clean.local.close();
+    local = await startLocalArm(estate(), { throttle: { reads: { burst: 4, perSecond: 20 }, writes: { burst: 2, perSecond: 10 } } });
+    const autopilot = new Autopilot({ arm: local.arm, config: parseConfigText(ALLOW, "allow-list.yaml") });
+    const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER] });
+    const throttled = local.emulator.calls.filter((c) => c.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(report.totals).toEqual(expected);
+    expect(report.decisions.filter((d) => d.outcome === "failed")).toEqual([]);
+  }, 60_000);
+
   it("dry-run plans everything and writes nothing", async () => {
     const { local, autopilot } = await setup();
     const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER], dryRun: true });
