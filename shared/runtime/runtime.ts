@@ -44,7 +44,10 @@ export class Runtime {
       deadline: started + (this.settings.sweepBudgetMs ?? 240_000),
       dryRun: opts.dryRun || this.settings.dryRun,
     });
-    await this.audit.record(auditEntries(report.decisions, { trigger: `sweep:${report.runId}`, correlationId: report.runId }));
+    // Every 15 minutes a sweep re-confirms every healthy connection and record: those
+    // "nothing to do" lines stay in the log and the totals, not in the audit trail.
+    const worthAuditing = report.decisions.filter((d) => !(d.outcome === "skipped" && (d.action === "ignore" || d.action === "dns-skip")));
+    await this.audit.record(auditEntries(worthAuditing, { trigger: `sweep:${report.runId}`, correlationId: report.runId }));
     return report;
   }
 

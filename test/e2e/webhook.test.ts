@@ -48,7 +48,10 @@ describe("sandbox webhook", () => {
     for (const d of sb.decisions) {
       expect(rows).toContainEqual(expect.objectContaining({ trigger: d.event, action: d.action, outcome: d.outcome, resource: d.resource }));
     }
-    expect(rows.filter((r) => r.trigger.startsWith("sweep:")).map((r) => r.action)).toContain("approve");
+    const sweepActions = rows.filter((r) => r.trigger.startsWith("sweep:")).map((r) => r.action);
+    expect(sweepActions).toContain("approve");
+    expect(sweepActions).toContain("leave-pending"); // refused: audited on every sweep
+    expect(sweepActions).not.toContain("ignore"); // nothing to do: not audited by sweeps
     const approves = await runCli(["audit", "--json", "--action", "approve", "--connection-string", sb.azurite!.connectionString], { out: (l) => out.push(l), err: () => {} });
     expect(approves).toBe(0);
   });
