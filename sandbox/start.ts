@@ -10,7 +10,8 @@ import type { Decision, Logger } from "../shared/core/decision.js";
 import type { Estate } from "../shared/estate/types.js";
 import { onResourceEvent } from "../shared/runtime/host.js";
 import { Runtime } from "../shared/runtime/runtime.js";
-import { readSettings } from "../shared/runtime/settings.js";
+import { readSettings, SettingsError } from "../shared/runtime/settings.js";
+import { StoreSettingsError } from "../shared/store/tables.js";
 import { startLocalArm, type LocalArm } from "./localArm.js";
 import { startAzurite, type AzuriteTables } from "./azurite.js";
 import { APP_TABLE } from "../shared/runtime/settings.js";
@@ -107,7 +108,9 @@ async function main() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((e) => {
-    console.error(`[sandbox] failed: ${e instanceof Error ? e.stack : e}`);
+    // A settings problem is the user's to fix: say what, without a stack trace.
+    const expected = e instanceof SettingsError || e instanceof StoreSettingsError;
+    console.error(`[sandbox] failed: ${expected ? (e as Error).message : e instanceof Error ? e.stack : e}`);
     process.exit(1);
   });
 }
