@@ -23,7 +23,7 @@ const USAGE = `usage:
   privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>
   privatelink-autopilot reconcile --config <allow-list.yaml> [--estate <estate.json> [--state-out <file>]] [--subscriptions <id,id>] [--dry-run] [--verbose]
       (without --estate: against real Azure with DefaultAzureCredential and the AZURE_* settings)
-${AUDIT_USAGE}`;
+  ${AUDIT_USAGE}`;
 
 export { UsageError, type CliIo };
 
