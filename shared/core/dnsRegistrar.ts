@@ -45,17 +45,19 @@ export class DnsRegistrar {
     const ref: RecordSetRef = { zoneResourceGroupId: r.zoneResourceGroupId, zone: r.zone, recordName: r.recordName };
     const made = (step: DnsStep, outcome: Decision["outcome"], error?: string) =>
       decision(tag, step.action, recordSetId(ref), step.reason, outcome, { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) }, error);
+    const key = knownKey(r.zone, r.recordName);
+    let step: DnsStep | undefined; // the step being written, for the failure report
     try {
-      // A sweep has listed the zone already: plan against that, no read and no blind create.
-      const listed = known?.has(knownKey(r.zone, r.recordName));
       if (dryRun) {
-        const step = planRecord(r, listed ? known!.get(knownKey(r.zone, r.recordName)) : await this.dns.get(ref));
-        return made(step, step.write ? "planned" : "skipped");
+        // A sweep has listed the zone already: plan against that, else read.
+        const planned = planRecord(r, known?.has(key) ? known.get(key) : await this.dns.get(ref));
+        return made(planned, planned.write ? "planned" : "skipped");
       }
-      // Otherwise create first: a new record costs no Private DNS read (500 reads / 5 min / subscription).
-      let current: CurrentRecordSet | undefined = listed ? known!.get(knownKey(r.zone, r.recordName)) : undefined;
+      // Create first (a new record costs no Private DNS read: 500 reads / 5 min / subscription),
+      // unless a sweep's listing already says what is there.
+      let current = known?.get(key);
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        const step = planRecord(r, current);
+        step = planRecord(r, current);
         if (!step.write) return made(step, "skipped");
         try {
           await this.dns.write(ref, step.write);
@@ -71,14 +73,15 @@ export class DnsRegistrar {
     } catch (e) {
       if (e instanceof ZoneNotFoundError) return made({ action: "dns-skip", reason: e.message }, "failed", e.message);
       const msg = e instanceof Error ? e.message : String(e);
-      return { ...made({ action: planRecord(r, undefined).action, reason: "Private DNS write failed" }, "failed", msg), retryable: true };
+      const failed: DnsStep = step ? { action: step.action, reason: "Private DNS write failed" } : { action: "dns-skip", reason: "Private DNS read failed" };
+      return { ...made(failed, "failed", msg), retryable: true };
     }
   }
 }
 
 /**
- * Record sets a sweep has listed, by knownKey(zone, name); a listed zone's absent
- * name maps to undefined (known not to exist).
+ * Record sets a sweep has listed, by knownKey(zone, name). A name not in the map is
+ * handled as on the event path: created first, read only if it turns out to exist.
  */
 export type KnownRecordSets = Map<string, CurrentRecordSet | undefined>;
 
