@@ -15,10 +15,8 @@ export interface EventSinks {
 }
 
 export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, sinks: EventSinks = {}): Promise<Decision[]> {
-  const decisions = await decide(raw, autopilot, log, sinks.ledger);
+  const { decisions, correlationId } = await decide(raw, autopilot, log, sinks.ledger);
   if (sinks.audit) {
-    const ev = typeof raw === "object" && raw !== null ? (raw as { data?: { correlationId?: unknown } }) : undefined;
-    const correlationId = typeof ev?.data?.correlationId === "string" ? ev.data.correlationId : undefined;
     try {
       await sinks.audit.record(auditEntries(decisions, { trigger: decisions[0]?.event ?? "(no id)", correlationId }));
     } catch (e) {
@@ -31,36 +29,38 @@ export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Lo
   return decisions;
 }
 
-async function decide(raw: unknown, autopilot: Autopilot, log: Logger, ledger?: EventLedger): Promise<Decision[]> {
+/** The decisions for one raw event, and the ARM correlation id it carried (for the audit trail). */
+async function decide(raw: unknown, autopilot: Autopilot, log: Logger, ledger?: EventLedger): Promise<{ decisions: Decision[]; correlationId?: string }> {
   const parsed = parseEvent(raw);
   if (parsed.outcome === "invalid") {
     // Nothing to retry: say exactly what is wrong and keep the payload in the log.
     log.error(`malformed event ${parsed.id ?? "(no id)"}: ${parsed.error}; payload: ${truncate(safeStringify(raw), 4000)}`);
-    return [{ event: parsed.id ?? "(no id)", action: "error", resource: "", reason: `malformed event: ${parsed.error}`, outcome: "failed" }];
+    return { decisions: [{ event: parsed.id ?? "(no id)", action: "error", resource: "", reason: `malformed event: ${parsed.error}`, outcome: "failed" }] };
   }
   if (parsed.outcome === "ignored") {
     log.debug(`ignored event ${parsed.id ?? ""} (${parsed.eventType ?? "?"}): ${parsed.reason}`);
-    return [{ event: parsed.id ?? "(no id)", action: "ignore", resource: "", reason: parsed.reason, outcome: "skipped" }];
+    return { decisions: [{ event: parsed.id ?? "(no id)", action: "ignore", resource: "", reason: parsed.reason, outcome: "skipped" }] };
   }
   const ev = parsed.event;
+  const correlationId = ev.correlationId;
   log.debug(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`);
   // At-least-once delivery: a duplicate id is recognised before any ARM call.
   if (ledger && !(await ledger.firstTime(ev.id, new Date()))) {
     log.debug(`duplicate event ${ev.id}: already handled`);
-    return [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "duplicate event (same id already handled)", outcome: "skipped" }];
+    return { decisions: [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "duplicate event (same id already handled)", outcome: "skipped" }], correlationId };
   }
   try {
     const decisions = await autopilot.handleEvent(ev);
     for (const d of decisions) logDecision(log, d, ev.resourceId);
     // A redelivery must be handled again, not taken for a duplicate.
     if (ledger && decisions.some((d) => d.retryable)) await ledger.forget(ev.id);
-    return decisions;
+    return { decisions, correlationId };
   } catch (e) {
     if (ledger) await ledger.forget(ev.id);
     const msg = e instanceof Error ? e.message : String(e);
     log.error(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`);
     const reason = e instanceof RetryableError ? e.message : "reading or writing ARM failed";
-    return [{ event: ev.id, action: "error", resource: ev.resourceId, reason, outcome: "failed", error: msg, retryable: true }];
+    return { decisions: [{ event: ev.id, action: "error", resource: ev.resourceId, reason, outcome: "failed", error: msg, retryable: true }], correlationId };
   }
 }
 

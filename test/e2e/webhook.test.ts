@@ -48,6 +48,8 @@ describe("sandbox webhook", () => {
     for (const d of sb.decisions) {
       expect(rows).toContainEqual(expect.objectContaining({ trigger: d.event, action: d.action, outcome: d.outcome, resource: d.resource }));
     }
+    // The event's ARM correlation id travels with its decisions.
+    expect(rows.find((r) => r.trigger === sb.decisions[0]!.event)!.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     const sweepActions = rows.filter((r) => r.trigger.startsWith("sweep:")).map((r) => r.action);
     expect(sweepActions).toContain("approve");
     expect(sweepActions).toContain("leave-pending"); // refused: audited on every sweep
