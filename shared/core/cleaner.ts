@@ -6,7 +6,6 @@ import type { ArmClients } from "../arm/clients.js";
 import { isNotFound } from "../arm/errors.js";
 import { parseResourceId } from "../arm/resourceId.js";
 import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
-import { desiredRecords } from "../dns/desired.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import { modeAllows } from "../dns/policy.js";
 import type { CurrentRecordSet } from "../dns/plan.js";
@@ -17,7 +16,7 @@ import { PreconditionFailedError, type PrivateDnsGateway, type RecordSetRef } fr
 import { providerTypeFor } from "../providers/registry.js";
 import type { IndexEntry, OwnershipIndex } from "../store/ownershipIndex.js";
 import type { Decision, Logger } from "./decision.js";
-import { recordSetId } from "./dnsRegistrar.js";
+import { desiredRecordsOf, recordSetId } from "./dnsRegistrar.js";
 import type { MarkStore } from "../store/marks.js";
 
 /** Trust a zone's index for this long before reading the zone again on a miss. */
@@ -196,8 +195,7 @@ export class Cleaner {
     }
     if (!pe) return undefined;
     if (config.dns.registerWhen === "approved" && !pe.links.some((l) => l.status === "Approved")) return undefined;
-    const nic = pe.customDnsConfigs.some((c) => c.fqdn) ? [] : await this.d.endpoints.getIpConfigs(pe);
-    const r = desiredRecords(pe, nic, config.dns).records.find((x) => x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase());
+    const r = (await desiredRecordsOf(pe, config.dns, this.d.endpoints)).records.find((x) => x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase());
     return r?.ips;
   }
 

@@ -1,7 +1,7 @@
 // Applies the DNS plan for one endpoint: desired records (shared/dns/desired) →
 // per-record step (shared/dns/plan) → Private DNS writes with ETags.
-import type { AllowListConfig } from "../config/index.js";
-import { desiredRecords, endpointIps, type DesiredRecord } from "../dns/desired.js";
+import type { AllowListConfig, DnsConfig } from "../config/index.js";
+import { desiredRecords, endpointIps, type DesiredRecord, type DesiredResult } from "../dns/desired.js";
 import { planRecord, type CurrentRecordSet, type DnsStep } from "../dns/plan.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
 import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
@@ -29,10 +29,7 @@ export class DnsRegistrar {
       const states = [...new Set(pe.links.map((l) => l.status ?? "unknown"))].join("/") || "absent";
       return [decision(tag, "dns-skip", pe.id, `connection is ${states}: records are written once it is Approved (a record for an unapproved endpoint breaks resolution for the whole network)`, "skipped", { owner: pe.id })];
     }
-    // The NIC is read only when the endpoint's own configs do not carry what is needed.
-    const needNic = !pe.customDnsConfigs.some((c) => c.fqdn) || (dns.customRecords.length > 0 && endpointIps(pe, []).length === 0);
-    const nic = needNic ? await this.endpoints.getIpConfigs(pe) : [];
-    const want = desiredRecords(pe, nic, dns);
+    const want = await desiredRecordsOf(pe, dns, this.endpoints);
     if (want.waitingForIp.length) {
       throw new RetryableError(`endpoint ${pe.name} has no private IP yet for ${want.waitingForIp.join(", ")}; failing so Event Grid redelivers`);
     }
@@ -87,6 +84,12 @@ export type KnownRecordSets = Map<string, CurrentRecordSet | undefined>;
 
 export function knownKey(zone: string, recordName: string): string {
   return `${zone.toLowerCase()}/${recordName.toLowerCase()}`;
+}
+
+/** The records an endpoint should have; its NIC is read only when its own configs do not carry what is needed. */
+export async function desiredRecordsOf(pe: EndpointInfo, dns: DnsConfig, endpoints: EndpointsGateway): Promise<DesiredResult> {
+  const needNic = !pe.customDnsConfigs.some((c) => c.fqdn) || (dns.customRecords.length > 0 && endpointIps(pe, []).length === 0);
+  return desiredRecords(pe, needNic ? await endpoints.getIpConfigs(pe) : [], dns);
 }
 
 export function recordSetId(ref: RecordSetRef): string {
