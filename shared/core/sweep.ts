@@ -75,13 +75,13 @@ export class Sweeper {
       }
       // 2. Consumer side: every endpoint of the watched subscriptions, against the zones as listed.
       const known = await this.listZones(config);
-      const endpoints = await this.listEndpoints(opts.subscriptions);
+      const { endpoints, subscriptions } = await this.listEndpoints(opts.subscriptions);
       for (const pe of endpoints) {
         await run("endpoints", pe.id.toLowerCase(), () => this.autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
       }
       // 3. Records whose owner is gone without a delete event reaching us.
       const live = new Set(endpoints.map((e) => e.id.toLowerCase()));
-      const watched = new Set(endpoints.map((e) => e.subscriptionId.toLowerCase()).concat((opts.subscriptions ?? []).map((s) => s.toLowerCase())));
+      const watched = new Set(subscriptions.map((s) => s.toLowerCase()));
       for (const [key, owner] of [...known.owners].sort(([a], [b]) => a.localeCompare(b))) {
         if (live.has(key)) continue;
         await run("orphans", key, async () => {
@@ -113,13 +113,14 @@ export class Sweeper {
     return [...out].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
   }
 
-  private async listEndpoints(subscriptions?: string[]): Promise<EndpointInfo[]> {
+  /** Every endpoint of the watched subscriptions, and which subscriptions those were (their listing is authoritative). */
+  private async listEndpoints(subscriptions?: string[]): Promise<{ endpoints: EndpointInfo[]; subscriptions: string[] }> {
     const subs = subscriptions?.length ? subscriptions : await this.allSubscriptions();
     const out: EndpointInfo[] = [];
     for (const sub of subs) {
       for await (const pe of this.arm.networkFor(sub).privateEndpoints.listBySubscription()) out.push(toEndpointInfo(pe));
     }
-    return out.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
+    return { endpoints: out.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase())), subscriptions: subs };
   }
 
   private async allSubscriptions(): Promise<string[]> {
