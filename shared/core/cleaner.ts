@@ -106,18 +106,16 @@ export class Cleaner {
     for (const z of config.dns.zones) {
       const at = await this.d.index.zoneIndexedAt(z.name, z.resourceGroupId);
       if (at && this.now().getTime() - at.getTime() < ZONE_INDEX_TTL_MS) continue;
-      await this.rebuildZone(z);
+      await this.indexZone(z);
       rebuilt = true;
     }
     return rebuilt ? this.d.index.entriesFor(endpointId) : [];
   }
 
-  /** Reads a zone's A record sets and rebuilds its index entries from their ownership metadata. */
-  async rebuildZone(z: DnsZoneConfig): Promise<void> {
-    await this.indexZone(z);
-  }
-
-  /** Lists a zone once, refreshes its index entries from the listing, and returns the listing (sweeps plan against it). */
+  /**
+   * Lists a zone once and rebuilds its index entries from the record sets' ownership
+   * metadata; returns the listing (sweeps plan against it).
+   */
   async indexZone(z: DnsZoneConfig): Promise<{ recordName: string; current: CurrentRecordSet }[]> {
     const listing: { recordName: string; current: CurrentRecordSet }[] = [];
     const entries: IndexEntry[] = [];
