@@ -69,17 +69,36 @@ export class Store {
     return [...this.byKey.values()];
   }
 
-  /** Loads an estate: fills name/type from ids and splits embedded child lists into children. */
+  /**
+   * Loads an estate: fills name/type from ids and splits embedded child lists into
+   * children. A parent's embedded copy of a child is often partial (recorded parent
+   * GETs show connections as ids or without `groupId`): an entry of its own in the
+   * same estate wins, whichever comes first; otherwise the copy is merged over what
+   * the store already holds, so fields it lacks are kept.
+   */
   load(estate: Estate): void {
+    const own = new Set<string>();
+    const embedded: ArmResource[] = [];
     for (const raw of estate?.resources ?? []) {
       if (!raw || typeof raw.id !== "string") continue;
       const res = normalize(structuredClone(raw));
       if (!res) continue;
-      const children = takeEmbedded(res);
+      embedded.push(...takeEmbedded(res));
       this.put(res);
-      for (const c of children) this.put(c);
+      own.add(idKey(res.id));
+    }
+    for (const c of embedded) {
+      const current = this.get(c.id);
+      if (!current) this.put(c);
+      else if (own.has(idKey(c.id))) this.put(mergeOver(c, current));
+      else this.put(mergeOver(current, c));
     }
   }
+}
+
+/** `top` over `base`, one level into `properties`: what `top` lacks, `base` keeps. */
+function mergeOver(base: ArmResource, top: ArmResource): ArmResource {
+  return { ...base, ...top, properties: { ...(base.properties ?? {}), ...(top.properties ?? {}) } };
 }
 
 /**
