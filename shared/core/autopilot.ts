@@ -11,6 +11,7 @@ import { ConnectionsGateway, type ConnectionInfo } from "../providers/connection
 import { EndpointsGateway, type EndpointInfo } from "../providers/endpoints.js";
 import { PrivateDnsGateway } from "../providers/privateDns.js";
 import { providerTypeFor } from "../providers/registry.js";
+import { WriteGate } from "../providers/writeGate.js";
 import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
 import { Cleaner } from "./cleaner.js";
@@ -25,7 +26,7 @@ export interface AutopilotOptions {
   log?: Logger;
   /** The app's own identity, to recognise events it caused. */
   identity?: { objectId?: string; clientId?: string };
-  /** Compute and report, write nothing. */
+  /** Compute and report, write nothing (the write gate holds every ARM write back). */
   dryRun?: boolean;
   /** Endpoint → record sets it owns or claims (Table storage in Azure); in memory when absent. */
   index?: OwnershipIndex;
@@ -40,16 +41,32 @@ export class Autopilot {
   readonly registrar: DnsRegistrar;
   readonly cleaner: Cleaner;
   readonly dns: PrivateDnsGateway;
+  /** Every ARM write of this instance passes here: app-wide dry-run and `dns.dryRun` are honoured at the write. */
+  readonly gate: WriteGate;
   private readonly log: Logger;
+  private dryTwin?: Autopilot;
 
   constructor(private readonly opts: AutopilotOptions) {
-    this.connections = new ConnectionsGateway(opts.arm);
-    this.endpoints = new EndpointsGateway(opts.arm);
+    const gate = (this.gate = new WriteGate({ app: !!opts.dryRun, dns: opts.config.ok && opts.config.config.dns.dryRun }));
+    this.connections = new ConnectionsGateway(opts.arm, gate);
+    this.endpoints = new EndpointsGateway(opts.arm, gate);
     this.log = opts.log ?? silentLogger;
-    const dns = (this.dns = new PrivateDnsGateway(opts.arm));
+    const dns = (this.dns = new PrivateDnsGateway(opts.arm, gate));
     const index = opts.index ?? new MemoryOwnershipIndex();
+    const marks = opts.marks ?? new MemoryMarkStore();
+    this.opts = { ...opts, index, marks };
     this.registrar = new DnsRegistrar(this.endpoints, dns, index);
-    this.cleaner = new Cleaner({ arm: opts.arm, endpoints: this.endpoints, dns, index, marks: opts.marks ?? new MemoryMarkStore(), log: this.log, now: opts.now });
+    this.cleaner = new Cleaner({ arm: opts.arm, connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });
+  }
+
+  /**
+   * The same core with a gate that writes nothing (explain, `--dry-run`, a dry sweep),
+   * sharing this one's index and marks. A per-call dry run is a choice of instance,
+   * so no path can forget it.
+   */
+  dryRunView(): Autopilot {
+    if (this.gate.dry.app) return this;
+    return (this.dryTwin ??= new Autopilot({ ...this.opts, dryRun: true }));
   }
 
   /** Handles one parsed event. Throws only for transient failures worth a redelivery. */
@@ -96,12 +113,14 @@ export class Autopilot {
     return { ...errorDecision(tag, resource, `allow-list is invalid (${c.problems.length} problem(s): ${first}); approving nothing`), retryable: true };
   }
 
-  // The public handlers below take a dryRun flag (explain, replay --dry-run, a dry sweep);
-  // the app-wide dry-run setting is folded in once, at their entry.
+  // The public handlers below take a dryRun flag (explain, replay --dry-run, a dry sweep):
+  // true runs them on dryRunView(), whose write gate holds every write back; the flag
+  // passed further down only saves work (plan without re-reading), it guards nothing.
 
   /** A consumer endpoint was written: follow each of its links to a managed target. */
   async handleEndpoint(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
-    dryRun ||= !!this.opts.dryRun;
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().handleEndpoint(tag, endpointId, config, true);
+    dryRun = this.gate.isDry("connection-state");
     const pe = await this.endpoints.getEndpoint(endpointId);
     if (!pe) return [ignore(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
     const out: Decision[] = [];
@@ -138,7 +157,8 @@ export class Autopilot {
 
   /** Sweep: an endpoint as listed (no GET). Approvals were done from the provider side; DNS or cleanup here. */
   async reviewListedEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known: KnownRecordSets): Promise<Decision[]> {
-    dryRun ||= !!this.opts.dryRun;
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().reviewListedEndpoint(tag, pe, config, true, known);
+    dryRun = this.gate.isDry("connection-state");
     if (isDead(pe)) return this.cleaner.onDeadEndpoint(tag, pe, config, dryRun);
     return this.registrar.syncEndpoint(tag, pe, config, dryRun, false, known);
   }
@@ -147,7 +167,7 @@ export class Autopilot {
   private async handleEndpointDeleted(tag: string, endpointId: string, config: AllowListConfig): Promise<Decision[]> {
     // Deleted means deleted only if ARM agrees: a stale delete event for a re-created endpoint changes nothing.
     if (await this.endpoints.getEndpoint(endpointId)) return [ignore(tag, endpointId, "delete event, but the endpoint exists (re-created since): nothing to clean")];
-    const out = await this.cleaner.releaseRecords(tag, endpointId, config, !!this.opts.dryRun, "endpoint deleted");
+    const out = await this.cleaner.releaseRecords(tag, endpointId, config, this.gate.isDry("dns-delete"), "endpoint deleted");
     return out.length ? out : [ignore(tag, endpointId, "endpoint deleted; it owned no records")];
   }
 
@@ -157,7 +177,8 @@ export class Autopilot {
    * event names; the reconcile sweep covers the rest without a read per connection here.
    */
   async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<Decision[]> {
-    dryRun ||= !!this.opts.dryRun;
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId);
+    dryRun = this.gate.isDry("connection-state");
     if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
       return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
     }
@@ -229,8 +250,9 @@ export class Autopilot {
     }
     const status = plan.action === "approve" ? "Approved" : "Rejected";
     try {
-      const after = await this.connections.setState(fresh, status, approvalDescription(fresh, plan));
-      if (after.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
+      const written = await this.connections.setState(fresh, status, approvalDescription(fresh, plan));
+      if (!written.applied) return { ...base, reason: `${base.reason} (${written.reason})`, outcome: "planned" };
+      if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
       return { ...base, outcome: "applied" };
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);

@@ -4,16 +4,14 @@
 // ownership index (rebuilt from that marker when lost), only with If-Match.
 import type { ArmClients } from "../arm/clients.js";
 import { isNotFound } from "../arm/errors.js";
-import { parseResourceId } from "../arm/resourceId.js";
 import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import { modeAllows } from "../dns/policy.js";
 import type { CurrentRecordSet } from "../dns/plan.js";
 import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js";
-import type { ConnectionInfo } from "../providers/connections.js";
+import type { ConnectionInfo, ConnectionsGateway } from "../providers/connections.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
 import { PreconditionFailedError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
-import { providerTypeFor } from "../providers/registry.js";
 import type { IndexEntry, OwnershipIndex } from "../store/ownershipIndex.js";
 import type { Decision, Logger } from "./decision.js";
 import { desiredRecordsOf, recordSetId } from "./dnsRegistrar.js";
@@ -24,6 +22,7 @@ const ZONE_INDEX_TTL_MS = 24 * 3_600_000;
 
 export interface CleanerDeps {
   arm: ArmClients;
+  connections: ConnectionsGateway;
   endpoints: EndpointsGateway;
   dns: PrivateDnsGateway;
   index: OwnershipIndex;
@@ -69,8 +68,8 @@ export class Cleaner {
     const reason = `endpoint Disconnected since ${since.toISOString()}, past the ${c.gracePeriodMinutes}-minute grace period`;
     if (dryRun) return [...out, { ...base, reason, outcome: "planned" }];
     try {
-      const id = parseResourceId(pe.id);
-      await this.d.arm.networkFor(id.subscriptionId).privateEndpoints.beginDeleteAndWait(id.resourceGroup!, id.name!, { updateIntervalInMs: this.d.arm.settings.pollIntervalMs });
+      const written = await this.d.endpoints.deleteEndpoint(pe.id);
+      if (!written.applied) return [...out, { ...base, reason: `${reason} (${written.reason})`, outcome: "planned" }];
       await this.d.marks.clear(`disconnected:${pe.id}`);
       return [...out, { ...base, reason, outcome: "applied" }];
     } catch (e) {
@@ -88,9 +87,8 @@ export class Cleaner {
     const reason = "connection is Disconnected: its endpoint no longer exists";
     if (dryRun) return { ...base, reason, outcome: "planned" };
     try {
-      // The generic path, also for Key Vault: @azure/arm-keyvault 5.0.0 throws on the
-      // 204-without-body that ARM answers for a delete of something already gone.
-      await this.d.arm.generic.deleteAndWait(conn.id, providerTypeFor(conn.targetType)!.apiVersion);
+      const written = await this.d.connections.deleteConnection(conn);
+      if (!written.applied) return { ...base, reason: `${reason} (${written.reason})`, outcome: "planned" };
       return { ...base, reason, outcome: "applied" };
     } catch (e) {
       if (isNotFound(e)) return { ...base, action: "ignore", reason: "connection already gone", outcome: "skipped" };
@@ -167,7 +165,7 @@ export class Cleaner {
     }
     if (dryRun) return decision("planned");
     try {
-      await this.apply(ref, step);
+      if (!(await this.apply(ref, step))) return decision("planned");
       await this.d.index.remove(endpointId, ref);
       if (step.newOwner) await this.d.index.put({ ...ref, endpointId: step.newOwner, role: "owner" });
       return decision("applied");
@@ -177,9 +175,11 @@ export class Cleaner {
     }
   }
 
-  private async apply(ref: RecordSetRef, step: ReleaseStep): Promise<void> {
-    if (step.write) await this.d.dns.write(ref, step.write);
-    else if (step.delete) await this.d.dns.delete(ref, step.delete.ifMatch);
+  /** true when written; false when the write gate held it back (dry-run). */
+  private async apply(ref: RecordSetRef, step: ReleaseStep): Promise<boolean> {
+    if (step.write) return (await this.d.dns.write(ref, step.write)).applied;
+    if (step.delete) return (await this.d.dns.delete(ref, step.delete.ifMatch)).applied;
+    return false;
   }
 
   /** The IPs a claimant endpoint would put under this name, if it is alive and entitled to it. */

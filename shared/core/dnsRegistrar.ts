@@ -34,7 +34,8 @@ export class DnsRegistrar {
       throw new RetryableError(`endpoint ${pe.name} has no private IP yet for ${want.waitingForIp.join(", ")}; failing so Event Grid redelivers`);
     }
     const out = want.skips.map((s) => decision(tag, "dns-skip", pe.id, s.reason, "skipped", { zone: s.zone, record: s.record, ips: s.ips, owner: pe.id }));
-    for (const r of want.records) out.push(await this.syncRecord(tag, r, dryRun || dns.dryRun, known));
+    // The gate holds DNS writes back under dns.dryRun anyway; knowing it here plans against a read instead.
+    for (const r of want.records) out.push(await this.syncRecord(tag, r, dryRun || this.dns.dryRun, known));
     return out;
   }
 
@@ -57,7 +58,7 @@ export class DnsRegistrar {
         step = planRecord(r, current);
         if (!step.write) return made(step, "skipped");
         try {
-          await this.dns.write(ref, step.write);
+          if (!(await this.dns.write(ref, step.write)).applied) return made(step, "planned");
           // Keep the index (endpoint → names) in step, so cleanup needs no zone listing.
           await this.index.put({ ...ref, endpointId: r.owner, role: step.action === "dns-conflict" ? "claimant" : "owner" });
           return made(step, "applied");

@@ -53,6 +53,8 @@ export class Sweeper {
     const config = this.autopilot.configOrFailClosed(tag, "(sweep)");
     if (!("approval" in config)) return report(false);
     const dryRun = !!opts.dryRun;
+    // A dry sweep runs on the core whose write gate writes nothing.
+    const autopilot = dryRun ? this.autopilot.dryRunView() : this.autopilot;
 
     // Units of work per phase, each with a stable key; a resumed run skips what is done.
     let skipping = resume ? { phase: resume.phase as Phase, after: resume.after } : undefined;
@@ -71,13 +73,13 @@ export class Sweeper {
     try {
       // 1. Provider side: every managed resource's connections (finds requests no event announced).
       for (const target of await this.managedTargets(config)) {
-        await run("approvals", target.toLowerCase(), () => this.autopilot.handleTarget(tag, target, config, dryRun));
+        await run("approvals", target.toLowerCase(), () => autopilot.handleTarget(tag, target, config, dryRun));
       }
       // 2. Consumer side: every endpoint of the watched subscriptions, against the zones as listed.
-      const known = await this.listZones(config);
+      const known = await this.listZones(autopilot, config);
       const { endpoints, subscriptions } = await this.listEndpoints(opts.subscriptions);
       for (const pe of endpoints) {
-        await run("endpoints", pe.id.toLowerCase(), () => this.autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
+        await run("endpoints", pe.id.toLowerCase(), () => autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
       }
       // 3. Records whose owner is gone without a delete event reaching us.
       const live = new Set(endpoints.map((e) => e.id.toLowerCase()));
@@ -87,8 +89,8 @@ export class Sweeper {
         await run("orphans", key, async () => {
           // Unwatched subscription: the listing cannot tell; ask ARM about this one endpoint.
           const sub = parseResourceId(owner).subscriptionId.toLowerCase();
-          if (!watched.has(sub) && (await this.autopilot.endpoints.getEndpoint(owner).catch(() => "unknown" as const))) return [];
-          return this.autopilot.cleaner.releaseRecords(tag, owner, config, dryRun, "owner endpoint no longer exists");
+          if (!watched.has(sub) && (await autopilot.endpoints.getEndpoint(owner).catch(() => "unknown" as const))) return [];
+          return autopilot.cleaner.releaseRecords(tag, owner, config, dryRun, "owner endpoint no longer exists");
         });
       }
     } catch (e) {
@@ -130,11 +132,11 @@ export class Sweeper {
   }
 
   /** Lists each configured zone once: the known state for planning, the owners for orphan checks, and a fresh ownership index. */
-  private async listZones(config: AllowListConfig): Promise<{ records: KnownRecordSets; owners: Map<string, string> }> {
+  private async listZones(autopilot: Autopilot, config: AllowListConfig): Promise<{ records: KnownRecordSets; owners: Map<string, string> }> {
     const records: KnownRecordSets = new Map();
     const owners = new Map<string, string>(); // lower-cased id -> id as written
     for (const z of config.dns.zones) {
-      const listing = await this.autopilot.cleaner.indexZone(z);
+      const listing = await autopilot.cleaner.indexZone(z);
       for (const { recordName, current } of listing) {
         records.set(knownKey(z.name, recordName), current);
         const own = decodeOwnership(current.metadata);

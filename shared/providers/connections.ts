@@ -7,6 +7,7 @@ import { isNotFound } from "../arm/errors.js";
 import { parseResourceId, parentResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
+import { WriteGate, type WriteResult } from "./writeGate.js";
 
 export type ConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected" | string;
 
@@ -51,7 +52,10 @@ export function toConnectionInfo(body: any): ConnectionInfo {
 }
 
 export class ConnectionsGateway {
-  constructor(private readonly clients: ArmClients) {}
+  constructor(
+    private readonly clients: ArmClients,
+    readonly gate: WriteGate = new WriteGate(),
+  ) {}
 
   providerFor(targetResourceId: string): ProviderType {
     const type = parseResourceId(targetResourceId).type;
@@ -96,8 +100,19 @@ export class ConnectionsGateway {
     }
   }
 
-  /** Sets Approved/Rejected and waits for the provider's long-running update to finish. */
-  async setState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string): Promise<ConnectionInfo> {
+  /** Sets Approved/Rejected and waits for the provider's long-running update to finish (through the write gate). */
+  setState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string): Promise<WriteResult<ConnectionInfo>> {
+    return this.gate.write("connection-state", () => this.putState(conn, status, description));
+  }
+
+  /** Deletes a provider-side connection and waits for the delete (through the write gate). */
+  deleteConnection(conn: ConnectionInfo): Promise<WriteResult<void>> {
+    // The generic path, also for Key Vault: @azure/arm-keyvault 5.0.0 throws on the
+    // 204-without-body that ARM answers for a delete of something already gone.
+    return this.gate.write("connection-delete", () => this.clients.generic.deleteAndWait(conn.id, this.providerFor(conn.targetResourceId).apiVersion));
+  }
+
+  private async putState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string): Promise<ConnectionInfo> {
     const provider = this.providerFor(conn.targetResourceId);
     const t = parseResourceId(conn.targetResourceId);
     const state = { status, description, actionsRequired: "None" };

@@ -2,6 +2,7 @@
 import { isNotFound } from "../arm/errors.js";
 import { parseResourceId, tryParseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
+import { WriteGate, type WriteResult } from "./writeGate.js";
 
 export interface EndpointLink {
   name?: string;
@@ -79,7 +80,18 @@ export function toNicIpConfigs(nic: any): NicIpConfig[] {
 }
 
 export class EndpointsGateway {
-  constructor(private readonly clients: ArmClients) {}
+  constructor(
+    private readonly clients: ArmClients,
+    readonly gate: WriteGate = new WriteGate(),
+  ) {}
+
+  /** Deletes a consumer endpoint and waits for the delete (through the write gate). */
+  deleteEndpoint(endpointId: string): Promise<WriteResult<void>> {
+    const id = parseResourceId(endpointId);
+    return this.gate.write("endpoint-delete", () =>
+      this.clients.networkFor(id.subscriptionId).privateEndpoints.beginDeleteAndWait(id.resourceGroup!, id.name!, { updateIntervalInMs: this.clients.settings.pollIntervalMs }),
+    );
+  }
 
   /** Fresh read; undefined when the endpoint does not exist (or is not readable: 403 is an error). */
   async getEndpoint(endpointId: string): Promise<EndpointInfo | undefined> {

@@ -5,6 +5,7 @@ import { httpStatus } from "../arm/errors.js";
 import { parseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import type { CurrentRecordSet, RecordWrite } from "../dns/plan.js";
+import { WriteGate, type WriteResult } from "./writeGate.js";
 
 export interface RecordSetRef {
   /** /subscriptions/{s}/resourceGroups/{rg} */
@@ -17,7 +18,15 @@ export class PreconditionFailedError extends Error {}
 export class ZoneNotFoundError extends Error {}
 
 export class PrivateDnsGateway {
-  constructor(private readonly clients: ArmClients) {}
+  constructor(
+    private readonly clients: ArmClients,
+    readonly gate: WriteGate = new WriteGate(),
+  ) {}
+
+  /** true when record-set writes are held back (app-wide dry-run or `dns.dryRun`): plan, do not write. */
+  get dryRun(): boolean {
+    return this.gate.isDry("dns-write");
+  }
 
   private target(ref: RecordSetRef) {
     const rg = parseResourceId(ref.zoneResourceGroupId);
@@ -42,8 +51,17 @@ export class PrivateDnsGateway {
     }
   }
 
-  /** Writes per the plan; throws PreconditionFailedError when someone else got there first. */
-  async write(ref: RecordSetRef, w: RecordWrite): Promise<string | undefined> {
+  /** Writes per the plan (through the write gate); throws PreconditionFailedError when someone else got there first. */
+  write(ref: RecordSetRef, w: RecordWrite): Promise<WriteResult<string | undefined>> {
+    return this.gate.write("dns-write", () => this.put(ref, w));
+  }
+
+  /** Deletes with If-Match (through the write gate). */
+  delete(ref: RecordSetRef, ifMatch: string | undefined): Promise<WriteResult<void>> {
+    return this.gate.write("dns-delete", () => this.remove(ref, ifMatch));
+  }
+
+  private async put(ref: RecordSetRef, w: RecordWrite): Promise<string | undefined> {
     const { client, rg } = this.target(ref);
     try {
       const r = await client.createOrUpdate(
@@ -57,7 +75,7 @@ export class PrivateDnsGateway {
     }
   }
 
-  async delete(ref: RecordSetRef, ifMatch: string | undefined): Promise<void> {
+  private async remove(ref: RecordSetRef, ifMatch: string | undefined): Promise<void> {
     const { client, rg } = this.target(ref);
     try {
       await client.delete(rg, ref.zone, "A", ref.recordName, { ifMatch });
