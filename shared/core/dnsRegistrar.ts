@@ -1,7 +1,7 @@
 // Applies the DNS plan for one endpoint: desired records (shared/dns/desired) →
 // per-record step (shared/dns/plan) → Private DNS writes with ETags.
 import type { AllowListConfig, DnsConfig } from "../config/index.js";
-import { desiredRecords, endpointIps, type DesiredRecord, type DesiredResult } from "../dns/desired.js";
+import { desiredRecords, endpointIps, needsNicForNames, type DesiredRecord, type DesiredResult } from "../dns/desired.js";
 import { planRecord, type CurrentRecordSet, type DnsStep } from "../dns/plan.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
 import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
@@ -87,10 +87,13 @@ export function knownKey(zone: string, recordName: string): string {
   return `${zone.toLowerCase()}/${recordName.toLowerCase()}`;
 }
 
-/** The records an endpoint should have; its NIC is read only when its own configs do not carry what is needed. */
+/**
+ * The records an endpoint should have; its NIC is read only when its own configs do not
+ * provably carry what is needed (names of its own target; IPs for custom records).
+ */
 export async function desiredRecordsOf(pe: EndpointInfo, dns: DnsConfig, endpoints: EndpointsGateway): Promise<DesiredResult> {
-  const needNic = !pe.customDnsConfigs.some((c) => c.fqdn) || (dns.customRecords.length > 0 && endpointIps(pe, []).length === 0);
-  return desiredRecords(pe, needNic ? await endpoints.getIpConfigs(pe) : [], dns);
+  const needNic = needsNicForNames(pe) || (dns.customRecords.length > 0 && endpointIps(pe, undefined).length === 0);
+  return desiredRecords(pe, needNic ? await endpoints.getIpConfigs(pe) : undefined, dns);
 }
 
 export function recordSetId(ref: RecordSetRef): string {

@@ -1,10 +1,12 @@
 // Source of intent for DNS: which A-records an endpoint should have. Pure.
-// Names come from the endpoint's own FQDNs (customDnsConfigs, else its NIC's
-// privateLinkConnectionProperties), never from resource type + group id: Azure
-// Managed Redis and Redis Enterprise share both but live in different zones.
+// Names come from the endpoint's own FQDNs (its NIC's platform-set
+// privateLinkConnectionProperties, or customDnsConfigs names that provably belong to its
+// target: ./targetNames.ts), never from resource type + group id alone: Azure Managed
+// Redis and Redis Enterprise share both but live in different zones.
 import type { DnsConfig, DnsMode } from "../config/index.js";
 import { matchesGlob } from "../policy/glob.js";
 import type { EndpointInfo, NicIpConfig } from "../providers/endpoints.js";
+import { provenTargetName, targetsOf } from "./targetNames.js";
 import { resolveZone } from "./zones/index.js";
 
 export interface DesiredRecord {
@@ -35,28 +37,67 @@ export interface DesiredResult {
   waitingForIp: string[];
 }
 
-/** FQDN → IPs, from customDnsConfigs when they name FQDNs, else from the NIC. */
-export function endpointNames(pe: EndpointInfo, nic: NicIpConfig[]): { names: Map<string, string[]>; source: string } {
-  const fromConfigs = pe.customDnsConfigs.filter((c) => c.fqdn);
-  const names = new Map<string, string[]>();
-  const add = (fqdn: string, ips: string[]) => {
+/**
+ * true when the endpoint's own configs cannot say which names are its target's: no FQDN
+ * listed, or one that is not provably a name of its target. Then the NIC is read.
+ */
+export function needsNicForNames(pe: EndpointInfo): boolean {
+  const listed = pe.customDnsConfigs.filter((c) => c.fqdn);
+  return listed.length === 0 || listed.some((c) => !provenTargetName(c.fqdn!, pe.links));
+}
+
+/**
+ * FQDN → IPs and where each came from, plus the names refused. `nic` undefined: not read.
+ * The NIC's platform-set FQDNs are taken as they are; a customDnsConfigs name only when it
+ * provably names the target or the NIC carries it too (then with the NIC's IPs).
+ */
+export function endpointNames(pe: EndpointInfo, nic: NicIpConfig[] | undefined): { names: Map<string, { ips: string[]; source: string }>; skips: DnsSkip[] } {
+  const names = new Map<string, { ips: string[]; source: string }>();
+  const skips: DnsSkip[] = [];
+  const add = (fqdn: string, ips: string[], source: string) => {
     const k = fqdn.toLowerCase().replace(/\.$/, "");
-    names.set(k, [...new Set([...(names.get(k) ?? []), ...ips])]);
+    const prev = names.get(k);
+    names.set(k, { ips: [...new Set([...(prev?.ips ?? []), ...ips])], source: prev?.source ?? source });
   };
-  if (fromConfigs.length) {
-    for (const c of fromConfigs) add(c.fqdn!, c.ipAddresses);
-    return { names, source: "customDnsConfigs" };
+  const onNic = new Set<string>(); // zone/record keys the platform set
+  for (const c of nic ?? []) {
+    for (const f of c.fqdns) {
+      add(f, c.ip ? [c.ip] : [], "networkInterface");
+      const m = resolveZone(f);
+      onNic.add(m ? `${m.zone}/${m.recordName}` : f.toLowerCase().replace(/\.$/, ""));
+    }
   }
-  for (const c of nic) for (const f of c.fqdns) add(f, c.ip ? [c.ip] : []);
-  return { names, source: "networkInterface" };
+  for (const c of pe.customDnsConfigs) {
+    if (!c.fqdn) continue;
+    const m = resolveZone(c.fqdn);
+    if (onNic.has(m ? `${m.zone}/${m.recordName}` : c.fqdn.toLowerCase().replace(/\.$/, ""))) continue; // the NIC's entry stands
+    if (!m) {
+      skips.push({ reason: `no privatelink zone is known for ${c.fqdn}` });
+      continue;
+    }
+    if (provenTargetName(c.fqdn, pe.links)) {
+      add(c.fqdn, c.ipAddresses, "customDnsConfigs");
+      continue;
+    }
+    skips.push({
+      zone: m.zone,
+      record: m.recordName,
+      reason:
+        nic === undefined
+          ? `${c.fqdn} (from customDnsConfigs) is not provably a name of the endpoint's target ${targetsOf(pe.links)}; not registered without its network interface`
+          : `${c.fqdn} (from customDnsConfigs, which the consumer writes) is not a name of the endpoint's target ${targetsOf(pe.links)}: its network interface does not carry it; not registered`,
+    });
+  }
+  return { names, skips };
 }
 
 /** Every private IP of the endpoint, for records named by a custom rule. */
-export function endpointIps(pe: EndpointInfo, nic: NicIpConfig[]): string[] {
-  return [...new Set([...pe.customDnsConfigs.flatMap((c) => c.ipAddresses), ...nic.map((c) => c.ip).filter((x): x is string => !!x)])];
+export function endpointIps(pe: EndpointInfo, nic: NicIpConfig[] | undefined): string[] {
+  return [...new Set([...pe.customDnsConfigs.flatMap((c) => c.ipAddresses), ...(nic ?? []).map((c) => c.ip).filter((x): x is string => !!x)])];
 }
 
-export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[], dns: DnsConfig): DesiredResult {
+/** `nic`: the endpoint's NIC IP configurations, undefined when not read. */
+export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[] | undefined, dns: DnsConfig): DesiredResult {
   const out: DesiredResult = { records: [], skips: [], waitingForIp: [] };
   const byKey = new Map<string, DesiredRecord>();
   const put = (zoneName: string, recordName: string, ips: string[], source: string) => {
@@ -76,8 +117,9 @@ export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[], dns: DnsCon
     out.records.push(r);
   };
 
-  const { names, source } = endpointNames(pe, nic);
-  for (const [fqdn, ips] of names) {
+  const { names, skips } = endpointNames(pe, nic);
+  out.skips.push(...skips);
+  for (const [fqdn, { ips, source }] of names) {
     const match = resolveZone(fqdn);
     if (!match) {
       out.skips.push({ reason: `no privatelink zone is known for ${fqdn}` });

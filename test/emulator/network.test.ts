@@ -114,6 +114,25 @@ describe("virtual networks", () => {
   });
 });
 
+describe("customDnsConfigs written by the caller", () => {
+  it("are kept after the platform's entries, while the NIC carries only the platform's FQDNs", async () => {
+    const net = network(emu, SUB);
+    const pe = await net.privateEndpoints.beginCreateOrUpdateAndWait("rg-app", "pe-claims", {
+      location: "northeurope",
+      subnet: { id: SUBNET },
+      privateLinkServiceConnections: [{ name: "c", privateLinkServiceId: STORAGE, groupIds: ["blob"] }],
+      customDnsConfigs: [{ fqdn: "someone-else.vault.azure.net", ipAddresses: ["10.99.0.1"] }],
+    });
+    expect(pe.customDnsConfigs!.map((c) => c.fqdn)).toEqual(["stdata.blob.core.windows.net", "someone-else.vault.azure.net"]);
+    const nic = await net.networkInterfaces.get("rg-app", pe.networkInterfaces![0]!.id!.split("/").pop()!);
+    expect(nic.ipConfigurations!.flatMap((c) => c.privateLinkConnectionProperties?.fqdns ?? [])).toEqual(["stdata.blob.core.windows.net"]);
+    // An update that rewrites them keeps the platform's entry first.
+    const again = await net.privateEndpoints.beginCreateOrUpdateAndWait("rg-app", "pe-claims", { ...pe, customDnsConfigs: [{ fqdn: "other.vault.azure.net", ipAddresses: ["10.99.0.2"] }] });
+    expect(again.customDnsConfigs!.map((c) => c.fqdn)).toEqual(["stdata.blob.core.windows.net", "other.vault.azure.net"]);
+    await net.privateEndpoints.beginDeleteAndWait("rg-app", "pe-claims");
+  });
+});
+
 describe("generic core-client pipeline (Storage)", () => {
   it("approves a Storage connection: 200 + Azure-AsyncOperation driven to completion by core-lro", async () => {
     const call = generic(emu);

@@ -40,13 +40,16 @@ export function putPrivateEndpoint(ctx: EmuContext, req: EmuRequest, id: string,
   }
 
   const oldNic = old.networkInterfaces?.[0]?.id ? ctx.store.get(old.networkInterfaces[0].id) : undefined;
+  // customDnsConfigs is not readOnly in the spec, so a caller can send entries: kept after
+  // the platform's entries (derived from the NIC), unchecked. The app must not trust them.
+  const written: any[] | undefined = Array.isArray(body.properties?.customDnsConfigs) ? body.properties.customDnsConfigs : undefined;
   if (existing && oldNic) {
     props.networkInterfaces = old.networkInterfaces;
-    props.customDnsConfigs = old.customDnsConfigs ?? [];
+    props.customDnsConfigs = written ? withWritten(platformDns(oldNic), written) : (old.customDnsConfigs ?? []);
   } else {
     const { nic, dns } = createNic(ctx, peId, peName, location, props, members);
     props.networkInterfaces = [{ id: nic.id }];
-    props.customDnsConfigs = dns;
+    props.customDnsConfigs = written ? withWritten(dns, written) : dns;
   }
   props.ipConfigurations ??= [];
   props.applicationSecurityGroups ??= [];
@@ -125,6 +128,21 @@ function membersFor(ctx: EmuContext, entry: any, peLocation: string): DnsMember[
   const target = targetId ? ctx.store.get(targetId) : undefined;
   const groupId = String(entry.properties?.groupIds?.[0] ?? "");
   return dnsMembers(target?.type ?? parsed?.type, target?.name ?? parsed?.name ?? "", groupId, target?.location ?? peLocation);
+}
+
+/** The customDnsConfigs entries the platform derives from the NIC's privateLinkConnectionProperties. */
+function platformDns(nic: ArmResource): Array<{ fqdn: string; ipAddresses: string[] }> {
+  return (nic.properties?.ipConfigurations ?? []).flatMap((c: any) =>
+    (c.properties?.privateLinkConnectionProperties?.fqdns ?? []).map((fqdn: string) => ({ fqdn, ipAddresses: c.properties?.privateIPAddress ? [c.properties.privateIPAddress] : [] })),
+  );
+}
+
+function withWritten(platform: Array<{ fqdn: string; ipAddresses: string[] }>, written: any[]): Array<{ fqdn?: string; ipAddresses: string[] }> {
+  const have = new Set(platform.map((d) => d.fqdn.toLowerCase()));
+  const extra = written
+    .filter((w) => w && typeof w === "object" && !(typeof w.fqdn === "string" && have.has(w.fqdn.toLowerCase())))
+    .map((w) => ({ ...(typeof w.fqdn === "string" ? { fqdn: w.fqdn } : {}), ipAddresses: Array.isArray(w.ipAddresses) ? w.ipAddresses.filter((x: unknown) => typeof x === "string") : [] }));
+  return [...platform, ...extra];
 }
 
 function createNic(ctx: EmuContext, peId: string, peName: string, location: string, props: Record<string, any>, members: DnsMember[]) {
