@@ -48,7 +48,7 @@ describe("validate", () => {
     const bad = await promisify(execFile)(process.execPath, [p("bin/privatelink-autopilot.js"), "validate", p("examples/allow-list.broken.yaml")]).catch((e) => e);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/allow-list\.broken\.yaml:\d+:\d+: /);
-  }, 30_000);
+  }, 120_000); // two tsx cold starts; slow when the machine is loaded
 
   it("usage errors exit 2", async () => {
     expect((await cli("frobnicate")).code).toBe(2);
