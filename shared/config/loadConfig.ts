@@ -39,18 +39,21 @@ export async function loadConfigFile(path: string): Promise<ConfigResult> {
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException)?.code;
-    const message =
-      code === "ENOENT"
-        ? "file not found"
-        : code === "EISDIR"
-          ? "is a directory, not a file"
-          : code === "EACCES" || code === "EPERM"
-            ? "permission denied reading the file"
-            : `cannot read the file: ${(err as Error)?.message ?? String(err)}`;
-    return { ok: false, file: path, problems: [{ file: path, line: 1, column: 1, key: "", message }] };
+    return { ok: false, file: path, problems: [{ file: path, line: 1, column: 1, key: "", message: fileReadProblem(err) }] };
   }
   return parseConfigText(text, path);
+}
+
+/** Why a file could not be read, in words. */
+export function fileReadProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code === "ENOENT"
+    ? "file not found"
+    : code === "EISDIR"
+      ? "is a directory, not a file"
+      : code === "EACCES" || code === "EPERM"
+        ? "permission denied reading the file"
+        : `cannot read the file: ${(err as Error)?.message ?? String(err)}`;
 }
 
 export function parseConfigText(text: string, file: string): ConfigResult {

@@ -1,8 +1,9 @@
-// Builds the core once per process and keeps the allow-list fresh: re-read when
-// the file changes, so an admin's edit takes effect without a restart.
-import { statSync } from "node:fs";
+// Builds the core once per process and keeps the allow-list fresh: an admin's edit
+// takes effect without a restart, once it reads complete and valid (AllowListCache).
 import { ArmClients } from "../arm/clients.js";
-import { loadConfigFile, type ConfigResult } from "../config/index.js";
+import type { ConfigResult } from "../config/index.js";
+import { AllowListCache, type AllowListCacheOptions } from "../config/allowListCache.js";
+import { FileAllowListSource } from "../config/fileSource.js";
 import { Autopilot } from "../core/autopilot.js";
 import type { Logger } from "../core/decision.js";
 import { Sweeper, type SweepReport } from "../core/sweep.js";
@@ -22,9 +23,10 @@ export class Runtime {
   private readonly cursors: CursorStore;
   readonly ledger: EventLedger;
   readonly audit: AuditLog & { purge(before: Date): Promise<number> };
-  private config?: { mtimeMs: number; result: ConfigResult };
+  readonly allowList: AllowListCache;
 
-  constructor(readonly settings: AppSettings) {
+  constructor(readonly settings: AppSettings, opts: { allowList?: AllowListCacheOptions } = {}) {
+    this.allowList = new AllowListCache(new FileAllowListSource(settings.allowListPath), opts.allowList);
     this.arm = new ArmClients(settings.arm);
     // Without a storage account the index lives in memory: correct (it is rebuilt from
     // the record sets' metadata on a miss), just costlier after every restart.
@@ -62,18 +64,7 @@ export class Runtime {
     return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun, index: this.index, marks: this.marks });
   }
 
-  private async currentConfig(log: Logger): Promise<ConfigResult> {
-    let mtimeMs = -1;
-    try {
-      mtimeMs = statSync(this.settings.allowListPath).mtimeMs;
-    } catch {
-      // loadConfigFile reports the missing file as a problem: fail closed.
-    }
-    if (!this.config || this.config.mtimeMs !== mtimeMs || mtimeMs < 0) {
-      const result = await loadConfigFile(this.settings.allowListPath);
-      if (!result.ok) log.error(`allow-list ${this.settings.allowListPath} is invalid; approving nothing until it is fixed`);
-      this.config = { mtimeMs, result };
-    }
-    return this.config.result;
+  private currentConfig(log: Logger): Promise<ConfigResult> {
+    return this.allowList.current(log);
   }
 }
