@@ -7,6 +7,7 @@ import type { ArmClients } from "../arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
 import { isFromPrincipal, type ResourceEvent } from "../events/index.js";
 import { approvalDescription, planApproval } from "../plan/approvals.js";
+import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../plan/requestFacts.js";
 import { ConnectionsGateway, type ConnectionInfo } from "../providers/connections.js";
 import { EndpointsGateway, type EndpointInfo } from "../providers/endpoints.js";
 import { PrivateDnsGateway } from "../providers/privateDns.js";
@@ -143,7 +144,7 @@ export class Autopilot {
         out.push(ignore(tag, link.targetResourceId, `no connection from ${pe.name} on the target yet`));
         continue;
       }
-      for (const c of conns) out.push(await this.decide(tag, c, config, dryRun, link.groupIds.length ? link.groupIds : c.groupIds));
+      for (const c of conns) out.push(await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe)));
     }
     if (out.length === 0) out.push(ignore(tag, endpointId, "private endpoint has no private link service connections"));
     // DNS sees the endpoint as it is now: re-read it when this run approved something.
@@ -197,7 +198,7 @@ export class Autopilot {
         out.push(await this.cleaner.deleteStaleConnection(tag, c, config, dryRun));
         continue;
       }
-      const d = await this.decide(tag, c, config, dryRun, await this.groupIdsFor(c, config));
+      const d = await this.decide(tag, c, config, dryRun, await this.factsFor(c, config));
       out.push(d);
       if (d.action === "revoke") {
         if (d.outcome === "applied" && c.privateEndpointId) out.push(...(await this.cleaner.releaseRecords(tag, c.privateEndpointId, config, false, "connection revoked")));
@@ -221,22 +222,24 @@ export class Autopilot {
     return this.registrar.syncEndpoint(tag, pe, config, dryRun, dryRun && c.status === "Pending");
   }
 
-  /** Sub-resources: from the connection when the provider reports them, else from the requester's endpoint (only if a rule needs them). */
-  private async groupIdsFor(c: ConnectionInfo, config: AllowListConfig): Promise<string[]> {
-    if (c.groupIds.length || c.status !== "Pending" || !c.privateEndpointId) return c.groupIds;
-    if (!config.approval.rules.some((r) => r.groupIds?.length)) return [];
-    let pe: EndpointInfo | undefined;
+  /** The facts approval and revocation decide on (shared/plan/requestFacts.ts); reads the requester endpoint only when they depend on it. */
+  private async factsFor(c: ConnectionInfo, config: AllowListConfig): Promise<RequestFacts> {
+    const own = connectionFacts(config.approval, c);
+    // Only Pending connections and Approved ones that revocation may look at need more.
+    if (own || !(c.status === "Pending" || (c.status === "Approved" && config.approval.revokeRemoved))) return own ?? requestFacts(config.approval, c, { unreadable: "not read" });
+    let pe: RequesterRead;
     try {
-      pe = await this.endpoints.getEndpoint(c.privateEndpointId);
+      pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
     } catch (e) {
-      // Cross-tenant endpoints are often unreadable: rules that need group ids then do not match (fail closed).
+      // Cross-tenant endpoints are often unreadable: the facts are then unknown (no approval on them, no revocation either).
       this.log.debug(`cannot read ${c.privateEndpointId} for group ids: ${(e as Error).message}`);
+      pe = { unreadable: (e as Error).message };
     }
-    return pe?.links.find((l) => sameId(l.targetResourceId, c.targetResourceId))?.groupIds ?? [];
+    return requestFacts(config.approval, c, pe);
   }
 
-  private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, groupIds: string[]): Promise<Decision> {
-    const plan = planApproval(config.approval, c, groupIds);
+  private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Decision> {
+    const plan = planApproval(config.approval, c, facts);
     const base = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) } as const;
     if (plan.action === "ignore" || plan.action === "leave-pending") return { ...base, outcome: "skipped" };
     if (dryRun) return { ...base, outcome: "planned" };

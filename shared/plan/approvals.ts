@@ -1,8 +1,9 @@
 // Pure: what should happen to one provider-side connection, given the allow-list.
 // No I/O here, so `explain`, dry-run and tests read the same answer the apply step uses.
-import { evaluateApproval, type ApprovalRequest } from "../policy/approvalRules.js";
+import { evaluateApproval, type ApprovalRequest, type ApprovalVerdict } from "../policy/approvalRules.js";
 import type { AllowListConfig } from "../config/index.js";
 import type { ConnectionInfo } from "../providers/connections.js";
+import type { RequestFacts } from "./requestFacts.js";
 
 export interface ApprovalPlan {
   action: "approve" | "reject" | "leave-pending" | "revoke" | "ignore";
@@ -14,10 +15,27 @@ export const APP_NAME = "privatelink-autopilot";
 
 const APPROVED_MARK = `Approved by ${APP_NAME}`;
 
-export function planApproval(approval: AllowListConfig["approval"], conn: ConnectionInfo, groupIds: string[] = conn.groupIds): ApprovalPlan {
+/** Facts used when the caller has nothing but the connection. */
+const fromConnection = (conn: ConnectionInfo): RequestFacts => ({ groupIds: conn.groupIds, known: true, source: "connection" });
+
+/** A no-match that better facts could turn into a match: the only thing a rule missed on was group ids nobody could read. */
+function unsure(v: ApprovalVerdict, facts: RequestFacts): boolean {
+  return v.verdict === "no-match" && !facts.known && v.misses.some((m) => m.failedOn === "groupIds");
+}
+
+export function planApproval(approval: AllowListConfig["approval"], conn: ConnectionInfo, facts: RequestFacts = fromConnection(conn)): ApprovalPlan {
+  const req = (privateEndpointId: string): ApprovalRequest => ({
+    connectionId: conn.id,
+    targetResourceId: conn.targetResourceId,
+    targetResourceType: conn.targetType,
+    privateEndpointId,
+    groupIds: facts.groupIds,
+  });
   if (conn.status === "Approved" && approval.revokeRemoved && conn.description?.startsWith(APPROVED_MARK) && conn.privateEndpointId) {
     // Only what this app approved is revoked; approvals made by people are theirs.
-    const v = evaluateApproval(approval, { connectionId: conn.id, targetResourceId: conn.targetResourceId, targetResourceType: conn.targetType, privateEndpointId: conn.privateEndpointId, groupIds });
+    // Revoked only when sure: on the same facts approval used, and unknown means keep.
+    const v = evaluateApproval(approval, req(conn.privateEndpointId));
+    if (unsure(v, facts)) return { action: "ignore", reason: `approved by ${APP_NAME}; kept, because whether a rule still allows it cannot be told: ${facts.detail}` };
     if (v.verdict === "no-match") return { action: "revoke", reason: `approved earlier by ${APP_NAME}, but no rule allows it any more (approval.revokeRemoved): ${v.reason}` };
   }
   if (conn.status !== "Pending") {
@@ -26,16 +44,11 @@ export function planApproval(approval: AllowListConfig["approval"], conn: Connec
   if (!conn.privateEndpointId) {
     return { action: approval.unmatched === "reject" ? "reject" : "leave-pending", reason: "connection names no private endpoint, so its requester is unknown" };
   }
-  const req: ApprovalRequest = {
-    connectionId: conn.id,
-    targetResourceId: conn.targetResourceId,
-    targetResourceType: conn.targetType,
-    privateEndpointId: conn.privateEndpointId,
-    groupIds,
-  };
-  const v = evaluateApproval(approval, req);
+  const v = evaluateApproval(approval, req(conn.privateEndpointId));
   if (v.verdict === "out-of-scope") return { action: "ignore", reason: v.reason };
   if (v.verdict === "allow") return { action: "approve", reason: v.reason, rule: v.rule };
+  // Rejecting is destructive: like revoking, only when sure no rule allows it.
+  if (unsure(v, facts)) return { action: "leave-pending", reason: `${v.reason}; left pending, because the group ids cannot be told: ${facts.detail}` };
   return { action: approval.unmatched === "reject" ? "reject" : "leave-pending", reason: v.reason };
 }
 
