@@ -5,7 +5,7 @@ import { isNotFound } from "../arm/errors.js";
 import { isWithinScope, parentResourceId, parseResourceId, sameId, sameType, tryParseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
-import { isFromPrincipal, type ResourceEvent } from "../events/index.js";
+import { isFromPrincipal, isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
 import { approvalDescription, planApproval } from "../plan/approvals.js";
 import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../plan/requestFacts.js";
 import { ConnectionsGateway, type ConnectionInfo } from "../providers/connections.js";
@@ -19,7 +19,7 @@ import { Cleaner } from "./cleaner.js";
 import { silentLogger, type Decision, type Logger } from "./decision.js";
 import { DnsRegistrar, type KnownRecordSets } from "./dnsRegistrar.js";
 
-export const PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints";
+export { PRIVATE_ENDPOINT_TYPE };
 
 export interface AutopilotOptions {
   arm: ArmClients;
@@ -75,6 +75,10 @@ export class Autopilot {
     const tag = event.id;
     if (this.opts.identity && isFromPrincipal(event, this.opts.identity)) {
       return [ignore(tag, event.resourceId, "caused by privatelink-autopilot's own identity")];
+    }
+    // The same list the Event Grid filter is generated from: what the filter keeps out is ignored here too.
+    if (event.operationName && !isHandledOperation(event.operationName)) {
+      return [ignore(tag, event.resourceId, `operation ${event.operationName} cannot change a private endpoint connection`)];
     }
     const config = this.configOrFailClosed(tag, event.resourceId);
     if (!("approval" in config)) return [config];

@@ -14,6 +14,9 @@ export interface RecordSetRef {
   recordName: string;
 }
 
+/** The only record type the app reads and writes (infra/roles grants exactly this one). */
+export const RECORD_TYPE = "A";
+
 export class PreconditionFailedError extends Error {}
 export class ZoneNotFoundError extends Error {}
 
@@ -36,7 +39,7 @@ export class PrivateDnsGateway {
   async get(ref: RecordSetRef): Promise<CurrentRecordSet | undefined> {
     const { client, rg } = this.target(ref);
     try {
-      return toCurrent(await client.get(rg, ref.zone, "A", ref.recordName));
+      return toCurrent(await client.get(rg, ref.zone, RECORD_TYPE, ref.recordName));
     } catch (e) {
       if (httpStatus(e) === 404) return undefined;
       throw e;
@@ -46,7 +49,7 @@ export class PrivateDnsGateway {
   /** Every A record set of a zone, paged. Costly on Private DNS's read budget: only for index rebuilds and sweeps. */
   async *listA(zoneResourceGroupId: string, zone: string): AsyncIterable<{ recordName: string; current: CurrentRecordSet }> {
     const { client, rg } = this.target({ zoneResourceGroupId, zone, recordName: "" });
-    for await (const r of client.listByType(rg, zone, "A")) {
+    for await (const r of client.listByType(rg, zone, RECORD_TYPE)) {
       yield { recordName: r.name!, current: toCurrent(r) };
     }
   }
@@ -65,7 +68,7 @@ export class PrivateDnsGateway {
     const { client, rg } = this.target(ref);
     try {
       const r = await client.createOrUpdate(
-        rg, ref.zone, "A", ref.recordName,
+        rg, ref.zone, RECORD_TYPE, ref.recordName,
         { ttl: w.ttl, aRecords: w.ips.map((ipv4Address) => ({ ipv4Address })), metadata: w.metadata },
         w.kind === "create" ? { ifNoneMatch: "*" } : { ifMatch: w.ifMatch },
       );
@@ -78,7 +81,7 @@ export class PrivateDnsGateway {
   private async remove(ref: RecordSetRef, ifMatch: string | undefined): Promise<void> {
     const { client, rg } = this.target(ref);
     try {
-      await client.delete(rg, ref.zone, "A", ref.recordName, { ifMatch });
+      await client.delete(rg, ref.zone, RECORD_TYPE, ref.recordName, { ifMatch });
     } catch (e) {
       throw translate(e, ref);
     }

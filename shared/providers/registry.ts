@@ -14,16 +14,22 @@ export interface ProviderType {
   apiVersion: string;
   /** Plain-English name for logs and `explain`. */
   label: string;
+  /**
+   * RBAC (infra/roles, generated from here): whether the service has `<type>/privateEndpointConnectionsApproval/action`,
+   * and the `<namespace>/locations/<segment>` paths of the Azure-AsyncOperation / Location URLs its updates return,
+   * which the poller GETs (ARM authorises each GET as `<namespace>/locations/<segment>/read`).
+   */
+  rbac: { approvalAction: boolean; operationStatus: readonly string[] };
 }
 
 export const PROVIDER_TYPES: readonly ProviderType[] = [
-  { type: "Microsoft.KeyVault/vaults", client: "keyvault", apiVersion: "2026-02-01", label: "Key Vault" },
-  { type: "Microsoft.Network/privateLinkServices", client: "network", apiVersion: "2025-05-01", label: "Private Link Service" },
-  { type: "Microsoft.Cache/redisEnterprise", client: "generic", apiVersion: "2025-04-01", label: "Azure Managed Redis / Redis Enterprise" },
-  { type: "Microsoft.Cache/redis", client: "generic", apiVersion: "2024-11-01", label: "Azure Cache for Redis" },
-  { type: "Microsoft.Storage/storageAccounts", client: "generic", apiVersion: "2023-05-01", label: "Storage account" },
-  { type: "Microsoft.Sql/servers", client: "generic", apiVersion: "2021-11-01", label: "SQL server" },
-  { type: "Microsoft.DocumentDB/databaseAccounts", client: "generic", apiVersion: "2024-11-15", label: "Cosmos DB account" },
+  { type: "Microsoft.KeyVault/vaults", client: "keyvault", apiVersion: "2026-02-01", label: "Key Vault", rbac: { approvalAction: true, operationStatus: ["operationResults"] } },
+  { type: "Microsoft.Network/privateLinkServices", client: "network", apiVersion: "2025-05-01", label: "Private Link Service", rbac: { approvalAction: false, operationStatus: ["operations", "operationResults"] } },
+  { type: "Microsoft.Cache/redisEnterprise", client: "generic", apiVersion: "2025-04-01", label: "Azure Managed Redis / Redis Enterprise", rbac: { approvalAction: true, operationStatus: ["operationsStatus"] } },
+  { type: "Microsoft.Cache/redis", client: "generic", apiVersion: "2024-11-01", label: "Azure Cache for Redis", rbac: { approvalAction: true, operationStatus: ["asyncOperations", "operationResults"] } },
+  { type: "Microsoft.Storage/storageAccounts", client: "generic", apiVersion: "2023-05-01", label: "Storage account", rbac: { approvalAction: true, operationStatus: ["asyncoperations"] } },
+  { type: "Microsoft.Sql/servers", client: "generic", apiVersion: "2021-11-01", label: "SQL server", rbac: { approvalAction: true, operationStatus: ["privateEndpointConnectionAzureAsyncOperation", "privateEndpointConnectionOperationResults"] } },
+  { type: "Microsoft.DocumentDB/databaseAccounts", client: "generic", apiVersion: "2024-11-15", label: "Cosmos DB account", rbac: { approvalAction: true, operationStatus: ["operationsStatus", "operationResults"] } },
 ];
 
 export const CONNECTIONS_CHILD = "privateEndpointConnections";

@@ -1,0 +1,15 @@
+// One role assignment at the subscription this module is deployed to.
+targetScope = 'subscription'
+
+param principalId string
+@description('Role definition name (GUID).')
+param roleGuid string
+
+resource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(subscription().id, principalId, roleGuid)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleGuid)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}

@@ -1,0 +1,16 @@
+// Names of what the app uses in its own storage account in Azure. The Bicep (infra/) creates
+// them from infra/generated.json, which is written from here; the triggers and the CLI read them here.
+import { APP_TABLE } from "./settings.js";
+
+/** Event Grid delivers resource events here (Event Grid schema, base64); the queue trigger reads it. */
+export const EVENTS_QUEUE = "autopilot-events";
+/** Where the Functions host moves a message after maxDequeueCount failures (`<queue>-poison`). */
+export const EVENTS_POISON_QUEUE = `${EVENTS_QUEUE}-poison`;
+/** Event Grid dead-letters events it could not deliver to the queue here. */
+export const DEAD_LETTER_CONTAINER = "autopilot-deadletter";
+/** Flex Consumption deployment package container. */
+export const PACKAGE_CONTAINER = "app-package";
+/** The allow-list in Azure: blob `config/allow-list.yaml`. */
+export const CONFIG_CONTAINER = "config";
+export const ALLOW_LIST_BLOB = "allow-list.yaml";
+export { APP_TABLE };
