@@ -129,6 +129,7 @@ export class Autopilot {
     const pe = await this.endpoints.getEndpoint(endpointId);
     if (!pe) return [ignore(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
     const out: Decision[] = [];
+    const written = new Map<string, { state: string; applied: boolean }>(); // target id (lower) -> state this run set
     for (const link of pe.links) {
       if (!link.targetResourceId) {
         out.push(ignore(tag, endpointId, `link ${link.name ?? ""} targets alias ${link.alias ?? "(none)"}; approval happens on the provider side`));
@@ -148,15 +149,21 @@ export class Autopilot {
         out.push(ignore(tag, link.targetResourceId, `no connection from ${pe.name} on the target yet`));
         continue;
       }
-      for (const c of conns) out.push(await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe)));
+      for (const c of conns) {
+        const d = await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
+        out.push(d);
+        const state = stateWritten(d);
+        if (state) written.set(link.targetResourceId.toLowerCase(), { state, applied: d.outcome === "applied" });
+      }
     }
     if (out.length === 0) out.push(ignore(tag, endpointId, "private endpoint has no private link service connections"));
-    // DNS sees the endpoint as it is now: re-read it when this run approved something.
-    const approvedNow = out.some((d) => d.action === "approve" && d.outcome === "applied");
-    const plannedApproval = out.some((d) => d.action === "approve" && d.outcome === "planned");
-    const current = approvedNow ? ((await this.endpoints.getEndpoint(endpointId)) ?? pe) : pe;
+    // DNS follows the state after this run's writes (an approval, or a reject/revoke that
+    // must not leave or create a record): re-read the endpoint when something was written,
+    // and lay what was written (or planned) over it, as the consumer side may lag behind.
+    const wroteNow = [...written.values()].some((w) => w.applied);
+    const current = withLinkStates(wroteNow ? ((await this.endpoints.getEndpoint(endpointId)) ?? pe) : pe, written);
     if (isDead(current)) out.push(...(await this.cleaner.onDeadEndpoint(tag, current, config, dryRun)));
-    else out.push(...(await this.registrar.syncEndpoint(tag, current, config, dryRun, plannedApproval)));
+    else out.push(...(await this.registrar.syncEndpoint(tag, current, config, dryRun)));
     return out;
   }
 
@@ -205,7 +212,10 @@ export class Autopilot {
       const d = await this.decide(tag, c, config, dryRun, await this.factsFor(c, config));
       out.push(d);
       if (d.action === "revoke") {
-        if (d.outcome === "applied" && c.privateEndpointId) out.push(...(await this.cleaner.releaseRecords(tag, c.privateEndpointId, config, false, "connection revoked")));
+        // DNS follows the revoke: its records go (or, dry, are planned to go).
+        if ((d.outcome === "applied" || d.outcome === "planned") && c.privateEndpointId) {
+          out.push(...(await this.cleaner.releaseRecords(tag, c.privateEndpointId, config, d.outcome === "planned", d.outcome === "planned" ? "connection revoke planned" : "connection revoked")));
+        }
         continue;
       }
       const approved = d.action === "approve" && d.outcome !== "failed";
@@ -276,6 +286,20 @@ export function managedAncestor(id: string): string | undefined {
     cur = parentResourceId(cur);
   }
   return undefined;
+}
+
+/** The connection state an applied (or, dry, planned) approve / reject / revoke leaves behind. */
+function stateWritten(d: Decision): string | undefined {
+  if (d.outcome !== "applied" && d.outcome !== "planned") return undefined;
+  if (d.action === "approve") return "Approved";
+  if (d.action === "reject" || d.action === "revoke") return "Rejected";
+  return undefined;
+}
+
+/** The endpoint with the states this run wrote laid over its links (matched by target). */
+function withLinkStates(pe: EndpointInfo, written: ReadonlyMap<string, { state: string }>): EndpointInfo {
+  if (written.size === 0) return pe;
+  return { ...pe, links: pe.links.map((l) => { const w = l.targetResourceId && written.get(l.targetResourceId.toLowerCase()); return w ? { ...l, status: w.state } : l; }) };
 }
 
 /** Every connection of the endpoint is Disconnected or Rejected: it resolves nothing any more. */
