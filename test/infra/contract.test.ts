@@ -226,9 +226,11 @@ describe("event subscription (watch-subscription.json)", () => {
       deadLetterDestination: { endpointType: "StorageBlob", properties: { blobContainerName: DEAD_LETTER_CONTAINER } },
     });
     expect(props.retryPolicy).toEqual({ maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 });
-    // A queue trigger registered with a literal queue name must name the same queue.
+    // Every queue trigger in functions/ names that queue: the shared constant, or its value.
     for (const f of readdirSync(join(root, "functions"))) {
-      for (const m of readFileSync(join(root, "functions", f), "utf8").matchAll(/queueName:\s*["'`]([^"'`]+)["'`]/g)) expect(m[1], f).toBe(EVENTS_QUEUE);
+      for (const m of readFileSync(join(root, "functions", f), "utf8").matchAll(/queueName:\s*([^,\n}]+)/g)) {
+        expect([`EVENTS_QUEUE`, JSON.stringify(EVENTS_QUEUE), `'${EVENTS_QUEUE}'`], f).toContain(m[1]!.trim());
+      }
     }
   });
 
