@@ -54,6 +54,11 @@ export function createRequestListener(state: ServerState, timers: Set<NodeJS.Tim
         if (r.entry) state.calls.push({ seq: state.nextSeq(), time: new Date().toISOString(), ...r.entry, status: reply.status });
         write(res, reply);
       };
+      if (r.reply.hang) {
+        // Logged with status 0: no answer was ever sent.
+        if (r.entry) state.calls.push({ seq: state.nextSeq(), time: new Date().toISOString(), ...r.entry, status: 0 });
+        return;
+      }
       const defer = r.reply.defer;
       if (!defer) return finish(r.reply);
       const headers = r.reply.headers;
@@ -131,6 +136,7 @@ function takeFault(state: ServerState, method: string, path: string): Reply | un
   if (!f) return undefined;
   f.remaining--;
   state.faults = state.faults.filter((x) => x.remaining > 0);
+  if (f.hang) return { status: 0, hang: true };
   const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {};
   if (f.status < 400) return { status: f.status, headers };
   return { status: f.status, headers, body: errorBody(f.code ?? DEFAULT_CODES[f.status] ?? "InjectedFault", f.message ?? `Injected fault (${f.status}) for ${method} ${path}.`) };
@@ -160,7 +166,7 @@ function admin(state: ServerState, method: string, segments: string[], text: str
   if (what === "faults" && method === "GET") return { status: 200, body: state.faults };
   if (what === "faults" && method === "POST") {
     const f = json();
-    if (!f || typeof f.status !== "number") throw new ArmError(400, "InvalidRequestContent", "Expected a FaultSpec: { status, method?, pathIncludes?, count?, code?, message?, retryAfterSeconds? }.");
+    if (!f || typeof f.status !== "number") throw new ArmError(400, "InvalidRequestContent", "Expected a FaultSpec: { status, method?, pathIncludes?, count?, code?, message?, retryAfterSeconds?, hang? }.");
     state.admin.injectFault(f);
     return { status: 201, body: f };
   }

@@ -36,6 +36,8 @@ export interface FaultSpec {
   code?: string;
   message?: string;
   retryAfterSeconds?: number;
+  /** Never answer the matching calls (a hung ARM front end): the client's timeout must end them. */
+  hang?: boolean;
 }
 
 export interface Emulator {

@@ -5,6 +5,7 @@ import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { GenericArmClient } from "./genericClient.js";
 import type { ArmSettings } from "./settings.js";
+import { timeoutOptions } from "./timeouts.js";
 
 export class ArmClients {
   readonly generic: GenericArmClient;
@@ -23,6 +24,7 @@ export class ArmClients {
       tlsOptions: s.ca ? { ca: s.ca } : undefined,
       retryOptions: s.maxRetries === undefined ? undefined : { maxRetries: s.maxRetries },
       userAgentOptions: { userAgentPrefix: "privatelink-autopilot" },
+      ...timeoutOptions(s.requestTimeoutMs),
     };
   }
 

@@ -6,6 +6,7 @@ import { createHttpHeaders, createPipelineRequest, RestError, type PipelineRespo
 import { createHttpPoller, type OperationResponse } from "@azure/core-lro";
 import type { ArmSettings } from "./settings.js";
 import { isNotFound } from "./errors.js";
+import { timeoutOptions } from "./timeouts.js";
 
 export interface ArmResponse {
   status: number;
@@ -25,6 +26,7 @@ export class GenericArmClient {
       tlsOptions: settings.ca ? { ca: settings.ca } : undefined,
       retryOptions: settings.maxRetries === undefined ? undefined : { maxRetries: settings.maxRetries },
       userAgentOptions: { userAgentPrefix: "privatelink-autopilot" },
+      ...timeoutOptions(settings.requestTimeoutMs),
     });
   }
 

@@ -13,6 +13,8 @@ export interface ArmSettings {
   maxRetries?: number;
   /** Poll interval for long-running operations, in ms (the SDK default is 2 s after the second poll). */
   pollIntervalMs?: number;
+  /** Client-side timeout per attempt, in ms (default 30 s), never beyond the invocation's budget (shared/arm/timeouts). */
+  requestTimeoutMs?: number;
 }
 
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";

@@ -6,19 +6,27 @@ import type { Decision, Logger } from "../core/decision.js";
 import { RetryableError } from "../core/errors.js";
 import type { EventLedger } from "../store/eventLedger.js";
 import { auditEntries, type AuditLog } from "../audit/auditLog.js";
+import { withBudget } from "../arm/timeouts.js";
+
+/** Time for one event's ARM work (the Functions timeout is 5 minutes); the audit write gets its own AUDIT_BUDGET_MS. */
+export const EVENT_BUDGET_MS = 240_000;
+const AUDIT_BUDGET_MS = 30_000;
 
 export interface EventSinks {
   /** Recognises duplicate event ids before any ARM call. */
   ledger?: EventLedger;
   /** Every decision, taken or refused, lands here. */
   audit?: AuditLog;
+  /** Time budget for the event's ARM and storage calls (default EVENT_BUDGET_MS): each call times out within it. */
+  budgetMs?: number;
 }
 
 export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, sinks: EventSinks = {}): Promise<Decision[]> {
-  const { decisions, correlationId } = await decide(raw, autopilot, log, sinks.ledger);
+  const { decisions, correlationId } = await withBudget(sinks.budgetMs ?? EVENT_BUDGET_MS, () => decide(raw, autopilot, log, sinks.ledger));
   if (sinks.audit) {
+    const audit = sinks.audit;
     try {
-      await sinks.audit.record(auditEntries(decisions, { trigger: decisions[0]?.event ?? "(no id)", correlationId }));
+      await withBudget(AUDIT_BUDGET_MS, () => audit.record(auditEntries(decisions, { trigger: decisions[0]?.event ?? "(no id)", correlationId })));
     } catch (e) {
       // No decision goes unaudited: fail the invocation so the (idempotent) redelivery records it.
       const id = decisions[0]?.event;

@@ -12,6 +12,7 @@ import { MemoryOwnershipIndex, TableOwnershipIndex, type OwnershipIndex } from "
 import type { AppSettings } from "./settings.js";
 import { auditEntries, MemoryAuditLog, TableAuditLog, type AuditLog } from "../audit/auditLog.js";
 import { MemoryEventLedger, TableEventLedger, type EventLedger } from "../store/eventLedger.js";
+import { withBudget } from "../arm/timeouts.js";
 
 /** Audit rows older than this are purged by the sweep timer. */
 const AUDIT_RETENTION_DAYS = 90;
@@ -41,11 +42,15 @@ export class Runtime {
   async sweep(log: Logger, opts: { dryRun?: boolean; now?: number } = {}): Promise<SweepReport> {
     const autopilot = await this.autopilot(log);
     const started = opts.now ?? Date.now();
-    const report = await new Sweeper(autopilot, this.arm, this.cursors).sweep({
-      subscriptions: this.settings.subscriptions,
-      deadline: started + (this.settings.sweepBudgetMs ?? 240_000),
-      dryRun: opts.dryRun || this.settings.dryRun,
-    });
+    const budgetMs = this.settings.sweepBudgetMs ?? 240_000;
+    // The sweep stops between units at its deadline; a unit's own calls time out within a short grace after it.
+    const report = await withBudget(budgetMs + 20_000, () =>
+      new Sweeper(autopilot, this.arm, this.cursors).sweep({
+        subscriptions: this.settings.subscriptions,
+        deadline: started + budgetMs,
+        dryRun: opts.dryRun || this.settings.dryRun,
+      }),
+    );
     // Every 15 minutes a sweep re-confirms every healthy connection and record: those
     // "nothing to do" lines stay in the log and the totals, not in the audit trail.
     const worthAuditing = report.decisions.filter((d) => !(d.outcome === "skipped" && (d.action === "ignore" || d.action === "dns-skip")));

@@ -25,6 +25,15 @@
 // Errors from @azure/data-tables: `e.statusCode` and `e.details.errorCode`; `e.code` is undefined.
 import { TableClient, type TableServiceClientOptions as TableClientOptions, type TransactionAction } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
+import { timeoutOptions } from "../arm/timeouts.js";
+
+/** Client-side timeout per Table storage attempt (never beyond the invocation's budget). */
+const TABLE_TIMEOUT_MS = 10_000;
+
+/** Every table client gets the timeout policy, in front of any the caller adds. */
+function withTimeout(options: TableClientOptions): TableClientOptions {
+  return { ...options, additionalPolicies: [...timeoutOptions(TABLE_TIMEOUT_MS).additionalPolicies, ...(options.additionalPolicies ?? [])] };
+}
 
 /** Table names: 3-63 alphanumerics, starting with a letter ("tables" is reserved). */
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
@@ -37,7 +46,7 @@ export function tableClient(connectionString: string, tableName: string, options
   if (!cs) throw new StoreSettingsError("empty storage connection string");
   // The SDK itself allows http for UseDevelopmentStorage=true; for any other
   // connection string plain http must be allowed explicitly (Azurite on its own port).
-  return TableClient.fromConnectionString(cs, tableName, { ...options, allowInsecureConnection: options.allowInsecureConnection ?? isPlainHttp(cs) });
+  return TableClient.fromConnectionString(cs, tableName, withTimeout({ ...options, allowInsecureConnection: options.allowInsecureConnection ?? isPlainHttp(cs) }));
 }
 
 /**
@@ -48,7 +57,7 @@ export function tableClientWithCredential(accountUrl: string, tableName: string,
   checkTableName(tableName);
   const url = accountUrl.trim().replace(/\/+$/, "");
   if (!/^https:\/\//i.test(url)) throw new StoreSettingsError(`table service URL must be https (bearer tokens are refused over http): ${accountUrl}`);
-  return new TableClient(url, tableName, credential, options);
+  return new TableClient(url, tableName, credential, withTimeout(options));
 }
 
 /**
