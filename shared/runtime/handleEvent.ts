@@ -13,32 +13,50 @@ export const EVENT_BUDGET_MS = 240_000;
 const AUDIT_BUDGET_MS = 30_000;
 
 export interface EventSinks {
-  /** Recognises duplicate event ids before any ARM call. */
+  /** Recognises duplicate event ids before any ARM call; an id is recorded as done only after its work and audit rows committed. */
   ledger?: EventLedger;
   /** Every decision, taken or refused, lands here. */
   audit?: AuditLog;
   /** Time budget for the event's ARM and storage calls (default EVENT_BUDGET_MS): each call times out within it. */
   budgetMs?: number;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+/** An event id held by this delivery: to complete or forget at the end. */
+interface Held {
+  id: string;
 }
 
 export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, sinks: EventSinks = {}): Promise<Decision[]> {
-  const { decisions, correlationId } = await withBudget(sinks.budgetMs ?? EVENT_BUDGET_MS, () => decide(raw, autopilot, log, sinks.ledger));
+  const now = sinks.now ?? (() => new Date());
+  const { decisions, correlationId, held } = await withBudget(sinks.budgetMs ?? EVENT_BUDGET_MS, () => decide(raw, autopilot, log, now, sinks.ledger));
+  const ledger = sinks.ledger;
+  const release = async () => {
+    if (!ledger || !held) return;
+    // Best effort: if this fails too, the claim's lease runs out and a later redelivery takes the id over.
+    await ledger.forget(held.id).catch((e) => log.warn(`event ${held.id}: could not release the ledger entry (${(e as Error).message}); its lease will expire`));
+  };
   if (sinks.audit) {
     const audit = sinks.audit;
     try {
       await withBudget(AUDIT_BUDGET_MS, () => audit.record(auditEntries(decisions, { trigger: decisions[0]?.event ?? "(no id)", correlationId })));
     } catch (e) {
       // No decision goes unaudited: fail the invocation so the (idempotent) redelivery records it.
-      const id = decisions[0]?.event;
-      if (sinks.ledger && id) await sinks.ledger.forget(id);
+      await release();
       throw new Error(`audit trail write failed: ${(e as Error).message}`);
     }
+  }
+  if (ledger && held) {
+    // Done only now that the work and its audit rows are committed; a retryable outcome is handled again.
+    if (decisions.some((d) => d.retryable)) await release();
+    else await withBudget(AUDIT_BUDGET_MS, () => ledger.complete(held.id, now()));
   }
   return decisions;
 }
 
-/** The decisions for one raw event, and the ARM correlation id it carried (for the audit trail). */
-async function decide(raw: unknown, autopilot: Autopilot, log: Logger, ledger?: EventLedger): Promise<{ decisions: Decision[]; correlationId?: string }> {
+/** The decisions for one raw event, the ARM correlation id it carried (for the audit trail), and the ledger id it holds. */
+async function decide(raw: unknown, autopilot: Autopilot, log: Logger, now: () => Date, ledger?: EventLedger): Promise<{ decisions: Decision[]; correlationId?: string; held?: Held }> {
   const parsed = parseEvent(raw);
   if (parsed.outcome === "invalid") {
     // Nothing to retry: say exactly what is wrong and keep the payload in the log.
@@ -53,22 +71,26 @@ async function decide(raw: unknown, autopilot: Autopilot, log: Logger, ledger?: 
   const correlationId = ev.correlationId;
   log.debug(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`);
   // At-least-once delivery: a duplicate id is recognised before any ARM call.
-  if (ledger && !(await ledger.firstTime(ev.id, new Date()))) {
+  const claim = ledger ? await ledger.claim(ev.id, now()) : "new";
+  if (claim === "done") {
     log.debug(`duplicate event ${ev.id}: already handled`);
     return { decisions: [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "duplicate event (same id already handled)", outcome: "skipped" }], correlationId };
   }
+  if (claim === "running") {
+    // Not acknowledged: the other delivery may still fail or die; Event Grid retries this one later.
+    log.info(`event ${ev.id}: another delivery of it is still being handled; left for redelivery`);
+    return { decisions: [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "another delivery of this event is still being handled: retry later", outcome: "skipped", retryable: true }], correlationId };
+  }
+  const held = ledger ? { id: ev.id } : undefined;
   try {
     const decisions = await autopilot.handleEvent(ev);
     for (const d of decisions) logDecision(log, d, ev.resourceId);
-    // A redelivery must be handled again, not taken for a duplicate.
-    if (ledger && decisions.some((d) => d.retryable)) await ledger.forget(ev.id);
-    return { decisions, correlationId };
+    return { decisions, correlationId, held };
   } catch (e) {
-    if (ledger) await ledger.forget(ev.id);
     const msg = e instanceof Error ? e.message : String(e);
     log.error(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`);
     const reason = e instanceof RetryableError ? e.message : "reading or writing ARM failed";
-    return { decisions: [{ event: ev.id, action: "error", resource: ev.resourceId, reason, outcome: "failed", error: msg, retryable: true }], correlationId };
+    return { decisions: [{ event: ev.id, action: "error", resource: ev.resourceId, reason, outcome: "failed", error: msg, retryable: true }], correlationId, held };
   }
 }
 

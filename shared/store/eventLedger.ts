@@ -1,8 +1,14 @@
 // The event ledger: duplicate-event detection. Event Grid delivers at least once
 // and retries for up to 24 hours, so the same event id can arrive again, on any
-// instance. The handler asks `firstTime(id)` before acting: true means "new,
-// handle it" (and the id is now remembered); false means "seen recently, skip".
-// If handling fails, `forget(id)` so the redelivery is handled.
+// instance. An id is acknowledged as done only after its work and its audit rows
+// committed:
+//   claim(id)    "new": handle it (the id is now held, with a lease);
+//                "running": another delivery holds it: do not handle, do not
+//                acknowledge (retry later); "done": a duplicate, skip it.
+//   complete(id) the work and its audit rows are committed.
+//   forget(id)   handling failed: the redelivery is handled. If forget itself
+//                fails (or the process dies), the lease runs out and the next
+//                redelivery takes the id over: a crash never becomes a lost event.
 //
 // Event ids are compared exactly (case-sensitive), as Event Grid redelivers
 // the id unchanged.
@@ -10,17 +16,30 @@ import { createHash } from "node:crypto";
 import { odata, type TableClient } from "@azure/data-tables";
 import { ensureTable, isNotFound, statusOf } from "./tables.js";
 
+export type Claim = "new" | "running" | "done";
+
 export interface EventLedger {
   /**
-   * True the first time this event id is seen (recently) — it is remembered from
-   * now on; false if it was already handled within the retention window.
-   * Atomic across instances (create-if-absent): of several callers racing on one
-   * id, exactly one gets true.
+   * Takes the id for handling for `leaseMs` (default DEFAULT_LEASE_MS). Atomic across
+   * instances (create-if-absent, ETag takeover): of several callers racing on one id,
+   * exactly one gets "new". An id whose holder's lease ran out (a crash) is new again;
+   * one done longer ago than the retention is new again.
+   */
+  claim(eventId: string, now: Date, leaseMs?: number): Promise<Claim>;
+  /** The id's work and audit rows are committed: from now on it is a duplicate. */
+  complete(eventId: string, now: Date): Promise<void>;
+  /**
+   * True the first time this event id is seen (recently), and it is recorded as done
+   * at once; false if it was seen within the retention window. (claim + complete, for
+   * callers with nothing to commit.)
    */
   firstTime(eventId: string, now: Date): Promise<boolean>;
   /** Forget an id (when handling it failed, so the redelivery is handled). Idempotent. */
   forget(eventId: string): Promise<void>;
 }
+
+/** How long a claim holds an id: the Functions timeout (5 min), after which its holder is surely gone. */
+export const DEFAULT_LEASE_MS = 300_000;
 
 export class InvalidEventIdError extends Error {}
 
@@ -56,10 +75,24 @@ export interface MemoryEventLedgerOptions {
   retentionHours?: number;
 }
 
+interface Entry {
+  /** When claimed or completed (ms). */
+  at: number;
+  state: "running" | "done";
+  /** running: held until then (ms). */
+  leaseUntil: number;
+}
+
+/** What a claim finds in an existing entry. */
+function verdict(e: Entry, nowMs: number, retention: number): Claim | "expired" {
+  if (e.state === "running") return nowMs < e.leaseUntil ? "running" : "expired";
+  return recent(e.at, nowMs, retention) ? "done" : "expired";
+}
+
 /** In-process ledger (one instance; the CLI, the sandbox, tests). */
 export class MemoryEventLedger implements EventLedger {
-  /** id → when remembered (ms); Map order = remembering order. */
-  private readonly seen = new Map<string, number>();
+  /** id → entry; Map order = remembering order. */
+  private readonly seen = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly retention: number;
 
@@ -68,15 +101,31 @@ export class MemoryEventLedger implements EventLedger {
     this.retention = retentionMs(opts.retentionHours);
   }
 
-  async firstTime(eventId: string, now: Date): Promise<boolean> {
+  async claim(eventId: string, now: Date, leaseMs = DEFAULT_LEASE_MS): Promise<Claim> {
     checkId(eventId);
     const nowMs = checkNow(now);
-    const at = this.seen.get(eventId);
-    if (at !== undefined && recent(at, nowMs, this.retention)) return false;
-    this.seen.delete(eventId);
-    this.seen.set(eventId, nowMs);
-    while (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value!);
+    const e = this.seen.get(eventId);
+    const v = e && verdict(e, nowMs, this.retention);
+    if (v === "running" || v === "done") return v;
+    this.remember(eventId, { at: nowMs, state: "running", leaseUntil: nowMs + leaseMs });
+    return "new";
+  }
+
+  async complete(eventId: string, now: Date): Promise<void> {
+    checkId(eventId);
+    this.remember(eventId, { at: checkNow(now), state: "done", leaseUntil: 0 });
+  }
+
+  async firstTime(eventId: string, now: Date): Promise<boolean> {
+    if ((await this.claim(eventId, now)) !== "new") return false;
+    await this.complete(eventId, now);
     return true;
+  }
+
+  private remember(eventId: string, e: Entry): void {
+    this.seen.delete(eventId);
+    this.seen.set(eventId, e);
+    while (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value!);
   }
 
   async forget(eventId: string): Promise<void> {
@@ -96,13 +145,16 @@ export class MemoryEventLedger implements EventLedger {
 // and "audit-…"):
 //   PartitionKey  "ledger-" + first 2 hex digits of sha256(event id)   (256 partitions)
 //   RowKey        sha256(event id) hex
-//   properties    eventId (cut to 1,024 characters), handledAt (Edm.DateTime)
+//   properties    eventId (cut to 1,024 characters), handledAt (Edm.DateTime: claimed
+//                 or completed), state ("running" | "done"; rows without it are done),
+//                 leaseUntil (Edm.DateTime, while running)
 //
-// firstTime = createEntity (1 call). A 409 means the id is known: read it; if it
-// is within the retention it is a duplicate (false); if it is older, take it over
-// with an ETag-conditional replace, so of several instances racing on an expired
-// id exactly one wins (the others get 412 → false). An id deleted between the
-// calls (forget) is retried from the create.
+// claim = createEntity (1 call). A 409 means the id is known: read it; done within
+// the retention is a duplicate, running within its lease is "running"; otherwise
+// (an expired row, or a holder that died) take it over with an ETag-conditional
+// replace, so of several instances racing on it exactly one wins (the others get
+// 412). An id deleted between the calls (forget) is retried from the create.
+// complete = one unconditional replace (state done).
 //
 // Old rows are harmless (expired ones count as new) but accumulate; `purge(now)`
 // deletes the expired ones (for a timer, e.g. with the reconcile sweep).
@@ -120,6 +172,14 @@ function keysOf(eventId: string): { partitionKey: string; rowKey: string } {
 interface LedgerProps {
   eventId: string;
   handledAt: Date;
+  state?: "running" | "done";
+  leaseUntil?: Date;
+}
+
+function entryOf(p: LedgerProps): Entry | undefined {
+  const at = dateOf(p.handledAt);
+  if (at === undefined) return undefined;
+  return { at, state: p.state === "running" ? "running" : "done", leaseUntil: dateOf(p.leaseUntil) ?? 0 };
 }
 
 export interface TableEventLedgerOptions {
@@ -137,16 +197,16 @@ export class TableEventLedger implements EventLedger {
     this.retention = retentionMs(opts.retentionHours);
   }
 
-  async firstTime(eventId: string, now: Date): Promise<boolean> {
+  async claim(eventId: string, now: Date, leaseMs = DEFAULT_LEASE_MS): Promise<Claim> {
     checkId(eventId);
     const nowMs = checkNow(now);
     await ensureTable(this.client);
     const keys = keysOf(eventId);
-    const entity = { ...keys, eventId: eventId.slice(0, 1024), handledAt: new Date(nowMs) };
+    const entity = { ...keys, eventId: eventId.slice(0, 1024), handledAt: new Date(nowMs), state: "running" as const, leaseUntil: new Date(nowMs + leaseMs) };
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await this.client.createEntity<LedgerProps>(entity);
-        return true;
+        return "new";
       } catch (e) {
         if (statusOf(e) !== 409) throw e;
       }
@@ -157,18 +217,32 @@ export class TableEventLedger implements EventLedger {
         if (isNotFound(e)) continue; // forgotten meanwhile: create again
         throw e;
       }
-      const at = dateOf(existing.handledAt);
-      if (at !== undefined && recent(at, nowMs, this.retention)) return false;
+      const found = entryOf(existing);
+      const v = found ? verdict(found, nowMs, this.retention) : "expired";
+      if (v === "running" || v === "done") return v;
       try {
         await this.client.updateEntity<LedgerProps>(entity, "Replace", { etag: existing.etag });
-        return true;
+        return "new";
       } catch (e) {
-        if (statusOf(e) === 412) return false; // another instance took it over first
+        if (statusOf(e) === 412) return "running"; // another instance took it over first
         if (isNotFound(e)) continue;
         throw e;
       }
     }
     throw new Error(`event ledger: could not settle event ${eventId} (kept changing under us)`);
+  }
+
+  async complete(eventId: string, now: Date): Promise<void> {
+    checkId(eventId);
+    const nowMs = checkNow(now);
+    await ensureTable(this.client);
+    await this.client.upsertEntity<LedgerProps>({ ...keysOf(eventId), eventId: eventId.slice(0, 1024), handledAt: new Date(nowMs), state: "done" }, "Replace");
+  }
+
+  async firstTime(eventId: string, now: Date): Promise<boolean> {
+    if ((await this.claim(eventId, now)) !== "new") return false;
+    await this.complete(eventId, now);
+    return true;
   }
 
   async forget(eventId: string): Promise<void> {
