@@ -45,7 +45,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
         : new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}),
       ca: caFile ? readFileSync(caFile, "utf8") : undefined,
       pollIntervalMs: env.AUTOPILOT_POLL_INTERVAL_MS ? Number(env.AUTOPILOT_POLL_INTERVAL_MS) : undefined,
-      requestTimeoutMs: env.AUTOPILOT_ARM_TIMEOUT_SECONDS ? Number(env.AUTOPILOT_ARM_TIMEOUT_SECONDS) * 1000 : undefined,
     },
     subscriptions: env.AUTOPILOT_SUBSCRIPTIONS?.split(",").map((x) => x.trim()).filter(Boolean),
     sweepBudgetMs: env.AUTOPILOT_SWEEP_BUDGET_SECONDS ? Number(env.AUTOPILOT_SWEEP_BUDGET_SECONDS) * 1000 : undefined,
