@@ -84,6 +84,13 @@ function variable(name: string, s: Scope, cache: Map<string, Json>): Json {
   return v;
 }
 
+function hasUnresolved(v: Json): boolean {
+  if (v instanceof Unresolved) return true;
+  if (Array.isArray(v)) return v.some(hasUnresolved);
+  if (v && typeof v === "object") return Object.values(v).some(hasUnresolved);
+  return false;
+}
+
 function evalValue(v: Json, s: Scope, cache: Map<string, Json>): Json {
   if (typeof v === "string") {
     if (v.startsWith("[[")) return v.slice(1);
@@ -269,14 +276,15 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
     const fnParams = Object.fromEntries(def.parameters.map((p, i) => [p.name, a[i]]));
     return evalValue(def.output.value, { t: s.t, params: s.params, fnParams }, cache);
   }
-  if (a.some((x) => x instanceof Unresolved)) return new Unresolved(source);
+  if (a.some(hasUnresolved)) return new Unresolved(source);
   switch (name) {
     case "objectKeys":
       return Object.keys(a[0] as object);
     case "length":
       return Array.isArray(a[0]) || typeof a[0] === "string" ? (a[0] as unknown[]).length : Object.keys(a[0] as object).length;
     case "format":
-      return (a[0] as string).replace(/\{(\d+)\}/g, (_, i) => String(a[Number(i) + 1]));
+      // .NET composite formatting: {n} is an argument, {{ and }} are literal braces.
+      return (a[0] as string).replace(/\{\{|\}\}|\{(\d+)\}/g, (m, i) => (m === "{{" ? "{" : m === "}}" ? "}" : String(a[Number(i) + 1])));
     case "concat":
       return Array.isArray(a[0]) ? (a as unknown[][]).flat() : a.join("");
     case "empty":

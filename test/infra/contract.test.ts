@@ -383,3 +383,43 @@ describe("scope assignments (main.json)", () => {
     expect(modules.length).toBeGreaterThanOrEqual(8);
   });
 });
+
+describe("policy for new subscriptions (watch-policy.json)", () => {
+  const policy = loadTemplate(infra("watch-policy.json"));
+  const params = { appSubscriptionId: "a", appResourceGroupName: "g", storageAccountName: "s", appPrincipalId: "p", rolesManagementGroupId: "mg", location: "westeurope" };
+  const def = deployed(policy, "Microsoft.Authorization/policyDefinitions", params)[0]!.properties as any;
+
+  it("deploys watch-subscription.json, unchanged, where a subscription lacks the event subscription", () => {
+    expect(def.policyRule.if).toEqual({ field: "type", equals: "Microsoft.Resources/subscriptions" });
+    const then = def.policyRule.then;
+    expect(then.effect).toBe("[parameters('effect')]");
+    expect(then.details).toMatchObject({ type: "Microsoft.EventGrid/systemTopics/eventSubscriptions", deploymentScope: "subscription" });
+    expect(then.details.deployment.properties.template).toEqual(JSON.parse(readFileSync(infra("watch-subscription.json"), "utf8")));
+    // The existence check looks for what the template creates.
+    const p = then.details.deployment.properties.parameters;
+    expect(then.details.name).toBe(`${p.systemTopicName.value}/privatelink-autopilot`);
+    expect(then.details.resourceGroupName).toBe(p.topicResourceGroupName.value);
+    const sub = (moduleTemplate(watch, "eventSubscription").resources as Record<string, any>).toQueue;
+    expect(sub.name).toContain("'privatelink-autopilot'");
+    for (const k of Object.keys(p)) expect(Object.keys(watch.parameters ?? {}), k).toContain(k);
+  });
+
+  it("its remediation identity may assign only the roles watch-subscription.json hands out", () => {
+    const raw = (policy.resources as Record<string, any>).remediationRbac.properties;
+    expect(raw.conditionVersion).toBe("2.0");
+    // Both the write and the delete branch compare against the same list.
+    expect(raw.condition.match(/GuidEquals \{\{\{\d\}\}\}/g)).toHaveLength(2);
+    expect(raw.condition).toContain("variables('roleList')");
+    const ev = new Evaluator(policy, params);
+    const builtIn = ev.variable("builtInRoles") as Record<string, string>;
+    const roles = ev.variable("assignableRoles") as unknown[];
+    expect(roles.slice(2)).toEqual([builtIn.storageQueueDataMessageSender, builtIn.storageBlobDataContributor]);
+    expect(roles.slice(0, 2)).toEqual([expect.any(Unresolved), expect.any(Unresolved)]);
+    expect((policy.variables as any).assignableRoles.slice(0, 2)).toEqual([expect.stringContaining("'consumerReader'"), expect.stringContaining("'endpointCleaner'")]);
+    // Exactly what watch-subscription.json assigns: the two custom roles here, the two storage roles in topicAccess.
+    const watchText = JSON.stringify(watch) + JSON.stringify(moduleTemplate(watch, "topicAccess"));
+    for (const k of ["consumerReader", "endpointCleaner", "storageQueueDataMessageSender", "storageBlobDataContributor"]) expect(watchText).toContain(k);
+    expect(ev.variable("rbacAdministrator")).toBe("f58310d9-a9f6-439a-9e8d-f62e7b41a168");
+    expect(ev.variable("contributor")).toBe("b24988ac-6180-42a0-ab88-20f7382dd24c");
+  });
+});
