@@ -14,6 +14,7 @@ import { Sweeper, type SweepReport } from "../shared/core/sweep.js";
 import { Runtime } from "../shared/runtime/runtime.js";
 import { readSettings } from "../shared/runtime/settings.js";
 import { AUDIT_USAGE, runAudit } from "./audit.js";
+import { runRedrive, STORAGE_USAGE } from "./storage.js";
 import { MemoryEventLedger } from "../shared/store/eventLedger.js";
 import { UsageError, type CliIo } from "./io.js";
 
@@ -23,7 +24,8 @@ const USAGE = `usage:
   privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>
   privatelink-autopilot reconcile --config <allow-list.yaml> [--estate <estate.json> [--state-out <file>]] [--subscriptions <id,id>] [--dry-run] [--verbose]
       (without --estate: against real Azure with DefaultAzureCredential and the AZURE_* settings)
-  ${AUDIT_USAGE}`;
+  ${AUDIT_USAGE}
+  ${STORAGE_USAGE}`;
 
 export { UsageError, type CliIo };
 
@@ -44,6 +46,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await reconcile(rest, io);
       case "audit":
         return await runAudit(rest, io);
+      case "redrive-poison":
+        return await runRedrive(rest, io);
       case undefined:
       case "help":
       case "--help":

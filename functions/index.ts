@@ -1,3 +1,4 @@
 // Entry point the Functions host loads (package.json "main" points at its bundle).
 import "./resourceEvents.js";
+import "./queueEvents.js";
 import "./reconcile.js";

@@ -1,5 +1,6 @@
-// A private Azurite Table service for tests and the sandbox: in-memory, loopback
-// only, on a port nobody else holds, gone when closed or when this process ends.
+// A private Azurite for tests and the sandbox: the Table service, and on request the
+// Blob and Queue services too (the allow-list blob, the events queue); in-memory,
+// loopback only, on ports nobody else holds, gone when closed or when this process ends.
 //
 // How it runs. Azurite 3.35 has no supported programmatic API (its package main
 // is the VS Code extension), so Azurite always runs in a CHILD process, started
@@ -7,12 +8,14 @@
 //   - mode "server" (default): loads Azurite's own TableServer class from its
 //     dist folder and listens on port 0, so the OS picks a free port and there is
 //     no race between picking a port and binding it; reports the port over IPC.
+//     Blob and Queue start the same way (BlobServer, QueueServer) in the same child.
 //     It never initialises Azurite's telemetry (that lives only in its CLI main).
 //   - mode "bin" (fallback, used automatically if the internals above cannot be
 //     loaded, e.g. after an Azurite upgrade moved them): runs the documented CLI
 //     entry `azurite/dist/src/table/main.js --inMemoryPersistence --disableTelemetry`
 //     on a port found by listening on port 0, waits until the port answers, and
 //     retries with a new port if Azurite exits first (someone took the port).
+//     Tables only: asking for Blob or Queue needs the server mode.
 // In both modes the wrapper exits as soon as its IPC channel to us closes, so even
 // a SIGKILLed test worker leaves no Azurite behind; on a normal exit we also kill
 // it from a process 'exit' hook. The child never keeps this process alive.
@@ -35,6 +38,8 @@ export interface AzuriteOptions {
   mode?: "auto" | "server" | "bin";
   /** Give up if not listening after this long (default 20 s). */
   startTimeoutMs?: number;
+  /** Also start these services (default: Tables only). */
+  services?: Array<"blob" | "queue">;
 }
 
 export interface AzuriteTables {
@@ -42,6 +47,10 @@ export interface AzuriteTables {
   connectionString: string;
   /** e.g. http://127.0.0.1:41234/devstoreaccount1 */
   tableEndpoint: string;
+  /** Set when the Blob service was asked for. */
+  blobEndpoint?: string;
+  /** Set when the Queue service was asked for. */
+  queueEndpoint?: string;
   port: number;
   /** The Azurite child process. */
   pid: number;
@@ -53,10 +62,13 @@ export interface AzuriteTables {
   close(): Promise<void>;
 }
 
-export function azuriteConnectionString(port: number, host = "127.0.0.1"): string {
+export function azuriteConnectionString(port: number, host = "127.0.0.1", more: { blob?: number; queue?: number } = {}): string {
+  const at = (p: number) => `http://${host}:${p}/${DEVSTORE_ACCOUNT}`;
   return (
     `DefaultEndpointsProtocol=http;AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};` +
-    `TableEndpoint=http://${host}:${port}/${DEVSTORE_ACCOUNT};`
+    (more.blob ? `BlobEndpoint=${at(more.blob)};` : "") +
+    (more.queue ? `QueueEndpoint=${at(more.queue)};` : "") +
+    `TableEndpoint=${at(port)};`
   );
 }
 
@@ -64,11 +76,12 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteTa
   const t0 = performance.now();
   const silent = opts.silent ?? true;
   const timeoutMs = opts.startTimeoutMs ?? 20_000;
-  const mode = opts.mode ?? "auto";
+  const services = opts.services ?? [];
+  const mode = services.length ? "server" : (opts.mode ?? "auto");
   let started: Started | undefined;
   if (mode !== "bin") {
     try {
-      started = await startChild({ mode: "server", silent, timeoutMs });
+      started = await startChild({ mode: "server", silent, timeoutMs, services });
     } catch (e) {
       if (mode === "server" || !(e instanceof InternalsUnavailable)) throw e;
     }
@@ -85,12 +98,14 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteTa
     }
     if (!started) throw last;
   }
-  const { child, port, cleanup, mode: used } = started;
-  const tableEndpoint = `http://127.0.0.1:${port}/${DEVSTORE_ACCOUNT}`;
+  const { child, port, cleanup, mode: used, more } = started;
+  const at = (p: number) => `http://127.0.0.1:${p}/${DEVSTORE_ACCOUNT}`;
   let closing: Promise<void> | undefined;
   return {
-    connectionString: azuriteConnectionString(port),
-    tableEndpoint,
+    connectionString: azuriteConnectionString(port, "127.0.0.1", more),
+    tableEndpoint: at(port),
+    ...(more.blob ? { blobEndpoint: at(more.blob) } : {}),
+    ...(more.queue ? { queueEndpoint: at(more.queue) } : {}),
     port,
     pid: child.pid!,
     mode: used,
@@ -105,6 +120,7 @@ interface Started {
   child: ChildProcess;
   port: number;
   mode: "server" | "bin";
+  more: { blob?: number; queue?: number };
   cleanup: () => void;
 }
 
@@ -140,8 +156,18 @@ function serverMode() {
   const config = new TableConfiguration("127.0.0.1", 0, 5, "__azurite_db_table__.json", false, !silent,
     undefined, undefined, false, true, "", "", "", undefined, false, true);
   const server = new TableServer(config);
-  server.start().then(
-    () => process.send({ kind: "ready", port: server.httpServer.address().port }),
+  const more = {};
+  const extra = (process.env.PLA_AZURITE_SERVICES || "").split(",").filter(Boolean).map((svc) => {
+    // Same argument list for both, as Azurite's own main passes it; extents stay in memory.
+    const Server = require(path.join(root, "dist/src/" + svc + "/" + (svc === "blob" ? "BlobServer" : "QueueServer") + ".js")).default;
+    const Config = require(path.join(root, "dist/src/" + svc + "/" + (svc === "blob" ? "BlobConfiguration" : "QueueConfiguration") + ".js")).default;
+    const s = new Server(new Config("127.0.0.1", 0, 5, "__azurite_db_" + svc + "__.json", "__azurite_db_" + svc + "_extent__.json",
+      [{ locationId: "Default", locationPath: "__" + svc + "storage__", maxConcurrency: 1 }], !silent, undefined, false, undefined,
+      false, true, "", "", "", undefined, false, true));
+    return s.start().then(() => { more[svc] = s.httpServer.address().port; });
+  });
+  Promise.all([server.start(), ...extra]).then(
+    () => process.send({ kind: "ready", port: server.httpServer.address().port, more }),
     (e) => process.send({ kind: "failed", message: String(e && e.message) }, () => process.exit(1)),
   );
 }
@@ -176,13 +202,14 @@ function azuriteRoot(): string {
   return dirname(createRequire(import.meta.url).resolve("azurite/package.json"));
 }
 
-async function startChild(o: { mode: "server" | "bin"; silent: boolean; timeoutMs: number; port?: number }): Promise<Started> {
+async function startChild(o: { mode: "server" | "bin"; silent: boolean; timeoutMs: number; port?: number; services?: string[] }): Promise<Started> {
   installExitHook();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PLA_AZURITE_ROOT: azuriteRoot(),
     PLA_AZURITE_MODE: o.mode,
     PLA_AZURITE_SILENT: o.silent ? "1" : "0",
+    PLA_AZURITE_SERVICES: (o.services ?? []).join(","),
   };
   delete env.AZURITE_ACCOUNTS; // custom accounts would replace devstoreaccount1
   delete env.NODE_OPTIONS; // no test-runner loaders in the child
@@ -214,6 +241,7 @@ async function startChild(o: { mode: "server" | "bin"; silent: boolean; timeoutM
   });
 
   try {
+    let more: Started["more"] = {};
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Azurite (${o.mode}) not listening after ${o.timeoutMs} ms${tail(stderr)}`)), o.timeoutMs);
       let probing = false;
@@ -226,8 +254,8 @@ async function startChild(o: { mode: "server" | "bin"; silent: boolean; timeoutM
       };
       const onExit = (code: number | null, signal: string | null) =>
         done(() => reject(new ExitedEarly(`Azurite (${o.mode}) exited before listening (code ${code}, signal ${signal})${tail(stderr)}`)));
-      const onMessage = (m: { kind?: string; port?: number; message?: string }) => {
-        if (m?.kind === "ready" && typeof m.port === "number") done(() => resolve(m.port!));
+      const onMessage = (m: { kind?: string; port?: number; more?: Started["more"]; message?: string }) => {
+        if (m?.kind === "ready" && typeof m.port === "number") done(() => ((more = m.more ?? {}), resolve(m.port!)));
         else if (m?.kind === "internals-unavailable") done(() => reject(new InternalsUnavailable(`Azurite internals not loadable: ${m.message}`)));
         else if (m?.kind === "failed") done(() => reject(new Error(`Azurite failed to start: ${m.message}${tail(stderr)}`)));
       };
@@ -249,7 +277,7 @@ async function startChild(o: { mode: "server" | "bin"; silent: boolean; timeoutM
     child.unref();
     (child.stderr as unknown as { unref?: () => void }).unref?.();
     (child.channel as unknown as { unref?: () => void } | undefined)?.unref?.();
-    return { child, port, mode: o.mode, cleanup };
+    return { child, port, mode: o.mode, more, cleanup };
   } catch (e) {
     await stop(child);
     cleanup();

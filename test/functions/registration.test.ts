@@ -10,6 +10,7 @@ import { InvocationContext } from "@azure/functions";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { readFileSync } from "node:fs";
+import { EVENTS_QUEUE } from "../../shared/runtime/azureNames.js";
 
 interface Registration {
   metadata: { name: string; bindings: Record<string, { type: string; direction: string }> };
@@ -63,11 +64,42 @@ function context(lines: string[]) {
 }
 
 describe("functions/", () => {
-  it("registers the Event Grid trigger and the reconcile timer", () => {
-    expect(registrations.map((r) => r.metadata.name)).toEqual(["resourceEvents", "reconcile"]);
+  it("registers the Event Grid trigger, the events-queue trigger and the reconcile timer", () => {
+    expect(registrations.map((r) => r.metadata.name)).toEqual(["resourceEvents", "resourceEventsQueue", "reconcile"]);
     expect(Object.values(registrations[0]!.metadata.bindings)).toEqual([expect.objectContaining({ type: "eventGridTrigger", direction: "in" })]);
-    expect(Object.values(registrations[1]!.metadata.bindings)).toEqual([expect.objectContaining({ type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *" })]);
+    expect(Object.values(registrations[1]!.metadata.bindings)).toEqual([
+      expect.objectContaining({ type: "queueTrigger", direction: "in", queueName: EVENTS_QUEUE, connection: "AzureWebJobsStorage" }),
+    ]);
+    expect(Object.values(registrations[2]!.metadata.bindings)).toEqual([expect.objectContaining({ type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *" })]);
   });
+
+  it("the queue trigger takes an Event Grid schema message as Event Grid writes it (base64) and approves like the webhook", async () => {
+    // A second team endpoint to the shared vault, created as a team would.
+    const created = await local.arm.networkFor("11111111-1111-1111-1111-111111111111").privateEndpoints.beginCreateOrUpdateAndWait("rg-app-web", "pe-api-kv", {
+      location: "westeurope",
+      subnet: { id: "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/virtualNetworks/vnet-app-web/subnets/snet-pe" },
+      manualPrivateLinkServiceConnections: [
+        { name: "kv-shared", privateLinkServiceId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared", groupIds: ["vault"], requestMessage: "api" },
+      ],
+    });
+    const pe = created.id!;
+    const before = local.emulator.getResource(pe)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status;
+    expect(before).toBe("Pending");
+    const message = Buffer.from(JSON.stringify(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }))).toString("base64");
+    const lines: string[] = [];
+    await registrations[1]!.handler(message, context(lines));
+    const status = local.emulator.getResource(pe)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status;
+    expect(status).toBe("Approved");
+    expect(lines.join("\n")).toMatch(/information: approve .*pe-api-kv/);
+  });
+
+  it("the queue trigger throws on a retryable failure, so the host retries after the visibility timeout", async () => {
+    const pe = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
+    local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 1, count: 10 });
+    // The host decoded the base64 and handed over the JSON parsed.
+    const ev = JSON.parse(JSON.stringify(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" })));
+    await expect(registrations[1]!.handler(ev, context([]))).rejects.toThrow(/redelivery/);
+  }, 60_000);
 
   it("the registered handler approves an allow-listed endpoint's connection", async () => {
     const pe = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/privateEndpoints/pe-web-kv";
@@ -99,7 +131,7 @@ describe("functions/", () => {
 
   it("the timer handler runs a sweep and logs its totals (and the sweep approves nothing the allow-list does not)", async () => {
     const lines: string[] = [];
-    await registrations[1]!.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} }, context(lines));
+    await registrations[2]!.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} }, context(lines));
     expect(lines.join("\n")).toMatch(/information: sweep [0-9a-f-]+ complete: \{/);
     const stranger = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
     expect(local.emulator.getResource(stranger)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status).toBe("Pending");
