@@ -213,6 +213,7 @@ const PATTERN_MESSAGES: Record<string, (v: string) => string> = {
   managedScope: (v) =>
     `${quote(v)} is not a managed scope; expected a resource id without wildcards starting with /subscriptions/{subscription GUID}`,
   resourceGroupId: (v) => `${quote(v)} is not a resource group id; expected /subscriptions/{subscription GUID}/resourceGroups/{name}`,
+  endpointScope: (v) => `${quote(v)} is not an endpoint scope; expected /subscriptions/{subscription GUID} or /subscriptions/{subscription GUID}/resourceGroups/{name}, no wildcards`,
   resourceIdGlob: (v) => `${quote(v)} is not a resource id pattern; it must start with /subscriptions/ and contain no spaces`,
   resourceGroupGlob: (v) => `${quote(v)} is not a resource group name pattern; use a name such as rg-app-* (no '/' or spaces)`,
   resourceType: (v) => `${quote(v)} is not a resource type; expected something like Microsoft.KeyVault/vaults`,
@@ -352,6 +353,7 @@ function withDefaults(raw: RawConfig): AllowListConfig {
       mode,
       ttl,
       registerWhen: d.registerWhen ?? DEFAULTS.dns.registerWhen,
+      ...(d.registerFor ? { registerFor: [...d.registerFor] } : {}),
       dryRun: d.dryRun ?? DEFAULTS.dns.dryRun,
       zones: (d.zones ?? []).map(
         (z): DnsZoneConfig => ({ name: z.name, resourceGroupId: z.resourceGroupId, ttl: z.ttl ?? ttl, mode: z.mode ?? mode }),

@@ -63,6 +63,8 @@ export interface DnsConfig {
   mode: DnsMode;
   ttl: number;
   registerWhen: RegisterWhen;
+  /** Endpoint scopes (subscription or resource group ids) whose endpoints get records; undefined = every watched one. */
+  registerFor?: string[];
   dryRun: boolean;
   zones: DnsZoneConfig[];
   customRecords: CustomRecordConfig[];

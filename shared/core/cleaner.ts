@@ -6,7 +6,7 @@ import type { ArmClients } from "../arm/clients.js";
 import { isNotFound } from "../arm/errors.js";
 import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
-import { modeAllows } from "../dns/policy.js";
+import { modeAllows, registersFor } from "../dns/policy.js";
 import type { CurrentRecordSet } from "../dns/plan.js";
 import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js";
 import type { ConnectionInfo, ConnectionsGateway } from "../providers/connections.js";
@@ -191,7 +191,7 @@ export class Cleaner {
       this.d.log.warn(`cannot read claimant ${endpointId}: ${(e as Error).message}`);
       return undefined;
     }
-    if (!pe) return undefined;
+    if (!pe || !registersFor(config.dns, pe.id)) return undefined;
     if (config.dns.registerWhen === "approved" && !pe.links.some((l) => l.status === "Approved")) return undefined;
     const r = (await desiredRecordsOf(pe, config.dns, this.d.endpoints)).records.find((x) => x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase());
     return r?.ips;

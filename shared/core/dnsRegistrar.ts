@@ -3,6 +3,7 @@
 import type { AllowListConfig, DnsConfig } from "../config/index.js";
 import { desiredRecords, endpointIps, needsNicForNames, type DesiredRecord, type DesiredResult } from "../dns/desired.js";
 import { planRecord, type CurrentRecordSet, type DnsStep } from "../dns/plan.js";
+import { registersFor } from "../dns/policy.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
 import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
 import type { OwnershipIndex } from "../store/ownershipIndex.js";
@@ -25,6 +26,9 @@ export class DnsRegistrar {
   async syncEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, assumeApproved = false, known?: KnownRecordSets): Promise<Decision[]> {
     const dns = config.dns;
     if (dns.zones.length === 0) return [];
+    if (!registersFor(dns, pe.id)) {
+      return [decision(tag, "dns-skip", pe.id, `endpoint is outside dns.registerFor (${dns.registerFor!.join(", ")}): no records are written for it`, "skipped", { owner: pe.id })];
+    }
     if (dns.registerWhen === "approved" && !assumeApproved && !pe.links.some((l) => l.status === "Approved")) {
       const states = [...new Set(pe.links.map((l) => l.status ?? "unknown"))].join("/") || "absent";
       return [decision(tag, "dns-skip", pe.id, `connection is ${states}: records are written once it is Approved (a record for an unapproved endpoint breaks resolution for the whole network)`, "skipped", { owner: pe.id })];

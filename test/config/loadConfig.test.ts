@@ -285,6 +285,18 @@ describe("parseConfigText: problems", () => {
     ]);
   });
 
+  it("reads dns.registerFor (subscription or resource group scopes of the endpoint) and refuses anything else", () => {
+    const rg = `/subscriptions/${SUB_A}/resourceGroups/rg-app`;
+    expect(config(MINIMAL + yaml("dns:", "  registerFor:", `    - /subscriptions/${SUB_A}`, `    - ${rg}`)).dns.registerFor).toEqual([`/subscriptions/${SUB_A}`, rg]);
+    expect(config(MINIMAL).dns.registerFor).toBeUndefined();
+    const bad = problems(MINIMAL + yaml("dns:", "  registerFor:", `    - ${rg}/providers/Microsoft.Network/privateEndpoints/pe`, "    - /subscriptions/*", "  ", ""));
+    expect(bad.map((p) => [p.key, p.message])).toEqual([
+      ["dns.registerFor[0]", expect.stringMatching(/is not an endpoint scope; expected \/subscriptions\/\{subscription GUID\} or .*resourceGroups/)],
+      ["dns.registerFor[1]", expect.stringMatching(/is not an endpoint scope/)],
+    ]);
+    expect(problems(MINIMAL + yaml("dns:", "  registerFor: []")).map((p) => p.key)).toEqual(["dns.registerFor"]);
+  });
+
   it("reports wrong types, ranges and empty lists", () => {
     const p = problems(
       yaml(

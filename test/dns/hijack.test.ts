@@ -36,7 +36,7 @@ afterEach(async () => {
   local = undefined;
 });
 
-async function setup(extra: ArmResource[] = []) {
+async function setup(extra: ArmResource[] = [], allow = ALLOW) {
   const attackerVnet = { ...consumerVnet("rg-x"), id: `/subscriptions/${ATTACKER}/resourceGroups/rg-x/providers/Microsoft.Network/virtualNetworks/vnet` };
   local = await startLocalArm(
     {
@@ -53,7 +53,7 @@ async function setup(extra: ArmResource[] = []) {
     },
     { throttle: false },
   );
-  const config = parseConfigText(ALLOW, "allow-list.yaml");
+  const config = parseConfigText(allow, "allow-list.yaml");
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
   return { local, autopilot: new Autopilot({ arm: local.arm, config }) };
 }
@@ -175,5 +175,32 @@ describe("a consumer cannot name records after someone else's target (defect 1)"
     const ds = await autopilot.handleEvent(peEvent(pe.id!));
     expect(Object.keys(await records(local, "privatelink.documents.azure.com")).sort()).toEqual(["cosmos-shared", "cosmos-shared-westeurope"]);
     expect(ds.find((d) => d.action === "dns-skip" && d.dns?.record === "cosmos-other")?.reason).toMatch(/network interface does not carry it/);
+  });
+});
+
+describe("dns.registerFor narrows which endpoints get records", () => {
+  const narrowed = (scope: string) => ALLOW.replace("dns:\n", `dns:\n  registerFor: [${scope}]\n`);
+
+  it("an approved endpoint outside every listed scope gets no record, and says why; inside, it does", async () => {
+    const { local, autopilot } = await setup([], narrowed(`/subscriptions/${CONSUMER}/resourceGroups/rg-other`));
+    const id = await createEndpoint(local, "pe-kv", KV);
+    const ds = await autopilot.handleEvent(peEvent(id));
+    expect(ds[0]).toMatchObject({ action: "approve", outcome: "applied" });
+    expect(ds.filter((d) => d.action.startsWith("dns-")).map((d) => [d.action, d.reason])).toEqual([["dns-skip", expect.stringMatching(/outside dns.registerFor/)]]);
+    expect(await records(local, VAULT_ZONE)).toEqual({});
+    await local.close();
+
+    const inside = await setup([], narrowed(`/subscriptions/${CONSUMER}/resourceGroups/rg-app`));
+    const id2 = await createEndpoint(inside.local, "pe-kv", KV);
+    await inside.autopilot.handleEvent(peEvent(id2));
+    expect(Object.keys(await records(inside.local, VAULT_ZONE))).toEqual(["kv-shared"]);
+  });
+
+  it("the sweep honours it too", async () => {
+    const { local, autopilot } = await setup([], narrowed(`/subscriptions/${CONSUMER}`));
+    await hostileEndpoint(local);
+    const report = await new Sweeper(autopilot, local.arm).sweep();
+    expect(report.decisions.some((d) => d.action === "dns-skip" && /outside dns.registerFor/.test(d.reason))).toBe(true);
+    expect(await records(local, BLOB_ZONE)).toEqual({});
   });
 });
