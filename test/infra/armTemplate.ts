@@ -3,6 +3,7 @@
 // literal arrays and the few functions our templates use with constant inputs. Anything that
 // only Azure knows at deploy time (reference(), resourceId(), guid(), ...) evaluates to an
 // Unresolved marker, so a test can still read the literal parts around it.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 export class Unresolved {
@@ -42,8 +43,15 @@ export function moduleTemplate(t: Template, symbolicName: string): Template {
   return (m.properties as { template: Template }).template;
 }
 
+/** Where the deployment runs: what managementGroup() and subscription() return. */
+export interface DeployContext {
+  managementGroup?: string;
+  subscriptionId?: string;
+}
+
 interface Scope {
   t: Template;
+  ctx?: DeployContext;
   params: Record<string, Json>;
   fnParams?: Record<string, Json>;
   lambdaVars?: Record<string, Json>;
@@ -55,15 +63,16 @@ export class Evaluator {
   constructor(
     readonly t: Template,
     private readonly params: Record<string, Json> = {},
+    private readonly ctx: DeployContext = {},
   ) {}
 
   /** Evaluates a template value (object, array, literal or "[expression]"). */
   value(v: Json, copyIndex?: number): Json {
-    return evalValue(v, { t: this.t, params: this.params, copyIndex }, this.cache);
+    return evalValue(v, { t: this.t, ctx: this.ctx, params: this.params, copyIndex }, this.cache);
   }
 
   variable(name: string): Json {
-    return variable(name, { t: this.t, params: this.params }, this.cache);
+    return variable(name, { t: this.t, ctx: this.ctx, params: this.params }, this.cache);
   }
 
   /** Every instance of a resource (one per copy index when it has a copy loop). */
@@ -79,7 +88,7 @@ function variable(name: string, s: Scope, cache: Map<string, Json>): Json {
   if (cache.has(name)) return cache.get(name);
   const vars = s.t.variables ?? {};
   if (!(name in vars)) throw new Error(`unknown variable ${name}`);
-  const v = evalValue(vars[name], { t: s.t, params: s.params }, cache);
+  const v = evalValue(vars[name], { t: s.t, ctx: s.ctx, params: s.params }, cache);
   cache.set(name, v);
   return v;
 }
@@ -238,7 +247,7 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
       if (p in s.params) return s.params[p];
       const def = s.t.parameters?.[p];
       if (!def) throw new Error(`unknown parameter ${p}`);
-      return def.defaultValue === undefined ? new Unresolved(`parameters('${p}')`) : evalValue(def.defaultValue, { t: s.t, params: s.params }, cache);
+      return def.defaultValue === undefined ? new Unresolved(`parameters('${p}')`) : evalValue(def.defaultValue, { t: s.t, ctx: s.ctx, params: s.params }, cache);
     }
     case "copyIndex":
       if (s.copyIndex === undefined) throw new Error(`copyIndex() outside a loop in ${source}`);
@@ -267,6 +276,15 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
     }
   }
   const a = args();
+  const ctx = s.ctx ?? {};
+  if (name === "managementGroup" && ctx.managementGroup) return { id: `/providers/Microsoft.Management/managementGroups/${ctx.managementGroup}`, name: ctx.managementGroup };
+  if (name === "subscription" && ctx.subscriptionId && a.length === 0) return { id: `/subscriptions/${ctx.subscriptionId}`, subscriptionId: ctx.subscriptionId };
+  if (name === "subscriptionResourceId" && ctx.subscriptionId && a.length >= 2 && !a.some(hasUnresolved)) {
+    return `/subscriptions/${ctx.subscriptionId}/providers/${a[0]}/${a.slice(1).join("/")}`;
+  }
+  if (name === "tenantResourceId" && !a.some(hasUnresolved)) return `/providers/${a[0]}/${a.slice(1).join("/")}`;
+  // Not ARM's own algorithm, but as deterministic: equal inputs give equal ids, which is what the tests compare.
+  if (name === "guid" && !a.some(hasUnresolved)) return deterministicGuid(a as string[]);
   // User-defined functions pass unresolved arguments through to their body.
   const dot = name.indexOf(".");
   if (dot > 0) {
@@ -274,7 +292,7 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
     const def = s.t.functions?.find((f) => f.namespace === ns)?.members[fn];
     if (!def) throw new Error(`unknown user-defined function ${name}`);
     const fnParams = Object.fromEntries(def.parameters.map((p, i) => [p.name, a[i]]));
-    return evalValue(def.output.value, { t: s.t, params: s.params, fnParams }, cache);
+    return evalValue(def.output.value, { t: s.t, ctx: s.ctx, params: s.params, fnParams }, cache);
   }
   if (a.some(hasUnresolved)) return new Unresolved(source);
   switch (name) {
@@ -309,4 +327,9 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
   }
   // Deploy-time functions (reference, resourceId, guid, subscription, environment, ...).
   return new Unresolved(source);
+}
+
+function deterministicGuid(parts: string[]): string {
+  const h = createHash("sha1").update(parts.join("-")).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

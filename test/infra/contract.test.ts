@@ -10,7 +10,7 @@ import { HANDLED_EVENT_TYPES, HANDLED_OPERATION_PREFIXES, isHandledOperation } f
 import { PROVIDER_TYPES } from "../../shared/providers/registry.js";
 import { CONNECTIONS_CHILD } from "../../shared/providers/registry.js";
 import { DEAD_LETTER_CONTAINER, EVENTS_POISON_QUEUE, EVENTS_QUEUE, PACKAGE_CONTAINER, CONFIG_CONTAINER, APP_TABLE } from "../../shared/runtime/azureNames.js";
-import { Evaluator, Unresolved, loadTemplate, moduleTemplate, resourcesOf, type Template } from "./armTemplate.js";
+import { Evaluator, Unresolved, loadTemplate, moduleTemplate, resourcesOf, type DeployContext, type Template } from "./armTemplate.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const infra = (f: string) => join(root, "infra", f);
@@ -19,8 +19,8 @@ const watch = loadTemplate(infra("watch-subscription.json"));
 const rolesMg = loadTemplate(infra("roles.json"));
 
 /** Evaluated instances of every resource of a type in a template. */
-function deployed(t: Template, type: string, params: Record<string, unknown> = {}) {
-  const ev = new Evaluator(t, params);
+function deployed(t: Template, type: string, params: Record<string, unknown> = {}, ctx: DeployContext = {}) {
+  const ev = new Evaluator(t, params, ctx);
   return resourcesOf(t)
     .filter((r) => r.type.toLowerCase() === type.toLowerCase() && !r.existing)
     .flatMap((r) => ev.instances(r));
@@ -69,6 +69,24 @@ describe("custom roles", () => {
       expect((r.properties as any).assignableScopes).toEqual([expect.any(Unresolved)]);
       expect(((r.properties as any).assignableScopes[0] as Unresolved).expression).toContain("managementGroup().id");
     }
+  });
+
+  it("main.json, watch-subscription.json and watch-policy.json assign the very role definitions roles.json and main.json create", () => {
+    const keyOf = (roleName: string) => Object.entries(specs).find(([, s]) => s.roleName === roleName)![0];
+    const created = (t: Template, ctx: DeployContext) =>
+      Object.fromEntries(deployed(t, "Microsoft.Authorization/roleDefinitions", {}, ctx).map((r) => [keyOf((r.properties as any).roleName), r.name]));
+    const atMg = created(rolesMg, { managementGroup: "mg1" });
+    const inSub = created(moduleTemplate(main, "roles"), { subscriptionId: "s1" });
+    expect(Object.keys(atMg).sort()).toEqual(Object.keys(specs).sort());
+    expect(atMg).not.toEqual(inSub);
+    expect(new Evaluator(main, { rolesManagementGroupId: "mg1" }, { subscriptionId: "s1" }).variable("roleGuid")).toEqual(atMg);
+    expect(new Evaluator(main, { rolesManagementGroupId: "" }, { subscriptionId: "s1" }).variable("roleGuid")).toEqual(inSub);
+    for (const [mg, expected] of [["mg1", atMg], ["", inSub]] as const) {
+      const w = deployed(watch, "Microsoft.Authorization/roleAssignments", { appSubscriptionId: "s1", rolesManagementGroupId: mg, appPrincipalId: "p" }, { subscriptionId: "s2" });
+      expect(w.map((r) => String((r.properties as any).roleDefinitionId).split("/").pop()).sort()).toEqual([expected.consumerReader, expected.endpointCleaner].sort());
+    }
+    const policyRoles = new Evaluator(loadTemplate(infra("watch-policy.json")), { rolesManagementGroupId: "mg1" }, { managementGroup: "mg1" }).variable("assignableRoles") as string[];
+    expect(policyRoles.slice(0, 2)).toEqual([atMg.consumerReader, atMg.endpointCleaner]);
   });
 
   it("no action anywhere is a wildcard or a data action", () => {
@@ -414,7 +432,7 @@ describe("policy for new subscriptions (watch-policy.json)", () => {
     const builtIn = ev.variable("builtInRoles") as Record<string, string>;
     const roles = ev.variable("assignableRoles") as unknown[];
     expect(roles.slice(2)).toEqual([builtIn.storageQueueDataMessageSender, builtIn.storageBlobDataContributor]);
-    expect(roles.slice(0, 2)).toEqual([expect.any(Unresolved), expect.any(Unresolved)]);
+    expect(roles.slice(0, 2)).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), expect.stringMatching(/^[0-9a-f-]{36}$/)]);
     expect((policy.variables as any).assignableRoles.slice(0, 2)).toEqual([expect.stringContaining("'consumerReader'"), expect.stringContaining("'endpointCleaner'")]);
     // Exactly what watch-subscription.json assigns: the two custom roles here, the two storage roles in topicAccess.
     const watchText = JSON.stringify(watch) + JSON.stringify(moduleTemplate(watch, "topicAccess"));
