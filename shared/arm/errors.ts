@@ -8,4 +8,19 @@ export function httpStatus(e: unknown): number | undefined {
   return typeof s === "number" ? s : undefined;
 }
 
-export const isNotFound = (e: unknown): boolean => httpStatus(e) === 404;
+/** ARM error code of an SDK error, when the service sent one. */
+export function errorCode(e: unknown): string | undefined {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === "string" ? c : undefined;
+}
+
+/**
+ * Services that say "no such thing" without a 404: SQL answers a missing
+ * connection with 400 PrivateEndpointConnectionDoesNotExist.
+ */
+const NOT_FOUND_CODES = new Set(["privateendpointconnectiondoesnotexist"]);
+
+export const isNotFound = (e: unknown): boolean => {
+  const status = httpStatus(e);
+  return status === 404 || (status === 400 && NOT_FOUND_CODES.has(errorCode(e)?.toLowerCase() ?? ""));
+};

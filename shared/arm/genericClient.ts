@@ -94,7 +94,7 @@ export class GenericArmClient {
       const body = raw.bodyAsText ? safeJson(raw.bodyAsText) : undefined;
       return {
         flatResponse: body,
-        rawResponse: { statusCode: raw.status, headers: raw.headers.toJSON(), body, request: { method: raw.request.method, url: raw.request.url } },
+        rawResponse: { statusCode: raw.status, headers: raw.headers.toJSON(), body: settledAsSucceeded(body), request: { method: raw.request.method, url: raw.request.url } },
       };
     };
     const poller = createHttpPoller<T, any>(
@@ -120,6 +120,20 @@ export class GenericArmClient {
     if (apiVersion && !u.searchParams.has("api-version")) u.searchParams.set("api-version", apiVersion);
     return u.toString();
   }
+}
+
+/**
+ * SQL settles a connection in provisioningState `Ready`, which core-lro reads as
+ * still running (it polled ~500 times in 6 s): show the poller `Succeeded` instead.
+ * Only the poller's view changes; the caller gets the body as sent.
+ */
+const SETTLED_STATES = new Set(["ready"]);
+
+function settledAsSucceeded(body: any): any {
+  const inProps = typeof body?.properties?.provisioningState === "string";
+  const state: unknown = inProps ? body.properties.provisioningState : body?.provisioningState;
+  if (typeof state !== "string" || !SETTLED_STATES.has(state.toLowerCase())) return body;
+  return inProps ? { ...body, properties: { ...body.properties, provisioningState: "Succeeded" } } : { ...body, provisioningState: "Succeeded" };
 }
 
 function safeJson(text: string): any {

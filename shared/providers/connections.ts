@@ -11,6 +11,20 @@ import { WriteGate, type WriteResult } from "./writeGate.js";
 
 export type ConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected" | string;
 
+const KNOWN_STATUSES = ["Pending", "Approved", "Rejected", "Disconnected"];
+
+/** Services differ in casing ("approved", "PENDING"); the app compares against one spelling. */
+export function canonicalStatus(status: unknown): ConnectionStatus | undefined {
+  if (typeof status !== "string") return undefined;
+  return KNOWN_STATUSES.find((k) => k.toLowerCase() === status.toLowerCase()) ?? status;
+}
+
+/** Sub-resources as the provider reports them: `groupIds` (SQL, Key Vault), singular `groupId` (Cosmos DB), or none (Redis, Storage). */
+export function reportedGroupIds(p: { groupIds?: unknown; groupId?: unknown }): string[] {
+  if (Array.isArray(p.groupIds)) return p.groupIds.filter((g): g is string => typeof g === "string" && g !== "");
+  return typeof p.groupId === "string" && p.groupId ? [p.groupId] : [];
+}
+
 export interface ConnectionInfo {
   /** Provider-side connection id: {target}/privateEndpointConnections/{name} */
   id: string;
@@ -41,12 +55,12 @@ export function toConnectionInfo(body: any): ConnectionInfo {
     name: body.name ?? parseResourceId(id).name!,
     targetResourceId: target,
     targetType: parseResourceId(target).type!,
-    status: state.status,
+    status: canonicalStatus(state.status),
     description: state.description,
     actionsRequired: state.actionsRequired,
     privateEndpointId: p.privateEndpoint?.id,
     provisioningState: p.provisioningState,
-    groupIds: Array.isArray(p.groupIds) ? p.groupIds : [],
+    groupIds: reportedGroupIds(p),
     etag: body.etag || undefined,
   };
 }
@@ -87,7 +101,19 @@ export class ConnectionsGateway {
     const name = parseResourceId(connectionId).name!;
     try {
       if (provider.client === "keyvault") {
-        return toConnectionInfo(await this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.get(t.resourceGroup!, t.name!, name));
+        // Key Vault may answer a missing connection with 204 and no body, which
+        // @azure/arm-keyvault 5.0.0 turns into a TypeError: 204 means gone.
+        let status: number | undefined;
+        const onResponse = (r: { status: number }) => {
+          status = r.status;
+        };
+        try {
+          const body = await this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.get(t.resourceGroup!, t.name!, name, { onResponse });
+          return status === 204 || !body?.id ? undefined : toConnectionInfo(body);
+        } catch (e) {
+          if (status === 204) return undefined;
+          throw e;
+        }
       }
       if (provider.client === "network") {
         return toConnectionInfo(await this.clients.networkFor(t.subscriptionId).privateLinkServices.getPrivateEndpointConnection(t.resourceGroup!, t.name!, name));

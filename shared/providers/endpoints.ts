@@ -3,6 +3,7 @@ import { isNotFound } from "../arm/errors.js";
 import { parseResourceId, tryParseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { WriteGate, type WriteResult } from "./writeGate.js";
+import { canonicalStatus } from "./connections.js";
 
 export interface EndpointLink {
   name?: string;
@@ -44,7 +45,7 @@ export function toEndpointInfo(body: any): EndpointInfo {
         targetResourceId: isId ? target : undefined,
         alias: !isId ? target : undefined,
         groupIds: lp.groupIds ?? [],
-        status: lp.privateLinkServiceConnectionState?.status,
+        status: canonicalStatus(lp.privateLinkServiceConnectionState?.status),
         requestMessage: lp.requestMessage,
         manual,
       };

@@ -4,6 +4,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../sandbox/emulator/index.js";
 import type { ArmResource } from "../../shared/estate/types.js";
+import { parseConfigText } from "../../shared/config/index.js";
+import { Autopilot } from "../../shared/core/autopilot.js";
+import { startLocalArm } from "../../sandbox/localArm.js";
 
 const ACCOUNT = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.DocumentDB/databaseAccounts/cosmos1";
 const CONN = `${ACCOUNT}/privateEndpointConnections/pe-app.conn`;
@@ -57,5 +60,16 @@ describe("estate loader", () => {
     emu = await startEmulator({ estate: { resources: [structuredClone(connection)] }, throttle: false });
     emu.load({ resources: [structuredClone(account)] });
     expect(emu.getResource(CONN)!.properties).toMatchObject({ groupId: "Sql", privateLinkServiceConnectionState: { status: "Approved" } });
+  });
+
+  it("explain on such an estate sees the connection's own status and groupId", async () => {
+    const local = await startLocalArm({ resources: structuredClone([connection, account]) }, { throttle: false });
+    try {
+      const allow = `approval:\n  managedScopes: [/subscriptions/22222222-2222-2222-2222-222222222222]\n  rules:\n    - name: cosmos-sql\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n      groupIds: [Sql]\n`;
+      const d = await new Autopilot({ arm: local.arm, config: parseConfigText(allow, "a.yaml") }).explain(CONN);
+      expect(d).toEqual([expect.objectContaining({ action: "approve", rule: "cosmos-sql", outcome: "planned" })]);
+    } finally {
+      await local.close();
+    }
   });
 });
