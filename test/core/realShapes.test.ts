@@ -170,7 +170,7 @@ describe("SQL settles approvals in `Ready`", () => {
     const url = `https://127.0.0.1:${(stub.address() as AddressInfo).port}`;
     const arm = new ArmClients({ endpoint: url, ca: cert, credential: staticTokenCredential(), scope: `${url}/.default`, pollIntervalMs: 1 });
     const after = await new ConnectionsGateway(arm).setState(toConnectionInfo(body("Ready", "Pending")), "Approved", "ok");
-    expect(after).toMatchObject({ status: "Approved", provisioningState: "Ready" });
+    expect(after).toMatchObject({ applied: true, value: { status: "Approved", provisioningState: "Ready" } });
     expect(gets).toBe(3); // polled until Ready, and not once more
   });
 });
