@@ -4,12 +4,14 @@
 // and applies it. It stops before its deadline and resumes where it stopped.
 import { randomUUID } from "node:crypto";
 import type { ArmClients } from "../arm/clients.js";
+import { errorCode, httpStatus } from "../arm/errors.js";
 import { isWithinScope, parseResourceId } from "../arm/resourceId.js";
 import type { AllowListConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import { toEndpointInfo, type EndpointInfo } from "../providers/endpoints.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
+import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
 import type { Autopilot } from "./autopilot.js";
 import type { Decision } from "./decision.js";
 import { knownKey, type KnownRecordSets } from "./dnsRegistrar.js";
@@ -36,12 +38,16 @@ type Phase = (typeof PHASES)[number];
 
 class DeadlineReached extends Error {}
 
+/** How long an unregistered provider namespace is skipped ("until the next day"). */
+export const UNREGISTERED_SKIP_MS = 24 * 3600_000;
+
 export class Sweeper {
   constructor(
     private readonly autopilot: Autopilot,
     private readonly arm: ArmClients,
     private readonly cursors: CursorStore = new MemoryCursorStore(),
     private readonly now: () => number = Date.now,
+    private readonly refusals: RefusalMemory = new MemoryRefusals(),
   ) {}
 
   async sweep(opts: SweepOptions = {}): Promise<SweepReport> {
@@ -70,23 +76,39 @@ export class Sweeper {
       if (opts.deadline !== undefined && !dryRun) await this.cursors.set({ phase, after: key, runId });
     };
 
+    // Each unit (a listing, a target, a zone, an endpoint, an orphan) fails alone: its
+    // failure becomes an `error` decision naming what and why, and the sweep goes on.
+    const unit = (phase: Phase, key: string, what: string, resource: string, work: () => Promise<Decision[]>) =>
+      run(phase, key, async () => {
+        try {
+          return await work();
+        } catch (e) {
+          return [unitError(tag, resource, what, e)];
+        }
+      });
+
     try {
       // 1. Provider side: every managed resource's connections (finds requests no event announced).
-      for (const target of await this.managedTargets(config)) {
-        await run("approvals", target.toLowerCase(), () => autopilot.handleTarget(tag, target, config, dryRun));
+      const targets = await this.managedTargets(config, tag);
+      decisions.push(...targets.errors);
+      for (const target of targets.ids) {
+        await unit("approvals", target.toLowerCase(), "reading and deciding the target's connections", target, () => autopilot.handleTarget(tag, target, config, dryRun));
       }
       // 2. Consumer side: every endpoint of the watched subscriptions, against the zones as listed.
-      const known = await this.listZones(autopilot, config);
-      const { endpoints, subscriptions } = await this.listEndpoints(opts.subscriptions);
+      const known = await this.listZones(autopilot, config, tag);
+      decisions.push(...known.errors);
+      const { endpoints, subscriptions, errors } = await this.listEndpoints(tag, opts.subscriptions);
+      decisions.push(...errors);
       for (const pe of endpoints) {
-        await run("endpoints", pe.id.toLowerCase(), () => autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
+        await unit("endpoints", pe.id.toLowerCase(), "reviewing the endpoint's records", pe.id, () => autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
       }
-      // 3. Records whose owner is gone without a delete event reaching us.
+      // 3. Records whose owner is gone without a delete event reaching us. Only listings
+      // that succeeded are authoritative: an unreadable subscription proves no absence.
       const live = new Set(endpoints.map((e) => e.id.toLowerCase()));
       const watched = new Set(subscriptions.map((s) => s.toLowerCase()));
       for (const [key, owner] of [...known.owners].sort(([a], [b]) => a.localeCompare(b))) {
         if (live.has(key)) continue;
-        await run("orphans", key, async () => {
+        await unit("orphans", key, "releasing the records of a gone endpoint", owner, async () => {
           // Unwatched subscription: the listing cannot tell; ask ARM about this one endpoint.
           const sub = parseResourceId(owner).subscriptionId.toLowerCase();
           if (!watched.has(sub) && (await autopilot.endpoints.getEndpoint(owner).catch(() => "unknown" as const))) return [];
@@ -95,34 +117,78 @@ export class Sweeper {
       }
     } catch (e) {
       if (e instanceof DeadlineReached) return report(false);
-      throw e;
+      // Outside any unit (the cursor store, say): report it with what was done so far.
+      decisions.push(unitError(tag, "(sweep)", "the sweep", e));
+      return report(false);
     }
     if (!dryRun) await this.cursors.clear();
     return report(true);
   }
 
-  /** Provider resources of the registered types inside managedScopes, via one paged list per type and subscription. */
-  private async managedTargets(config: AllowListConfig): Promise<string[]> {
+  /**
+   * Provider resources of the registered types inside managedScopes, via one paged list
+   * per type and subscription. A listing that fails is an error of its own; a namespace
+   * the subscription has not registered is remembered and skipped for a day.
+   */
+  private async managedTargets(config: AllowListConfig, tag: string): Promise<{ ids: string[]; errors: Decision[] }> {
     const subs = [...new Set(config.approval.managedScopes.map((s) => parseResourceId(s).subscriptionId))];
     const out = new Set<string>();
+    const errors: Decision[] = [];
     for (const sub of subs) {
       for (const p of PROVIDER_TYPES) {
-        for await (const r of this.arm.generic.list<{ id: string }>(`/subscriptions/${sub}/providers/${p.type}`, p.apiVersion)) {
-          if (config.approval.managedScopes.some((s) => isWithinScope(r.id, s))) out.add(r.id);
+        const scope = `/subscriptions/${sub}/providers/${p.type}`;
+        const namespace = p.type.split("/")[0]!;
+        const refusalKey = `unregistered:${sub}/${namespace}`;
+        const remembered = this.refusals.get(refusalKey, this.now());
+        if (remembered) {
+          errors.push({ event: tag, action: "ignore", resource: scope, reason: `skipped: ${remembered.reason} (remembered until ${new Date(remembered.until).toISOString()})`, outcome: "skipped" });
+          continue;
+        }
+        try {
+          const found: string[] = [];
+          for await (const r of this.arm.generic.list<{ id: string }>(scope, p.apiVersion)) {
+            if (config.approval.managedScopes.some((s) => isWithinScope(r.id, s))) found.push(r.id);
+          }
+          for (const id of found) out.add(id);
+        } catch (e) {
+          if (isUnregistered(e)) {
+            const reason = `provider namespace ${namespace} is not registered in subscription ${sub} (409 MissingSubscriptionRegistration): no ${p.label} can exist there`;
+            this.refusals.remember(refusalKey, reason, this.now() + UNREGISTERED_SKIP_MS);
+            errors.push({ event: tag, action: "error", resource: scope, reason: `${reason}; its types are skipped for 24 h`, outcome: "skipped" });
+          } else {
+            errors.push(unitError(tag, scope, `listing ${p.label} resources`, e));
+          }
         }
       }
     }
-    return [...out].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    const ids = [...out].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    return { ids, errors };
   }
 
-  /** Every endpoint of the watched subscriptions, and which subscriptions those were (their listing is authoritative). */
-  private async listEndpoints(subscriptions?: string[]): Promise<{ endpoints: EndpointInfo[]; subscriptions: string[] }> {
-    const subs = subscriptions?.length ? subscriptions : await this.allSubscriptions();
-    const out: EndpointInfo[] = [];
-    for (const sub of subs) {
-      for await (const pe of this.arm.networkFor(sub).privateEndpoints.listBySubscription()) out.push(toEndpointInfo(pe));
+  /** Every endpoint of the watched subscriptions, and which subscriptions were listed in full (only those are authoritative). */
+  private async listEndpoints(tag: string, subscriptions?: string[]): Promise<{ endpoints: EndpointInfo[]; subscriptions: string[]; errors: Decision[] }> {
+    const errors: Decision[] = [];
+    let subs = subscriptions ?? [];
+    if (!subs.length) {
+      try {
+        subs = await this.allSubscriptions();
+      } catch (e) {
+        errors.push(unitError(tag, "/subscriptions", "listing the subscriptions this identity can read", e));
+      }
     }
-    return { endpoints: out.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase())), subscriptions: subs };
+    const out: EndpointInfo[] = [];
+    const listed: string[] = [];
+    for (const sub of subs) {
+      try {
+        const found: EndpointInfo[] = [];
+        for await (const pe of this.arm.networkFor(sub).privateEndpoints.listBySubscription()) found.push(toEndpointInfo(pe));
+        out.push(...found);
+        listed.push(sub);
+      } catch (e) {
+        errors.push(unitError(tag, `/subscriptions/${sub}`, "listing the subscription's private endpoints", e));
+      }
+    }
+    return { endpoints: out.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase())), subscriptions: listed, errors };
   }
 
   private async allSubscriptions(): Promise<string[]> {
@@ -131,20 +197,45 @@ export class Sweeper {
     return out;
   }
 
-  /** Lists each configured zone once: the known state for planning, the owners for orphan checks, and a fresh ownership index. */
-  private async listZones(autopilot: Autopilot, config: AllowListConfig): Promise<{ records: KnownRecordSets; owners: Map<string, string> }> {
+  /**
+   * Lists each configured zone once: the known state for planning, the owners for orphan
+   * checks, and a fresh ownership index. A zone that cannot be listed (missing, 403) is an
+   * error; its records are then planned as on the event path, and named when they fail.
+   */
+  private async listZones(autopilot: Autopilot, config: AllowListConfig, tag: string): Promise<{ records: KnownRecordSets; owners: Map<string, string>; errors: Decision[] }> {
     const records: KnownRecordSets = new Map();
     const owners = new Map<string, string>(); // lower-cased id -> id as written
+    const errors: Decision[] = [];
     for (const z of config.dns.zones) {
-      const listing = await autopilot.cleaner.indexZone(z);
+      let listing: Awaited<ReturnType<Autopilot["cleaner"]["indexZone"]>>;
+      try {
+        listing = await autopilot.cleaner.indexZone(z);
+      } catch (e) {
+        const zoneId = `${z.resourceGroupId}/providers/Microsoft.Network/privateDnsZones/${z.name}`;
+        errors.push({ ...unitError(tag, zoneId, `listing zone ${z.name}`, e), dns: { zone: z.name } });
+        continue;
+      }
       for (const { recordName, current } of listing) {
         records.set(knownKey(z.name, recordName), current);
         const own = decodeOwnership(current.metadata);
         if (own) owners.set(own.owner.toLowerCase(), own.owner);
       }
     }
-    return { records, owners };
+    return { records, owners, errors };
   }
+}
+
+/** A unit that failed: what was being done, on what, and the service's answer. */
+function unitError(event: string, resource: string, what: string, e: unknown): Decision {
+  const status = httpStatus(e);
+  const code = errorCode(e);
+  const msg = e instanceof Error ? e.message : String(e);
+  const why = [status, code].filter(Boolean).join(" ");
+  return { event, action: "error", resource, reason: `${what} failed${why ? ` (${why})` : ""}; the rest of the sweep went on`, outcome: "failed", error: msg, retryable: status === undefined || status === 429 || status >= 500 };
+}
+
+function isUnregistered(e: unknown): boolean {
+  return httpStatus(e) === 409 && errorCode(e)?.toLowerCase() === "missingsubscriptionregistration";
 }
 
 function totals(ds: Decision[]): Record<string, number> {

@@ -13,6 +13,7 @@ import type { AppSettings } from "./settings.js";
 import { auditEntries, MemoryAuditLog, TableAuditLog, type AuditLog } from "../audit/auditLog.js";
 import { MemoryEventLedger, TableEventLedger, type EventLedger } from "../store/eventLedger.js";
 import { withBudget } from "../arm/timeouts.js";
+import { MemoryRefusals } from "../store/refusals.js";
 
 /** Audit rows older than this are purged by the sweep timer. */
 const AUDIT_RETENTION_DAYS = 90;
@@ -25,6 +26,8 @@ export class Runtime {
   readonly ledger: EventLedger;
   readonly audit: AuditLog & { purge(before: Date): Promise<number> };
   readonly allowList: AllowListCache;
+  /** Unregistered provider namespaces, skipped by the sweeps of the next 24 h. */
+  private readonly refusals = new MemoryRefusals();
 
   constructor(readonly settings: AppSettings, opts: { allowList?: AllowListCacheOptions } = {}) {
     this.allowList = new AllowListCache(new FileAllowListSource(settings.allowListPath), opts.allowList);
@@ -45,7 +48,7 @@ export class Runtime {
     const budgetMs = this.settings.sweepBudgetMs ?? 240_000;
     // The sweep stops between units at its deadline; a unit's own calls time out within a short grace after it.
     const report = await withBudget(budgetMs + 20_000, () =>
-      new Sweeper(autopilot, this.arm, this.cursors).sweep({
+      new Sweeper(autopilot, this.arm, this.cursors, Date.now, this.refusals).sweep({
         subscriptions: this.settings.subscriptions,
         deadline: started + budgetMs,
         dryRun: opts.dryRun || this.settings.dryRun,
