@@ -134,12 +134,13 @@ export class Sweeper {
     const subs = [...new Set(config.approval.managedScopes.map((s) => parseResourceId(s).subscriptionId))];
     const out = new Set<string>();
     const errors: Decision[] = [];
+    const now = this.now();
     for (const sub of subs) {
       for (const p of PROVIDER_TYPES) {
         const scope = `/subscriptions/${sub}/providers/${p.type}`;
         const namespace = p.type.split("/")[0]!;
         const refusalKey = `unregistered:${sub}/${namespace}`;
-        const remembered = this.refusals.get(refusalKey, this.now());
+        const remembered = this.refusals.get(refusalKey, now);
         if (remembered) {
           errors.push({ event: tag, action: "ignore", resource: scope, reason: `skipped: ${remembered.reason} (remembered until ${new Date(remembered.until).toISOString()})`, outcome: "skipped" });
           continue;
@@ -153,7 +154,7 @@ export class Sweeper {
         } catch (e) {
           if (isUnregistered(e)) {
             const reason = `provider namespace ${namespace} is not registered in subscription ${sub} (409 MissingSubscriptionRegistration): no ${p.label} can exist there`;
-            this.refusals.remember(refusalKey, reason, this.now() + UNREGISTERED_SKIP_MS);
+            this.refusals.remember(refusalKey, reason, now + UNREGISTERED_SKIP_MS);
             errors.push({ event: tag, action: "error", resource: scope, reason: `${reason}; its types are skipped for 24 h`, outcome: "skipped" });
           } else {
             errors.push(unitError(tag, scope, `listing ${p.label} resources`, e));
