@@ -23,5 +23,27 @@ Module._load = function (request, ...rest) {
   return load.call(this, request, ...rest);
 };
 require(path.resolve(process.argv[2]));
-process.stdout.write(JSON.stringify({ node: process.version, registrations }) + "\n");
-process.exit(0);
+
+// The lazily loaded Application Insights file (argv[3]): it loads, and starting it registers
+// the global OpenTelemetry providers the app's signals go through (no data is sent: the
+// ingestion endpoint is a closed local port, and it is shut down at once).
+async function telemetry(file) {
+  if (!file) return undefined;
+  const mod = require(path.resolve(file));
+  const t = mod.startAzureMonitor({ connectionString: "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/" });
+  const api = globalThis[Symbol.for("opentelemetry.js.api.1")] || {};
+  const registered = ["metrics", "trace", "propagation"].filter((k) => api[k]);
+  await Promise.race([t.shutdown(), new Promise((r) => setTimeout(r, 5000))]);
+  return registered;
+}
+
+telemetry(process.argv[3]).then(
+  (registered) => {
+    process.stdout.write(JSON.stringify({ node: process.version, registrations, telemetry: registered }) + "\n");
+    process.exit(0);
+  },
+  (e) => {
+    process.stderr.write(`telemetry file failed: ${e && e.stack}\n`);
+    process.exit(1);
+  },
+);

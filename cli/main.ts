@@ -14,7 +14,7 @@ import { Sweeper, type SweepReport } from "../shared/core/sweep.js";
 import { Runtime } from "../shared/runtime/runtime.js";
 import { readSettings } from "../shared/runtime/settings.js";
 import { AUDIT_USAGE, runAudit } from "./audit.js";
-import { runRedrive, STORAGE_USAGE } from "./storage.js";
+import { runPublish, runRedrive, STORAGE_USAGE } from "./storage.js";
 import { MemoryEventLedger } from "../shared/store/eventLedger.js";
 import { UsageError, type CliIo } from "./io.js";
 
@@ -48,6 +48,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await runAudit(rest, io);
       case "redrive-poison":
         return await runRedrive(rest, io);
+      case "publish-allow-list":
+        return await runPublish(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -136,7 +138,7 @@ async function reconcile(args: string[], io: CliIo): Promise<number> {
   };
   if (!values.estate) {
     // Real Azure: the same settings the Function reads, with this allow-list.
-    const rt = new Runtime({ ...readSettings({ ...process.env, AUTOPILOT_ALLOW_LIST_PATH: values.config }), ...(subscriptions ? { subscriptions } : {}) });
+    const rt = new Runtime({ ...readSettings({ ...process.env, AUTOPILOT_ALLOW_LIST_PATH: values.config, AUTOPILOT_ALLOW_LIST_URL: "" }), ...(subscriptions ? { subscriptions } : {}) });
     return print(await rt.sweep(cliLogger(io, !!values.verbose), { dryRun: !!values["dry-run"] }));
   }
   return withSandbox({ config: values.config, estate: values.estate }, io, !!values["dry-run"], async (autopilot, _log, snapshot, arm) => {

@@ -6,11 +6,18 @@ import { parseArgs } from "node:util";
 import { DefaultAzureCredential } from "@azure/identity";
 import { EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
 import { redrivePoison } from "../shared/store/poisonQueue.js";
-import { queueClientFromSettings } from "../shared/store/storageClients.js";
+import { blobClientForUrl, queueClientFromSettings } from "../shared/store/storageClients.js";
+import { formatProblem, parseConfigText } from "../shared/config/index.js";
+import { allowListVersion } from "../shared/config/allowListCache.js";
+import { MAX_ALLOW_LIST_BYTES } from "../shared/config/blobSource.js";
+import { readFile } from "node:fs/promises";
+import { ContainerClient, type BlobClient } from "@azure/storage-blob";
 import { UsageError, type CliIo } from "./io.js";
 
 export const STORAGE_USAGE = `privatelink-autopilot redrive-poison [--max <n>] [--dry-run]
-      (moves ${EVENTS_POISON_QUEUE} back to ${EVENTS_QUEUE}; storage from AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri)`;
+      (moves ${EVENTS_POISON_QUEUE} back to ${EVENTS_QUEUE}; storage from AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri)
+  privatelink-autopilot publish-allow-list [--url <blob url>] <allow-list.yaml>
+      (validates, then uploads to --url or AUTOPILOT_ALLOW_LIST_URL; the app takes it within AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS)`;
 
 const credential = (clientId: string | undefined) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
 
@@ -25,6 +32,48 @@ export async function runRedrive(args: string[], io: CliIo, env: NodeJS.ProcessE
   if (values["dry-run"]) io.out(`${r.ids.length} message(s) waiting in ${EVENTS_POISON_QUEUE} (first 32 at most); nothing moved`);
   else io.out(`moved ${r.moved} message(s) from ${EVENTS_POISON_QUEUE} to ${EVENTS_QUEUE}`);
   return 0;
+}
+
+export async function runPublish(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parse(args, { url: { type: "string" } });
+  if (positionals.length !== 1) throw new UsageError("expected exactly one <allow-list.yaml>");
+  const file = positionals[0]!;
+  const url = values.url || env.AUTOPILOT_ALLOW_LIST_URL?.trim();
+  if (!url) throw new UsageError("no target: give --url or set AUTOPILOT_ALLOW_LIST_URL");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  if (Buffer.byteLength(text) > MAX_ALLOW_LIST_BYTES) throw new Error(`${file} is larger than ${MAX_ALLOW_LIST_BYTES} bytes; the app refuses such an allow-list`);
+  // The app validates again on read (and keeps the last good version); refusing here keeps a bad one out of the blob at all.
+  const result = parseConfigText(text, file);
+  if (!result.ok) {
+    for (const p of result.problems) io.out(formatProblem(p));
+    io.err(`not published: ${file} is invalid (${result.problems.length} problem(s))`);
+    return 1;
+  }
+  const blob = blobClientForUrl(env, url, credential);
+  const upload = () => blob.getBlockBlobClient().upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: "application/yaml; charset=utf-8" } });
+  try {
+    await upload();
+  } catch (e) {
+    // infra/ creates the container in Azure; locally (Azurite) it may not exist yet.
+    if ((e as { details?: { errorCode?: string } }).details?.errorCode !== "ContainerNotFound") throw e;
+    await containerOf(blob).createIfNotExists();
+    await upload();
+  }
+  io.out(`published ${file} to ${blob.url} as version ${allowListVersion(text)}`);
+  return 0;
+}
+
+/** The blob's container, with the blob's own credential. */
+function containerOf(blob: BlobClient): ContainerClient {
+  const u = new URL(blob.url);
+  const suffix = `/${blob.name.split("/").map(encodeURIComponent).join("/")}`;
+  if (u.pathname.endsWith(suffix)) u.pathname = u.pathname.slice(0, -suffix.length);
+  return new ContainerClient(u.toString(), blob.credential);
 }
 
 function parse<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], options: T) {

@@ -9,6 +9,7 @@ import { eventFromQueueMessage } from "../shared/events/queueMessage.js";
 import { EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
 import { onResourceEvent } from "../shared/runtime/host.js";
 import { contextLogger } from "./logger.js";
+import { traced } from "./telemetry.js";
 
 export async function resourceEventsQueue(message: unknown, context: InvocationContext): Promise<void> {
   await onResourceEvent(eventFromQueueMessage(message), contextLogger(context));
@@ -17,5 +18,5 @@ export async function resourceEventsQueue(message: unknown, context: InvocationC
 app.storageQueue("resourceEventsQueue", {
   queueName: EVENTS_QUEUE,
   connection: "AzureWebJobsStorage",
-  handler: resourceEventsQueue,
+  handler: traced("queue", resourceEventsQueue),
 });

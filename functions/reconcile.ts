@@ -4,10 +4,10 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { onSweepTimer } from "../shared/runtime/host.js";
 import { SWEEP_SCHEDULE } from "../shared/runtime/settings.js";
 import { contextLogger } from "./logger.js";
+import { traced } from "./telemetry.js";
 
-app.timer("reconcile", {
-  schedule: SWEEP_SCHEDULE,
-  handler: async (_timer: Timer, context: InvocationContext): Promise<void> => {
-    await onSweepTimer(contextLogger(context));
-  },
-});
+export async function reconcile(_timer: Timer, context: InvocationContext): Promise<void> {
+  await onSweepTimer(contextLogger(context));
+}
+
+app.timer("reconcile", { schedule: SWEEP_SCHEDULE, handler: traced("timer", reconcile) });

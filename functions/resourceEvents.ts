@@ -4,9 +4,10 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { onResourceEvent } from "../shared/runtime/host.js";
 import { contextLogger } from "./logger.js";
+import { traced } from "./telemetry.js";
 
 export async function resourceEvents(event: unknown, context: InvocationContext): Promise<void> {
   await onResourceEvent(event, contextLogger(context));
 }
 
-app.eventGrid("resourceEvents", { handler: resourceEvents });
+app.eventGrid("resourceEvents", { handler: traced("eventgrid", resourceEvents) });

@@ -7,6 +7,7 @@ import { RetryableError } from "../core/errors.js";
 import type { EventLedger } from "../store/eventLedger.js";
 import { auditEntries, type AuditLog } from "../audit/auditLog.js";
 import { withBudget } from "../arm/timeouts.js";
+import { recordDecisions } from "../telemetry/signals.js";
 
 /** Time for one event's ARM work (the Functions timeout is 5 minutes); the audit write gets its own AUDIT_BUDGET_MS. */
 export const EVENT_BUDGET_MS = 240_000;
@@ -31,6 +32,7 @@ interface Held {
 export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, sinks: EventSinks = {}): Promise<Decision[]> {
   const now = sinks.now ?? (() => new Date());
   const { decisions, correlationId, held } = await withBudget(sinks.budgetMs ?? EVENT_BUDGET_MS, () => decide(raw, autopilot, log, now, sinks.ledger));
+  recordDecisions(decisions, { trigger: "event", correlationId });
   const ledger = sinks.ledger;
   const release = async () => {
     if (!ledger || !held) return;

@@ -5,6 +5,8 @@ import type { SweepReport } from "../core/sweep.js";
 import { handleRawEvent, logDecision } from "./handleEvent.js";
 import { Runtime } from "./runtime.js";
 import { readSettings } from "./settings.js";
+import { DefaultAzureCredential } from "@azure/identity";
+import { recordDecisions, recordSweep, startTelemetry } from "../telemetry/index.js";
 
 let runtime: Runtime | undefined;
 
@@ -12,10 +14,21 @@ export function processRuntime(): Runtime {
   return (runtime ??= new Runtime(readSettings()));
 }
 
+/** Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set (once per process; a failure only costs telemetry). */
+function telemetry(log: Logger): Promise<unknown> {
+  return startTelemetry(process.env, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})).catch((e) => {
+    log.warn(`telemetry not started: ${(e as Error).message}`);
+  });
+}
+
 /** Handles one delivered event; throws when a redelivery could succeed, so Event Grid retries. */
 /** The timer: one sweep, its decisions logged like an event's. */
 export async function onSweepTimer(log: Logger, rt: Runtime = processRuntime()): Promise<SweepReport> {
+  await telemetry(log);
+  const started = Date.now();
   const report = await rt.sweep(log);
+  recordSweep(Date.now() - started, report.decisions, report.complete);
+  recordDecisions(report.decisions, { trigger: "sweep", correlationId: report.runId });
   for (const d of report.decisions) logDecision(log, d);
   await rt.purge().catch((e) => log.warn(`purging old audit and ledger rows failed: ${(e as Error).message}`));
   log.info(`sweep ${report.runId} ${report.complete ? "complete" : "stopped at its deadline; the next run resumes"}: ${JSON.stringify(report.totals)}`);
@@ -23,6 +36,7 @@ export async function onSweepTimer(log: Logger, rt: Runtime = processRuntime()):
 }
 
 export async function onResourceEvent(event: unknown, log: Logger, rt: Runtime = processRuntime()): Promise<Decision[]> {
+  await telemetry(log);
   const decisions = await handleRawEvent(event, await rt.autopilot(log), log, { ledger: rt.ledger, audit: rt.audit });
   const retry = decisions.find((d) => d.retryable);
   if (retry) throw new Error(`event left for redelivery: ${retry.reason}${retry.error ? `: ${retry.error}` : ""}`);

@@ -4,6 +4,7 @@ import { ArmClients } from "../arm/clients.js";
 import type { ConfigResult } from "../config/index.js";
 import { AllowListCache, type AllowListCacheOptions } from "../config/allowListCache.js";
 import { FileAllowListSource } from "../config/fileSource.js";
+import { BlobAllowListSource } from "../config/blobSource.js";
 import { Autopilot } from "../core/autopilot.js";
 import type { Logger } from "../core/decision.js";
 import { Sweeper, type SweepReport } from "../core/sweep.js";
@@ -30,7 +31,10 @@ export class Runtime {
   private readonly refusals = new MemoryRefusals();
 
   constructor(readonly settings: AppSettings, opts: { allowList?: AllowListCacheOptions } = {}) {
-    this.allowList = new AllowListCache(new FileAllowListSource(settings.allowListPath), opts.allowList);
+    // A blob is checked at most every minute by default (it costs a storage call); a local file on every invocation.
+    const source = settings.allowListBlob ? new BlobAllowListSource(settings.allowListBlob) : new FileAllowListSource(settings.allowListPath ?? "");
+    const refreshMs = settings.allowListRefreshMs ?? (settings.allowListBlob ? 60_000 : 0);
+    this.allowList = new AllowListCache(source, { refreshMs, ...opts.allowList });
     this.arm = new ArmClients(settings.arm);
     // Without a storage account the index lives in memory: correct (it is rebuilt from
     // the record sets' metadata on a miss), just costlier after every restart.

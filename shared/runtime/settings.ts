@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { DefaultAzureCredential } from "@azure/identity";
 import type { TableClient } from "@azure/data-tables";
+import type { BlobClient } from "@azure/storage-blob";
+import { blobClientForUrl } from "../store/storageClients.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, staticTokenCredential, type ArmSettings } from "../arm/settings.js";
 import { tableClientFromSettings } from "../store/tables.js";
 
@@ -9,7 +11,12 @@ import { tableClientFromSettings } from "../store/tables.js";
 export const APP_TABLE = "privatelinkautopilot";
 
 export interface AppSettings {
-  allowListPath: string;
+  /** AUTOPILOT_ALLOW_LIST_PATH: a local file (not needed when allowListBlob is set). */
+  allowListPath?: string;
+  /** AUTOPILOT_ALLOW_LIST_URL: the allow-list blob in the app's storage account; wins over the path. */
+  allowListBlob?: BlobClient;
+  /** How often the allow-list is checked for a new version (default: blob 60 s, file every invocation). */
+  allowListRefreshMs?: number;
   dryRun: boolean;
   identity: { objectId?: string; clientId?: string };
   arm: ArmSettings;
@@ -27,12 +34,20 @@ export const SWEEP_SCHEDULE = process.env.AUTOPILOT_SWEEP_SCHEDULE || "0 */15 * 
 export class SettingsError extends Error {}
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
-  const allowListPath = env.AUTOPILOT_ALLOW_LIST_PATH;
-  if (!allowListPath) throw new SettingsError("AUTOPILOT_ALLOW_LIST_PATH is not set: the app needs an allow-list file and approves nothing without one");
+  const allowListUrl = env.AUTOPILOT_ALLOW_LIST_URL?.trim();
+  const allowListPath = env.AUTOPILOT_ALLOW_LIST_PATH?.trim() || undefined;
+  if (!allowListPath && !allowListUrl) {
+    throw new SettingsError("neither AUTOPILOT_ALLOW_LIST_URL nor AUTOPILOT_ALLOW_LIST_PATH is set: the app needs an allow-list and approves nothing without one");
+  }
+  const refresh = env.AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS?.trim();
+  if (refresh && !(Number(refresh) >= 0)) throw new SettingsError(`AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS must be a number of seconds, not '${refresh}'`);
+  const storageCredential = (clientId: string | undefined) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
   const endpoint = env.AZURE_ARM_ENDPOINT || PUBLIC_ARM_ENDPOINT;
   const caFile = env.AUTOPILOT_ARM_CA_FILE;
   return {
     allowListPath,
+    allowListBlob: allowListUrl ? blobClientForUrl(env, allowListUrl, storageCredential) : undefined,
+    allowListRefreshMs: refresh ? Number(refresh) * 1000 : undefined,
     dryRun: isTrue(env.AUTOPILOT_DRY_RUN),
     identity: { objectId: env.AUTOPILOT_PRINCIPAL_ID || undefined, clientId: env.AZURE_CLIENT_ID || undefined },
     arm: {
