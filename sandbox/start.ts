@@ -17,7 +17,12 @@ import { startAzurite, type AzuriteTables } from "./azurite.js";
 import { APP_TABLE } from "../shared/runtime/settings.js";
 import { tableClient } from "../shared/store/tables.js";
 import { startWebhook, type Webhook } from "./webhook.js";
-import { playDemo } from "./demo/scenario.js";
+import { DEMO, describeDecision, playDemo } from "./demo/scenario.js";
+import { QueueServiceClient, type QueueClient } from "@azure/storage-queue";
+import { EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
+import { eventFromQueueMessage } from "../shared/events/queueMessage.js";
+import { eventGridEvent } from "./eventFactory.js";
+import { startQueueListener, type QueueListener } from "./queueListener.js";
 import { formatTable } from "../cli/audit.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -27,6 +32,8 @@ export interface Sandbox {
   local?: LocalArm;
   azurite?: AzuriteTables;
   webhook: Webhook;
+  /** The events queue in Azurite (sandbox only) and the stand-in for the host's queue trigger reading it. */
+  queue?: { client: QueueClient; listener: QueueListener };
   key: string;
   decisions: Decision[];
   runtime: Runtime;
@@ -50,13 +57,13 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
   let runtime: Runtime;
   if (opts.live) {
     runtime = new Runtime(readSettings());
-    note(`live mode: ARM at ${runtime.settings.arm.endpoint}, allow-list ${runtime.settings.allowListPath}`);
+    note(`live mode: ARM at ${runtime.settings.arm.endpoint}, allow-list ${runtime.allowList.source.location}`);
   } else {
     const estate = JSON.parse(await readFile(here("./demo/estate.json"), "utf8")) as Estate;
-    [local, azurite] = await Promise.all([startLocalArm(estate), startAzurite()]);
+    [local, azurite] = await Promise.all([startLocalArm(estate), startAzurite({ services: ["queue"] })]);
     const allowListPath = opts.allowListPath ?? process.env.AUTOPILOT_ALLOW_LIST_PATH ?? here("./demo/allow-list.yaml");
     runtime = new Runtime({ allowListPath, dryRun: false, identity: {}, arm: local.arm.settings, table: tableClient(azurite.connectionString, APP_TABLE) });
-    note(`ARM emulator on ${local.emulator.url} (look: ${local.emulator.url}/_emulator/estate), Azurite tables on ${azurite.tableEndpoint}, allow-list ${allowListPath}`);
+    note(`ARM emulator on ${local.emulator.url} (look: ${local.emulator.url}/_emulator/estate), Azurite tables on ${azurite.tableEndpoint} and queue ${EVENTS_QUEUE} on ${azurite.queueEndpoint}, allow-list ${allowListPath}`);
   }
   const decisions: Decision[] = [];
   const onEvent = async (ev: unknown) => {
@@ -69,20 +76,46 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
   } catch {
     webhook = await startWebhook({ port: 0, key, onEvent, note }); // port taken: any free one
   }
+  let queue: Sandbox["queue"];
+  if (azurite?.queueEndpoint) {
+    // Queue delivery, as in Azure: the queue trigger's body (functions/queueEvents.ts) on each message.
+    const svc = QueueServiceClient.fromConnectionString(azurite.connectionString);
+    const client = svc.getQueueClient(EVENTS_QUEUE);
+    const listener = await startQueueListener({ queue: client, poison: svc.getQueueClient(EVENTS_POISON_QUEUE), handle: (text) => onEvent(eventFromQueueMessage(text)), pollMs: 1000, note });
+    queue = { client, listener };
+  }
   return {
     local,
     azurite,
+    queue,
     webhook,
     key,
     decisions,
     runtime,
     log,
     close: async () => {
+      await queue?.listener.close();
       await webhook.close();
       await local?.close();
       await azurite?.close();
     },
   };
+}
+
+/** Step 7: the same event through the Storage queue, as Event Grid writes it (base64 JSON, Event Grid schema). */
+async function showQueueDelivery(sandbox: Sandbox, queue: NonNullable<Sandbox["queue"]>) {
+  say(`7. Queue delivery (the default in Azure): Event Grid writes each event base64-encoded into the '${EVENTS_QUEUE}' queue; the queue trigger hands it to the same handler.`);
+  const s = DEMO.stranger;
+  const id = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${s.endpoint}`;
+  const before = sandbox.decisions.length;
+  await queue.client.sendMessage(Buffer.from(JSON.stringify(eventGridEvent({ resourceId: id, operationName: "Microsoft.Network/privateEndpoints/write" }))).toString("base64"));
+  for (let i = 0; i < 40 && sandbox.decisions.length === before; i++) {
+    await queue.listener.drain();
+    if (sandbox.decisions.length === before) await new Promise((r) => setTimeout(r, 250));
+  }
+  const got = sandbox.decisions.slice(before);
+  say(got.length ? `   the queue trigger took the stranger's endpoint event from ${EVENTS_QUEUE}:` : "   (no message arrived through the queue)");
+  for (const d of got) say(`   -> ${describeDecision(d)}`);
 }
 
 async function main() {
@@ -95,6 +128,7 @@ async function main() {
     say("6. Every decision, taken or refused, is in the audit trail (a Table in Azurite here; the app's storage account in Azure):");
     for (const row of formatTable(await sandbox.runtime.audit.query({ limit: 50 }))) say(`   ${row}`);
     say(`   Query it yourself: npx privatelink-autopilot audit --since 1h --connection-string "${sandbox.azurite!.connectionString}"`);
+    if (sandbox.queue) await showQueueDelivery(sandbox, sandbox.queue);
   }
   say(`running. Post your own events to ${sandbox.webhook.url} with header aeg-sas-key: ${sandbox.key} (see README). Ctrl-C stops.`);
   const stop = async () => {
