@@ -26,6 +26,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     ctx,
     throttle: new Throttle(opts.throttle),
     faults: [],
+    hooks: [],
     calls: [],
     nextSeq: () => ++seq,
     admin: {
@@ -64,6 +65,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     calls: state.calls,
     clearCalls,
     injectFault,
+    beforeCall(hook) {
+      state.hooks.push(hook);
+      return () => {
+        state.hooks = state.hooks.filter((h) => h !== hook);
+      };
+    },
     snapshot,
     load: (estate: Estate) => store.load(estate),
     getResource(id: string): ArmResource | undefined {

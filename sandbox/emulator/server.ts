@@ -15,6 +15,8 @@ export interface ServerState {
   ctx: EmuContext;
   throttle: Throttle;
   faults: Array<FaultSpec & { remaining: number }>;
+  /** Test hooks run before each ARM call (Emulator.beforeCall). */
+  hooks: Array<(call: { method: string; path: string }) => void>;
   calls: CallLogEntry[];
   nextSeq: () => number;
   admin: {
@@ -94,6 +96,7 @@ function handle(state: ServerState, req: IncomingMessage, text: string): { reply
   return {
     entry,
     reply: safe(() => {
+      for (const h of [...state.hooks]) h({ method, path });
       const fault = takeFault(state, method, path);
       if (fault) return fault;
       const auth = req.headers.authorization;

@@ -50,6 +50,11 @@ export interface Emulator {
   clearCalls(): void;
   /** The next `count` matching calls fail with that status and an ARM error body. */
   injectFault(f: FaultSpec): void;
+  /**
+   * Runs `hook` before each ARM call is handled, so a test can land another writer's
+   * change (a human in the portal) at an exact point of the app's sequence. Returns a remover.
+   */
+  beforeCall(hook: (call: { method: string; path: string }) => void): () => void;
   /** Current estate: resources as ARM GET returns them, children as their own entries. */
   snapshot(): Estate;
   /** Adds or replaces resources. */

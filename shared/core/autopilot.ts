@@ -6,7 +6,7 @@ import { isWithinScope, parentResourceId, parseResourceId, sameId, sameType, try
 import type { ArmClients } from "../arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
 import { isFromPrincipal, isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
-import { approvalDescription, planApproval } from "../plan/approvals.js";
+import { APP_NAME, approvalDescription, planApproval } from "../plan/approvals.js";
 import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../plan/requestFacts.js";
 import { ConnectionsGateway, type ConnectionInfo } from "../providers/connections.js";
 import { EndpointsGateway, type EndpointInfo } from "../providers/endpoints.js";
@@ -15,6 +15,7 @@ import { providerTypeFor } from "../providers/registry.js";
 import { WriteGate } from "../providers/writeGate.js";
 import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
+import { isOwnApproval, MemoryOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { Cleaner } from "./cleaner.js";
 import { silentLogger, type Decision, type Logger } from "./decision.js";
 import { DnsRegistrar, type KnownRecordSets } from "./dnsRegistrar.js";
@@ -33,6 +34,8 @@ export interface AutopilotOptions {
   index?: OwnershipIndex;
   /** First-seen marks for grace periods; in memory when absent. */
   marks?: MarkStore;
+  /** The approvals this app made, the only ones revokeRemoved may revoke (Table storage in Azure); in memory when absent. */
+  ownApprovals?: OwnApprovalStore;
   now?: () => Date;
 }
 
@@ -44,6 +47,7 @@ export class Autopilot {
   readonly dns: PrivateDnsGateway;
   /** Every ARM write of this instance passes here: app-wide dry-run and `dns.dryRun` are honoured at the write. */
   readonly gate: WriteGate;
+  readonly ownApprovals: OwnApprovalStore;
   private readonly log: Logger;
   private dryTwin?: Autopilot;
 
@@ -55,7 +59,8 @@ export class Autopilot {
     const dns = (this.dns = new PrivateDnsGateway(opts.arm, gate));
     const index = opts.index ?? new MemoryOwnershipIndex();
     const marks = opts.marks ?? new MemoryMarkStore();
-    this.opts = { ...opts, index, marks };
+    this.ownApprovals = opts.ownApprovals ?? new MemoryOwnApprovalStore();
+    this.opts = { ...opts, index, marks, ownApprovals: this.ownApprovals };
     this.registrar = new DnsRegistrar(this.endpoints, dns, index);
     this.cleaner = new Cleaner({ arm: opts.arm, connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });
   }
@@ -253,7 +258,9 @@ export class Autopilot {
   }
 
   private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Decision> {
-    const plan = planApproval(config.approval, c, facts);
+    // Only what this app approved may be revoked: its own record says so, not the description.
+    const own = c.status === "Approved" && config.approval.revokeRemoved ? await this.ownApprovals.get(c.id) : undefined;
+    const plan = planApproval(config.approval, c, facts, own);
     const base = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) } as const;
     if (plan.action === "ignore" || plan.action === "leave-pending") return { ...base, outcome: "skipped" };
     if (dryRun) return { ...base, outcome: "planned" };
@@ -265,17 +272,46 @@ export class Autopilot {
     if (!fresh || fresh.status !== expected) {
       return { ...base, action: "ignore", reason: `connection is now ${fresh?.status ?? "gone"}; nothing to do`, outcome: "skipped" };
     }
+    if (plan.action === "revoke") {
+      // A human who approved again since the listing made it theirs: not revoked.
+      if (!isOwnApproval(own, fresh)) return { ...base, action: "ignore", reason: `connection changed since it was listed (description now ${JSON.stringify(fresh.description ?? "")}): no longer as ${APP_NAME} approved it, so not revoked`, outcome: "skipped" };
+      if (c.etag && fresh.etag && c.etag !== fresh.etag) return { ...base, action: "ignore", reason: "connection was written since it was listed: not revoked now; the next event or sweep looks again", outcome: "skipped" };
+    }
     const status = plan.action === "approve" ? "Approved" : "Rejected";
+    const description = approvalDescription(fresh, plan);
+    let written;
     try {
-      const written = await this.connections.setState(fresh, status, approvalDescription(fresh, plan));
+      written = await this.connections.setState(fresh, status, description);
       if (!written.applied) return { ...base, reason: `${base.reason} (${written.reason})`, outcome: "planned" };
       if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
-      return { ...base, outcome: "applied" };
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       return { ...base, outcome: "failed", error: msg, retryable: true };
     }
+    const note = await this.noteOwnApproval(plan.action, fresh, written.value.description ?? description, plan.rule);
+    return { ...base, ...(note ? { reason: `${base.reason} (${note})` } : {}), outcome: "applied" };
   }
+
+  /** Keeps the app's record of its approvals in step with what it just wrote; a failure here never undoes the write. */
+  private async noteOwnApproval(action: string, conn: ConnectionInfo, description: string, rule?: string): Promise<string | undefined> {
+    try {
+      if (action === "approve" && conn.privateEndpointId) {
+        const rec: OwnApproval = { connectionId: conn.id, endpointId: conn.privateEndpointId, description, rule: rule ?? "", at: this.now().toISOString() };
+        await this.ownApprovals.put(rec);
+      } else if (action === "revoke") {
+        await this.ownApprovals.remove(conn.id);
+      }
+      return undefined;
+    } catch (e) {
+      this.log.warn(`cannot record ${action} of ${conn.id} in the app's approvals: ${(e as Error).message}`);
+      return action === "approve" ? `not recorded as ${APP_NAME}'s own approval (${(e as Error).message}), so revokeRemoved will never revoke it` : undefined;
+    }
+  }
+
+  private now(): Date {
+    return this.opts.now ? this.opts.now() : new Date();
+  }
+
 }
 
 /** The resource itself or its nearest ancestor whose type is a registered provider type. */

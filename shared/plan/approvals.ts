@@ -3,6 +3,7 @@
 import { evaluateApproval, type ApprovalRequest, type ApprovalVerdict } from "../policy/approvalRules.js";
 import type { AllowListConfig } from "../config/index.js";
 import type { ConnectionInfo } from "../providers/connections.js";
+import { isOwnApproval, type OwnApproval } from "../store/ownApprovals.js";
 import type { RequestFacts } from "./requestFacts.js";
 
 export interface ApprovalPlan {
@@ -23,7 +24,11 @@ function unsure(v: ApprovalVerdict, facts: RequestFacts): boolean {
   return v.verdict === "no-match" && !facts.known && v.misses.some((m) => m.failedOn === "groupIds");
 }
 
-export function planApproval(approval: AllowListConfig["approval"], conn: ConnectionInfo, facts: RequestFacts = fromConnection(conn)): ApprovalPlan {
+/**
+ * `own` is the app's record of its approval of this connection, if any: only such a
+ * connection, still as the app approved it, is ever revoked.
+ */
+export function planApproval(approval: AllowListConfig["approval"], conn: ConnectionInfo, facts: RequestFacts = fromConnection(conn), own?: OwnApproval): ApprovalPlan {
   const req = (privateEndpointId: string): ApprovalRequest => ({
     connectionId: conn.id,
     targetResourceId: conn.targetResourceId,
@@ -31,10 +36,10 @@ export function planApproval(approval: AllowListConfig["approval"], conn: Connec
     privateEndpointId,
     groupIds: facts.groupIds,
   });
-  if (conn.status === "Approved" && approval.revokeRemoved && conn.description?.startsWith(APPROVED_MARK) && conn.privateEndpointId) {
+  if (approval.revokeRemoved && isOwnApproval(own, conn)) {
     // Only what this app approved is revoked; approvals made by people are theirs.
     // Revoked only when sure: on the same facts approval used, and unknown means keep.
-    const v = evaluateApproval(approval, req(conn.privateEndpointId));
+    const v = evaluateApproval(approval, req(own.endpointId));
     if (unsure(v, facts)) return { action: "ignore", reason: `approved by ${APP_NAME}; kept, because whether a rule still allows it cannot be told: ${facts.detail}` };
     if (v.verdict === "no-match") return { action: "revoke", reason: `approved earlier by ${APP_NAME}, but no rule allows it any more (approval.revokeRemoved): ${v.reason}` };
   }

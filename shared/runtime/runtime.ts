@@ -9,6 +9,7 @@ import { Autopilot } from "../core/autopilot.js";
 import type { Logger } from "../core/decision.js";
 import { Sweeper, type SweepReport } from "../core/sweep.js";
 import { MemoryCursorStore, MemoryMarkStore, TableCursorStore, TableMarkStore, type CursorStore, type MarkStore } from "../store/marks.js";
+import { MemoryOwnApprovalStore, TableOwnApprovalStore, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { MemoryOwnershipIndex, TableOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import type { AppSettings } from "./settings.js";
 import { auditEntries, MemoryAuditLog, TableAuditLog, type AuditLog } from "../audit/auditLog.js";
@@ -23,6 +24,7 @@ export class Runtime {
   private readonly arm: ArmClients;
   private readonly index: OwnershipIndex;
   private readonly marks: MarkStore;
+  private readonly ownApprovals: OwnApprovalStore;
   private readonly cursors: CursorStore;
   readonly ledger: EventLedger;
   readonly audit: AuditLog & { purge(before: Date): Promise<number> };
@@ -40,6 +42,7 @@ export class Runtime {
     // the record sets' metadata on a miss), just costlier after every restart.
     this.index = settings.table ? new TableOwnershipIndex(settings.table) : new MemoryOwnershipIndex();
     this.marks = settings.table ? new TableMarkStore(settings.table) : new MemoryMarkStore();
+    this.ownApprovals = settings.table ? new TableOwnApprovalStore(settings.table) : new MemoryOwnApprovalStore();
     this.cursors = settings.table ? new TableCursorStore(settings.table) : new MemoryCursorStore();
     this.ledger = settings.table ? new TableEventLedger(settings.table) : new MemoryEventLedger();
     this.audit = settings.table ? new TableAuditLog(settings.table) : new MemoryAuditLog();
@@ -73,7 +76,7 @@ export class Runtime {
 
   async autopilot(log: Logger): Promise<Autopilot> {
     const config = await this.currentConfig(log);
-    return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun, index: this.index, marks: this.marks });
+    return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun, index: this.index, marks: this.marks, ownApprovals: this.ownApprovals });
   }
 
   private currentConfig(log: Logger): Promise<ConfigResult> {

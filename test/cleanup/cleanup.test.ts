@@ -8,6 +8,7 @@ import type { ResourceEvent } from "../../shared/events/index.js";
 import type { ArmResource, Estate } from "../../shared/estate/types.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { MemoryMarkStore } from "../../shared/store/marks.js";
+import { MemoryOwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { changingWrites, createEndpoint as createPe } from "../helpers/world.js";
 
@@ -251,14 +252,15 @@ describe("cleanup", () => {
   });
 
   it("revokes what it approved when the requester leaves the allow-list (revokeRemoved), and only then", async () => {
-    const { local, autopilot } = await setup();
+    const ownApprovals = new MemoryOwnApprovalStore(); // the app's table, shared by its instances
+    const { local, autopilot } = await setup(allowList(), { ownApprovals });
     const kv = await createEndpoint(local, "pe-kv", KV, "vault");
     await autopilot.handleEvent(ev(kv));
     const conn = local.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!;
     const removed = (extra: string) => allowList({ dns: "", cleanup: "", approval: extra }).replace(`requesterSubscriptions: [${CONSUMER}]`, "requesterSubscriptions: [44444444-4444-4444-4444-444444444444]");
     // Default: removal from the list does not touch approved connections.
-    expect(acts(await autopilotFor(local, removed("")).handleEvent(ev(conn.id)))).toEqual([["ignore", "skipped"], ["dns-skip", "skipped"]]);
-    const ds = await autopilotFor(local, removed("  revokeRemoved: true\n")).handleEvent(ev(conn.id));
+    expect(acts(await autopilotFor(local, removed(""), { ownApprovals }).handleEvent(ev(conn.id)))).toEqual([["ignore", "skipped"], ["dns-skip", "skipped"]]);
+    const ds = await autopilotFor(local, removed("  revokeRemoved: true\n"), { ownApprovals }).handleEvent(ev(conn.id));
     expect(acts(ds)).toEqual([["revoke", "applied"], ["dns-delete", "applied"]]);
     expect(local.emulator.getResource(conn.id)!.properties!.privateLinkServiceConnectionState.status).toBe("Rejected");
     expect(await records(local, KV_ZONE)).toEqual({});

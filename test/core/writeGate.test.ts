@@ -8,6 +8,7 @@ import { Sweeper } from "../../shared/core/sweep.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import type { ArmResource, Estate } from "../../shared/estate/types.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
+import { MemoryOwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { WriteGate } from "../../shared/providers/writeGate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 
@@ -21,6 +22,10 @@ const ZONE = `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${ZONE_NAME}
 const KV = (n: string) => `/subscriptions/${PROVIDER}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/${n}`;
 const PE = (sub: string, n: string) => `/subscriptions/${sub}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/${n}`;
 const OURS = (owner: string) => ({ managedBy: "privatelink-autopilot", owner });
+const REVOKE_ME = "Approved by privatelink-autopilot (rule 'old')";
+/** The app's record of having approved pe-v (the revoke candidate). */
+const ownApprovals = () =>
+  new MemoryOwnApprovalStore([{ connectionId: `${KV("kv-v")}/privateEndpointConnections/pe-v.conn`, endpointId: PE(REMOVED, "pe-v"), description: REVOKE_ME, rule: "old", at: "2026-11-01T00:00:00Z" }]);
 
 function endpoint(sub: string, name: string, vault: string, status: string, ip: string, description = "please"): [ArmResource, ArmResource] {
   const id = PE(sub, name);
@@ -55,7 +60,7 @@ function estate(): Estate {
       { id: ZONE, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} },
       ...endpoint(CONSUMER, "pe-a", "kv-a", "Pending", "10.1.0.4"), // approve, then dns-create
       ...endpoint(STRANGER, "pe-r", "kv-r", "Pending", "10.2.0.4"), // reject (unmatched: reject)
-      ...endpoint(REMOVED, "pe-v", "kv-v", "Approved", "10.3.0.4", "Approved by privatelink-autopilot (rule 'old')"), // revoke
+      ...endpoint(REMOVED, "pe-v", "kv-v", "Approved", "10.3.0.4", REVOKE_ME), // revoke
       ...endpoint(CONSUMER, "pe-u", "kv-u", "Approved", "10.4.0.4"),
       record("kv-u", "10.4.0.99", OURS(PE(CONSUMER, "pe-u"))), // dns-update
       record("kv-d", "10.5.0.4", OURS(PE(CONSUMER, "pe-gone"))), // dns-delete (owner gone)
@@ -95,7 +100,7 @@ afterEach(async () => {
 function autopilotFor(l: LocalArm, text: string, opts: { dryRun?: boolean; index?: MemoryOwnershipIndex } = {}) {
   const config = parseConfigText(text, "allow-list.yaml");
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
-  return { autopilot: new Autopilot({ arm: l.arm, config, ...opts }), config: config.config };
+  return { autopilot: new Autopilot({ arm: l.arm, config, ownApprovals: ownApprovals(), ...opts }), config: config.config };
 }
 
 const writes = (l: LocalArm) => l.emulator.calls.filter((c) => c.method !== "GET");

@@ -6,6 +6,7 @@ import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/core/autopilot.js";
 import type { Decision } from "../../shared/core/decision.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
+import { MemoryOwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { CONSUMER, HUB, HUB_RG, PROVIDER, consumerVnet, createEndpoint, hubZone, parent, vaultId } from "../helpers/world.js";
 
@@ -35,7 +36,11 @@ afterEach(async () => {
   local = undefined;
 });
 
+/** The app's record of its approvals (its table), shared by the instances of one test. */
+let ownApprovals = new MemoryOwnApprovalStore();
+
 async function start() {
+  ownApprovals = new MemoryOwnApprovalStore();
   local = await startLocalArm({ resources: [parent(KV, "Microsoft.KeyVault/vaults"), hubZone(ZONE), consumerVnet("rg-app")] }, { throttle: false });
   return local;
 }
@@ -43,7 +48,7 @@ async function start() {
 function autopilot(l: LocalArm, text: string) {
   const config = parseConfigText(text, "allow-list.yaml");
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
-  return new Autopilot({ arm: l.arm, config });
+  return new Autopilot({ arm: l.arm, config, ownApprovals });
 }
 
 const peEvent = (id: string): ResourceEvent => ({

@@ -34,12 +34,14 @@ export interface EndpointOptions {
   /** privateLinkServiceConnections (auto-approved) instead of manual ones. */
   auto?: boolean;
   tags?: Record<string, string>;
+  /** The requester's message (default "please"). */
+  requestMessage?: string;
 }
 
 /** Creates an endpoint in the consumer subscription through @azure/arm-network, as a team would. */
 export async function createEndpoint(l: LocalArm, name: string, target: string, opts: EndpointOptions = {}): Promise<string> {
   const rg = opts.rg ?? "rg-app";
-  const link = { name: "link", privateLinkServiceId: target, groupIds: [opts.groupId ?? "vault"], requestMessage: "please" };
+  const link = { name: "link", privateLinkServiceId: target, groupIds: [opts.groupId ?? "vault"], requestMessage: opts.requestMessage ?? "please" };
   const pe = await l.arm.networkFor(CONSUMER).privateEndpoints.beginCreateOrUpdateAndWait(rg, name, {
     location: "westeurope",
     tags: opts.tags,

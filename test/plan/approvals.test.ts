@@ -5,6 +5,7 @@ import { planApproval } from "../../shared/plan/approvals.js";
 import { requestFacts, type RequesterRead } from "../../shared/plan/requestFacts.js";
 import type { ConnectionInfo } from "../../shared/providers/connections.js";
 import type { EndpointInfo } from "../../shared/providers/endpoints.js";
+import type { OwnApproval } from "../../shared/store/ownApprovals.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -48,6 +49,9 @@ function endpoint(groupIds: string[], target = KV): EndpointInfo {
   };
 }
 
+/** The app's record of having approved `c` as it is now. */
+const ownRecord = (c: ConnectionInfo): OwnApproval => ({ connectionId: c.id, endpointId: c.privateEndpointId!, description: c.description ?? "", rule: "corp-spokes", at: "2026-12-01T00:00:00Z" });
+
 const unreadable: RequesterRead = { unreadable: "403 AuthorizationFailed" };
 
 describe("requestFacts: connection group ids, else the requester endpoint's link", () => {
@@ -80,8 +84,23 @@ describe("planApproval: approval and revocation on the same facts; destructive o
     ["revokes when no rule names the requester, even with group ids unknown", approval({}, ["vault"], [other]), conn("Approved"), unreadable, "revoke"],
     ["never revokes with revokeRemoved off", approval({ revokeRemoved: false }, ["vault"], [other]), conn("Approved"), endpoint(["vault"]), "ignore"],
   ])("%s", (_, a, c, pe, action) => {
-    const plan = planApproval(a, c, requestFacts(a, c, pe));
+    const plan = planApproval(a, c, requestFacts(a, c, pe), c.status === "Approved" ? ownRecord(c) : undefined);
     expect(plan.action).toBe(action);
     if (action === "ignore" && c.status === "Approved" && a.revokeRemoved && pe && "unreadable" in pe) expect(plan.reason).toMatch(/cannot be told.*403/);
+  });
+});
+
+describe("planApproval: only the app's own approvals are revoked", () => {
+  const gone = approval({}, ["vault"], ["44444444-4444-4444-4444-444444444444"]);
+  const facts = { groupIds: ["vault"], known: true, source: "endpoint-link" as const };
+  it("revokes an approval the app recorded, still as it made it", () => {
+    expect(planApproval(gone, conn("Approved"), facts, ownRecord(conn("Approved"))).action).toBe("revoke");
+  });
+  it.each<[string, ConnectionInfo, OwnApproval | undefined]>([
+    ["a description that merely says 'Approved by privatelink-autopilot' (the requester can write it)", conn("Approved"), undefined],
+    ["a record, but a human has approved again since (other description)", conn("Approved", { description: "Approved by alice" }), ownRecord(conn("Approved"))],
+    ["a record for another requester endpoint", conn("Approved"), { ...ownRecord(conn("Approved")), endpointId: PE.replace("pe-kv", "pe-other") }],
+  ])("keeps %s", (_, c, own) => {
+    expect(planApproval(gone, c, facts, own).action).toBe("ignore");
   });
 });
