@@ -365,6 +365,7 @@ function withDefaults(raw: RawConfig): AllowListConfig {
       gracePeriodMinutes: c.gracePeriodMinutes ?? DEFAULTS.cleanup.gracePeriodMinutes,
       exclusionTag: c.exclusionTag ?? DEFAULTS.cleanup.exclusionTag,
       deleteStaleConnections: c.deleteStaleConnections ?? DEFAULTS.cleanup.deleteStaleConnections,
+      deleteEndpointsIn: [...(c.deleteEndpointsIn ?? DEFAULTS.cleanup.deleteEndpointsIn)],
     },
   };
 }

@@ -75,6 +75,8 @@ export interface CleanupConfig {
   gracePeriodMinutes: number;
   exclusionTag: string;
   deleteStaleConnections: boolean;
+  /** Consumer scopes (subscription or resource group ids) where Disconnected endpoints may be deleted; [] = nowhere. */
+  deleteEndpointsIn: string[];
 }
 
 export interface AllowListConfig {
@@ -96,6 +98,7 @@ export const DEFAULTS = {
     gracePeriodMinutes: 60,
     exclusionTag: "privatelink-autopilot-keep",
     deleteStaleConnections: false,
+    deleteEndpointsIn: [] as string[],
   },
 } as const;
 

@@ -9,6 +9,7 @@ import { decodeOwnership } from "../dns/ownership.js";
 import { modeAllows, registersFor } from "../dns/policy.js";
 import type { CurrentRecordSet } from "../dns/plan.js";
 import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js";
+import { planEndpointDeletion } from "../plan/endpointCleanup.js";
 import type { ConnectionInfo, ConnectionsGateway } from "../providers/connections.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
 import { PreconditionFailedError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
@@ -52,30 +53,36 @@ export class Cleaner {
   async onDeadEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
     const states = [...new Set(pe.links.map((l) => l.status))].join("/");
     const out = await this.releaseRecords(tag, pe.id, config, dryRun, `connection is ${states}`);
-    const c = config.cleanup;
-    if (!c.deleteDisconnectedEndpoints || !pe.links.every((l) => l.status === "Disconnected")) return out;
+    return [...out, ...(await this.deleteIfOurs(tag, pe, config, dryRun))];
+  }
+
+  /** Deletes a Disconnected endpoint only where planEndpointDeletion allows it; reports it otherwise. */
+  private async deleteIfOurs(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
     const base = { event: tag, action: "delete-endpoint" as const, resource: pe.id };
-    if (!modeAllows(config.dns.mode, "delete")) return [...out, { ...base, action: "ignore", reason: `endpoint is Disconnected, but mode ${config.dns.mode} never deletes`, outcome: "skipped" }];
-    if (Object.keys(pe.tags).some((k) => k.toLowerCase() === c.exclusionTag.toLowerCase())) {
-      return [...out, { ...base, action: "ignore", reason: `endpoint is Disconnected but tagged ${c.exclusionTag}: kept`, outcome: "skipped" }];
-    }
-    const now = this.now();
-    const since = await this.d.marks.firstSeen(`disconnected:${pe.id}`, now);
-    const waitMs = c.gracePeriodMinutes * 60_000 - (now.getTime() - since.getTime());
-    if (waitMs > 0) {
-      return [...out, { ...base, action: "ignore", reason: `endpoint is Disconnected since ${since.toISOString()}; deleted after the ${c.gracePeriodMinutes}-minute grace period (${Math.ceil(waitMs / 60_000)} min left)`, outcome: "skipped" }];
-    }
-    const reason = `endpoint Disconnected since ${since.toISOString()}, past the ${c.gracePeriodMinutes}-minute grace period`;
-    if (dryRun) return [...out, { ...base, reason, outcome: "planned" }];
+    const clock = async () => {
+      const now = this.now();
+      return { since: await this.d.marks.firstSeen(`disconnected:${pe.id}`, now), now };
+    };
+    let plan = planEndpointDeletion(pe, config);
+    if (plan.action === "wait" && plan.needsClock) plan = planEndpointDeletion(pe, config, await clock());
+    if (plan.action === "keep" && plan.off) return [];
+    if (plan.action !== "delete") return [{ ...base, action: "ignore", reason: plan.reason, outcome: "skipped" }];
+    if (dryRun) return [{ ...base, reason: plan.reason, outcome: "planned" }];
     try {
+      // The listing may be minutes old: decide again on the endpoint as it is now.
+      const fresh = await this.d.endpoints.getEndpoint(pe.id);
+      if (!fresh) return [{ ...base, action: "ignore", reason: "endpoint already gone", outcome: "skipped" }];
+      const now = planEndpointDeletion(fresh, config, await clock());
+      if (now.action !== "delete") return [{ ...base, action: "ignore", reason: `changed since it was listed: ${now.reason}`, outcome: "skipped" }];
       const written = await this.d.endpoints.deleteEndpoint(pe.id);
-      if (!written.applied) return [...out, { ...base, reason: `${reason} (${written.reason})`, outcome: "planned" }];
+      if (!written.applied) return [{ ...base, reason: `${now.reason} (${written.reason})`, outcome: "planned" }];
       await this.d.marks.clear(`disconnected:${pe.id}`);
-      return [...out, { ...base, reason, outcome: "applied" }];
+      return [{ ...base, reason: now.reason, outcome: "applied" }];
     } catch (e) {
-      return [...out, { ...base, reason, outcome: "failed", error: (e as Error).message, retryable: true }];
+      return [{ ...base, reason: plan.reason, outcome: "failed", error: (e as Error).message, retryable: true }];
     }
   }
+
 
   /** Provider side: a connection whose endpoint is gone (Disconnected) is deleted when enabled. */
   async deleteStaleConnection(tag: string, conn: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision> {

@@ -174,7 +174,7 @@ describe("cleanup", () => {
 
   it("a Disconnected endpoint loses its records on its next event; with the option on and the grace period past, it is deleted too", async () => {
     let now = new Date("2026-11-23T10:00:00Z");
-    const cfg = allowList({ dns: "", approval: "", cleanup: "  deleteDisconnectedEndpoints: true\n  gracePeriodMinutes: 60\n" });
+    const cfg = allowList({ dns: "", approval: "", cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 60\n` });
     const { local, autopilot } = await setup(cfg, { now: () => now, marks: new MemoryMarkStore() });
     const kv = await createEndpoint(local, "pe-kv", KV, "vault");
     await autopilot.handleEvent(ev(kv));
@@ -191,7 +191,7 @@ describe("cleanup", () => {
 
   it("keeps a Disconnected endpoint that carries the exclusion tag", async () => {
     let now = new Date("2026-11-23T10:00:00Z");
-    const cfg = allowList({ dns: "", approval: "", cleanup: "  deleteDisconnectedEndpoints: true\n  gracePeriodMinutes: 0\n" });
+    const cfg = allowList({ dns: "", approval: "", cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 0\n` });
     const { local, autopilot } = await setup(cfg, { now: () => now });
     const kv = await createEndpoint(local, "pe-kv", KV, "vault", { "privatelink-autopilot-keep": "true" });
     await autopilot.handleEvent(ev(kv));
@@ -204,7 +204,7 @@ describe("cleanup", () => {
 
   it("deletes nothing in dry-run, upsert-only or create-only", async () => {
     for (const variant of ["dry-run", "upsert-only", "create-only"] as const) {
-      const cfg = allowList({ dns: variant === "dry-run" ? "" : `  mode: ${variant}\n`, approval: "", cleanup: "  deleteDisconnectedEndpoints: true\n  gracePeriodMinutes: 0\n  deleteStaleConnections: true\n" });
+      const cfg = allowList({ dns: variant === "dry-run" ? "" : `  mode: ${variant}\n`, approval: "", cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 0\n  deleteStaleConnections: true\n` });
       const { local: l, autopilot } = await setup(cfg);
       const kv = await createEndpoint(l, "pe-kv", KV, "vault");
       await autopilot.handleEvent(ev(kv));

@@ -52,6 +52,7 @@ describe("parseConfigText: valid input", () => {
       gracePeriodMinutes: 60,
       exclusionTag: "privatelink-autopilot-keep",
       deleteStaleConnections: false,
+      deleteEndpointsIn: [],
     });
     expect(c.cleanup).toEqual(DEFAULTS.cleanup);
   });
@@ -150,8 +151,19 @@ describe("parseConfigText: problems", () => {
     const [p] = problems(MINIMAL + yaml("cleanup:", "  whatever: 1"));
     expect(p).toMatchObject({ line: 7, column: 3, key: "cleanup.whatever" });
     expect(p!.message).toBe(
-      "unknown key 'whatever'; allowed keys here: deleteDisconnectedEndpoints, gracePeriodMinutes, exclusionTag, deleteStaleConnections",
+      "unknown key 'whatever'; allowed keys here: deleteDisconnectedEndpoints, gracePeriodMinutes, exclusionTag, deleteStaleConnections, deleteEndpointsIn",
     );
+  });
+
+  it("cleanup.deleteEndpointsIn takes subscription and resource group ids, nothing finer and no wildcards", () => {
+    const rg = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app";
+    expect(config(MINIMAL + yaml("cleanup:", "  deleteEndpointsIn:", `    - /subscriptions/${SUB_A}`, `    - ${rg}`)).cleanup.deleteEndpointsIn).toEqual([`/subscriptions/${SUB_A}`, rg]);
+    const bad = problems(MINIMAL + yaml("cleanup:", "  deleteEndpointsIn:", `    - ${rg}/providers/Microsoft.Network/privateEndpoints/pe`, "    - /subscriptions/*"));
+    expect(bad.map((p) => [p.line, p.key])).toEqual([
+      [8, "cleanup.deleteEndpointsIn[0]"],
+      [9, "cleanup.deleteEndpointsIn[1]"],
+    ]);
+    expect(bad[0]!.message).toMatch(/is not an endpoint scope; expected \/subscriptions\/\{subscription GUID\} or .*\/resourceGroups\/\{name\}/);
   });
 
   it("suggests across case and transpositions (ManagedScopes, tll)", () => {

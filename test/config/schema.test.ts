@@ -54,7 +54,7 @@ describe("allow-list.schema.json", () => {
     expect(p.approval.properties.revokeRemoved.default).toBe(DEFAULTS.approval.revokeRemoved);
     for (const k of Object.keys(DEFAULTS.dns) as (keyof typeof DEFAULTS.dns)[]) expect(p.dns.properties[k].default).toBe(DEFAULTS.dns[k]);
     for (const k of Object.keys(DEFAULTS.cleanup) as (keyof typeof DEFAULTS.cleanup)[]) {
-      expect(p.cleanup.properties[k].default).toBe(DEFAULTS.cleanup[k]);
+      expect(p.cleanup.properties[k].default).toEqual(DEFAULTS.cleanup[k]);
     }
   });
 

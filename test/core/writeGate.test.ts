@@ -85,6 +85,7 @@ ${dns}  zones:
       resourceGroupId: ${HUB_RG}
 cleanup:
   deleteDisconnectedEndpoints: true
+  deleteEndpointsIn: [/subscriptions/${CONSUMER}]
   gracePeriodMinutes: 0
   deleteStaleConnections: true
 `;

@@ -36,6 +36,7 @@ dns:
       resourceGroupId: ${HUB_RG}
 cleanup:
   deleteDisconnectedEndpoints: true
+  deleteEndpointsIn: [/subscriptions/${CONSUMER}]
   gracePeriodMinutes: 0
   deleteStaleConnections: true
 `;
