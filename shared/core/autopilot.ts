@@ -243,9 +243,11 @@ export class Autopilot {
 
   /** The facts approval and revocation decide on (shared/plan/requestFacts.ts); reads the requester endpoint only when they depend on it. */
   private async factsFor(c: ConnectionInfo, config: AllowListConfig): Promise<RequestFacts> {
-    const own = connectionFacts(config.approval, c);
-    // Only Pending connections and Approved ones that revocation may look at need more.
-    if (own || !(c.status === "Pending" || (c.status === "Approved" && config.approval.revokeRemoved))) return own ?? requestFacts(config.approval, c, { unreadable: "not read" });
+    const known = connectionFacts(config.approval, c);
+    if (known) return known;
+    // Only Pending connections and the app's own approvals (which revocation may look at) need more.
+    const revocable = c.status === "Approved" && config.approval.revokeRemoved && isOwnApproval(await this.ownApprovals.get(c.id), c);
+    if (c.status !== "Pending" && !revocable) return requestFacts(config.approval, c, { unreadable: "not read: nothing depends on it" });
     let pe: RequesterRead;
     try {
       pe = await this.endpoints.getEndpoint(c.privateEndpointId!);

@@ -121,8 +121,11 @@ describe("only approvals this app made are revoked", () => {
     await humanApproves(l, forged);
     expect(stateOf(l)).toMatchObject({ status: "Approved", description: forged });
 
+    l.emulator.clearCalls();
     const report = await new Sweeper(autopilot, l.arm).sweep({ subscriptions: [CONSUMER] });
     expect(revokes(report.decisions)).toEqual([]);
+    // Not the app's approval: nothing to judge, so its requester endpoint is not even read.
+    expect(l.emulator.calls.filter((c) => c.method === "GET" && c.path.includes("/privateEndpoints/pe-kv"))).toEqual([]);
     expect(revokes(await autopilot.handleEvent(ev(connectionOf(l).id)))).toEqual([]);
     expect(stateOf(l)).toMatchObject({ status: "Approved", description: forged });
   });
