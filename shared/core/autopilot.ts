@@ -155,7 +155,13 @@ export class Autopilot {
         continue;
       }
       for (const c of conns) {
-        const d = await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
+        let d: Decision;
+        try {
+          d = await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
+        } catch (e) {
+          out.push(retryLater(tag, c.id, e));
+          continue;
+        }
         out.push(d);
         const state = stateWritten(d);
         if (state) written.set(link.targetResourceId.toLowerCase(), { state, applied: d.outcome === "applied" });
@@ -166,9 +172,11 @@ export class Autopilot {
     // must not leave or create a record): re-read the endpoint when something was written,
     // and lay what was written (or planned) over it, as the consumer side may lag behind.
     const wroteNow = [...written.values()].some((w) => w.applied);
-    const current = withLinkStates(wroteNow ? ((await this.endpoints.getEndpoint(endpointId)) ?? pe) : pe, written);
-    if (isDead(current)) out.push(...(await this.cleaner.onDeadEndpoint(tag, current, config, dryRun)));
-    else out.push(...(await this.registrar.syncEndpoint(tag, current, config, dryRun)));
+    await this.settle(out, tag, endpointId, async () => {
+      const current = withLinkStates(wroteNow ? ((await this.endpoints.getEndpoint(endpointId)) ?? pe) : pe, written);
+      if (isDead(current)) return this.cleaner.onDeadEndpoint(tag, current, config, dryRun);
+      return this.registrar.syncEndpoint(tag, current, config, dryRun);
+    });
     return out;
   }
 
@@ -214,20 +222,40 @@ export class Autopilot {
         out.push(await this.cleaner.deleteStaleConnection(tag, c, config, dryRun));
         continue;
       }
-      const d = await this.decide(tag, c, config, dryRun, await this.factsFor(c, config));
+      let d: Decision;
+      try {
+        d = await this.decide(tag, c, config, dryRun, await this.factsFor(c, config));
+      } catch (e) {
+        out.push(retryLater(tag, c.id, e));
+        continue;
+      }
       out.push(d);
       if (d.action === "revoke") {
         // DNS follows the revoke: its records go (or, dry, are planned to go).
-        if ((d.outcome === "applied" || d.outcome === "planned") && c.privateEndpointId) {
-          out.push(...(await this.cleaner.releaseRecords(tag, c.privateEndpointId, config, d.outcome === "planned", d.outcome === "planned" ? "connection revoke planned" : "connection revoked")));
+        const pe = c.privateEndpointId;
+        if ((d.outcome === "applied" || d.outcome === "planned") && pe) {
+          await this.settle(out, tag, pe, () => this.cleaner.releaseRecords(tag, pe, config, d.outcome === "planned", d.outcome === "planned" ? "connection revoke planned" : "connection revoked"));
         }
         continue;
       }
       const approved = d.action === "approve" && d.outcome !== "failed";
       if (c.privateEndpointId && (approved || (focusId && sameId(c.id, focusId) && c.status === "Approved"))) dnsFor.push(c);
     }
-    if (config.dns.zones.length) for (const c of dnsFor) out.push(...(await this.dnsForConnection(tag, c, config, dryRun)));
+    if (config.dns.zones.length) for (const c of dnsFor) await this.settle(out, tag, c.privateEndpointId!, () => this.dnsForConnection(tag, c, config, dryRun));
     return out;
+  }
+
+  /**
+   * One channel for "retry later": a step that throws adds a retryable decision after
+   * the decisions already made instead of discarding them, so every applied write is
+   * reported and audited; the host still fails the invocation for the redelivery.
+   */
+  private async settle(out: Decision[], tag: string, resource: string, step: () => Promise<Decision[]>): Promise<void> {
+    try {
+      out.push(...(await step()));
+    } catch (e) {
+      out.push(retryLater(tag, resource, e));
+    }
   }
 
   private async dnsForConnection(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
@@ -347,6 +375,12 @@ function isDead(pe: EndpointInfo): boolean {
 
 function ignore(event: string, resource: string, reason: string): Decision {
   return { event, action: "ignore", resource, reason, outcome: "skipped" };
+}
+
+/** A step failed after others were done: the redelivery (or the next sweep) continues from ARM's state. */
+export function retryLater(event: string, resource: string, e: unknown): Decision {
+  const error = e instanceof Error ? e.message : String(e);
+  return { event, action: "error", resource, reason: "reading or writing ARM failed; left for a redelivery", outcome: "failed", error, retryable: true };
 }
 
 function errorDecision(event: string, resource: string, reason: string): Decision {

@@ -8,7 +8,6 @@ import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
 import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
 import type { OwnershipIndex } from "../store/ownershipIndex.js";
 import type { Decision, DnsAction } from "./decision.js";
-import { RetryableError } from "./errors.js";
 
 const MAX_ATTEMPTS = 3;
 
@@ -35,7 +34,9 @@ export class DnsRegistrar {
     }
     const want = await desiredRecordsOf(pe, dns, this.endpoints);
     if (want.waitingForIp.length) {
-      throw new RetryableError(`endpoint ${pe.name} has no private IP yet for ${want.waitingForIp.join(", ")}; failing so Event Grid redelivers`);
+      // A retryable decision, not a throw: what this run already did (an approval) stays in the report and the audit.
+      const reason = `endpoint ${pe.name} has no private IP yet for ${want.waitingForIp.join(", ")}; failing so Event Grid redelivers`;
+      return [{ ...decision(tag, "dns-skip", pe.id, reason, "skipped", { owner: pe.id }), retryable: true }];
     }
     const out = want.skips.map((s) => decision(tag, "dns-skip", pe.id, s.reason, "skipped", { zone: s.zone, record: s.record, ips: s.ips, owner: pe.id }));
     // The gate holds DNS writes back under dns.dryRun anyway; knowing it here plans against a read instead.

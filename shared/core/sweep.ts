@@ -29,8 +29,10 @@ export interface SweepReport {
   runId: string;
   decisions: Decision[];
   totals: Record<string, number>;
-  /** false: stopped at the deadline; the cursor says where the next run resumes. */
+  /** false: stopped at the deadline (or by `error`); the cursor says where the next run resumes. */
   complete: boolean;
+  /** Why the sweep stopped early, when it was not the deadline (its decisions so far are still reported). */
+  error?: string;
 }
 
 const PHASES = ["approvals", "endpoints", "orphans"] as const;
@@ -117,9 +119,9 @@ export class Sweeper {
       }
     } catch (e) {
       if (e instanceof DeadlineReached) return report(false);
-      // Outside any unit (the cursor store, say): report it with what was done so far.
+      // Outside any unit (the cursor store, say): report it with what was done so far (audited), and say why it stopped.
       decisions.push(unitError(tag, "(sweep)", "the sweep", e));
-      return report(false);
+      return { ...report(false), error: e instanceof Error ? e.message : String(e) };
     }
     if (!dryRun) await this.cursors.clear();
     return report(true);
