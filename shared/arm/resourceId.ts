@@ -21,9 +21,13 @@ export interface ParsedResourceId {
   segments: ResourceIdSegment[];
 }
 
+/** Real ARM ids are a few hundred characters; longer input is refused before any work on it. */
+export const MAX_RESOURCE_ID_LENGTH = 2048;
+
 export class InvalidResourceIdError extends Error {
   constructor(id: unknown, why: string) {
-    super(`invalid resource id ${JSON.stringify(id)}: ${why}`);
+    const shown = typeof id === "string" && id.length > 120 ? `${id.slice(0, 120)}…` : id;
+    super(`invalid resource id ${JSON.stringify(shown)}: ${why}`);
     this.name = "InvalidResourceIdError";
   }
 }
@@ -31,7 +35,8 @@ export class InvalidResourceIdError extends Error {
 /** Parses `/subscriptions/{s}[/resourceGroups/{rg}][/providers/{ns}/{type}/{name}[/{type}/{name}]...]`. */
 export function parseResourceId(id: string): ParsedResourceId {
   if (typeof id !== "string" || !id.startsWith("/")) throw new InvalidResourceIdError(id, "must start with /");
-  const trimmed = id.replace(/\/+$/, "");
+  if (id.length > MAX_RESOURCE_ID_LENGTH) throw new InvalidResourceIdError(id, `${id.length} characters long; real ARM ids have at most ${MAX_RESOURCE_ID_LENGTH}`);
+  const trimmed = trimSlashes(id);
   const parts = trimmed.split("/").slice(1);
   if (parts.some((p) => p.length === 0)) throw new InvalidResourceIdError(id, "empty segment");
   if (parts[0]?.toLowerCase() !== "subscriptions" || !parts[1]) {
@@ -69,7 +74,14 @@ export function tryParseResourceId(id: unknown): ParsedResourceId | undefined {
 
 /** Canonical key for maps and comparisons: lower case, no trailing slash. */
 export function idKey(id: string): string {
-  return id.replace(/\/+$/, "").toLowerCase();
+  return trimSlashes(id).toLowerCase();
+}
+
+/** Drops trailing slashes in linear time (the regex /\/+$/ backtracks quadratically on a run of slashes not at the end). */
+function trimSlashes(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 export function sameId(a: string | undefined, b: string | undefined): boolean {

@@ -66,10 +66,26 @@ export function parseConfigText(text: string, file: string): ConfigResult {
   }
 }
 
+/**
+ * Input caps, checked before the schema: a real allow-list is a few KB with a few hundred
+ * keys; a huge or key-stuffed file is refused at once with a clear error.
+ */
+export const MAX_ALLOW_LIST_CHARS = 262_144;
+export const MAX_ALLOW_LIST_KEYS = 10_000;
+
 function parseUnsafe(rawText: string, file: string): ConfigResult {
   const text = typeof rawText === "string" ? rawText.replace(/^\uFEFF/, "") : "";
+  const tooBig = (message: string) => ({ ok: false as const, file, problems: [{ file, line: 1, column: 1, key: "", message }] });
+  if (text.length > MAX_ALLOW_LIST_CHARS) return tooBig(`the file is ${text.length} characters long; an allow-list may have at most ${MAX_ALLOW_LIST_CHARS}`);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
+  let keys = 0;
+  visit(doc, {
+    Pair() {
+      return ++keys > MAX_ALLOW_LIST_KEYS ? visit.BREAK : undefined;
+    },
+  });
+  if (keys > MAX_ALLOW_LIST_KEYS) return tooBig(`the file has more than ${MAX_ALLOW_LIST_KEYS} keys; an allow-list has a few hundred`);
   const problems: ConfigProblem[] = [];
   const fail = () => ({ ok: false as const, file, problems: sortProblems(problems) });
 

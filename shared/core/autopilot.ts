@@ -2,10 +2,10 @@
 // truth) before acting. Knows nothing about the Functions host, the CLI or the
 // sandbox; they all call handleEvent / explain.
 import { isNotFound } from "../arm/errors.js";
-import { isWithinScope, parentResourceId, parseResourceId, sameId, sameType, tryParseResourceId } from "../arm/resourceId.js";
+import { isWithinScope, parseResourceId, sameId, sameType, tryParseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
-import { isFromPrincipal, isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
+import { isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
 import { APP_NAME, approvalDescription, planApproval } from "../plan/approvals.js";
 import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../plan/requestFacts.js";
 import { ConnectionsGateway, type ConnectionInfo } from "../providers/connections.js";
@@ -78,9 +78,9 @@ export class Autopilot {
   /** Handles one parsed event. Throws only for transient failures worth a redelivery. */
   async handleEvent(event: ResourceEvent): Promise<Decision[]> {
     const tag = event.id;
-    if (this.opts.identity && isFromPrincipal(event, this.opts.identity)) {
-      return [ignore(tag, event.resourceId, "caused by privatelink-autopilot's own identity")];
-    }
+    // An event "caused by our own identity" is handled like any other: the claim is the
+    // sender's word, so skipping on it would let a forged claim hide real work. Our own
+    // writes' events are idempotent: the re-read finds them done and writes nothing.
     // The same list the Event Grid filter is generated from: what the filter keeps out is ignored here too.
     if (event.operationName && !isHandledOperation(event.operationName)) {
       return [ignore(tag, event.resourceId, `operation ${event.operationName} cannot change a private endpoint connection`)];
@@ -346,10 +346,15 @@ export class Autopilot {
 
 /** The resource itself or its nearest ancestor whose type is a registered provider type. */
 export function managedAncestor(id: string): string | undefined {
-  let cur: string | undefined = tryParseResourceId(id)?.id;
-  while (cur) {
-    if (providerTypeFor(parseResourceId(cur).type)) return cur;
-    cur = parentResourceId(cur);
+  // One parse, then one registry lookup per level (parsing each ancestor again cost O(n²) and more).
+  const p = tryParseResourceId(id);
+  if (!p?.provider) return undefined;
+  const parts = p.id.split("/");
+  const head = parts.length - 2 * p.segments.length;
+  let type = p.provider;
+  const types = p.segments.map((s) => (type = `${type}/${s.type}`));
+  for (let n = types.length; n >= 1; n--) {
+    if (providerTypeFor(types[n - 1])) return parts.slice(0, head + 2 * n).join("/");
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 // Parses one raw event (Event Grid schema or CloudEvents 1.0, as the Functions host, a webhook
 // body or a replay file delivers it) into a ResourceEvent. Pure: no I/O, never throws.
 import type { KnownSystemEventTypes } from "@azure/eventgrid";
-import { parseResourceId } from "../arm/resourceId.js";
+import { MAX_RESOURCE_ID_LENGTH, parseResourceId } from "../arm/resourceId.js";
 import { extractCaller } from "./caller.js";
 import { decodeObject, describe, errorMessage, excerpt, getCI, isObject, str, type JsonObject } from "./json.js";
 import type { EventKind, ParsedEvent, ResourceEvent } from "./types.js";
@@ -22,6 +22,15 @@ export const HANDLED_EVENT_TYPES: readonly string[] = Object.keys(HANDLED);
 const HANDLED_CI = new Map<string, { kind: EventKind; family: Family }>(
   Object.entries(HANDLED).map(([k, v]) => [k.toLowerCase(), v]),
 );
+
+/** Input caps: real events are a few KB (Event Grid's limit is 1 MB per event); oversize input is refused before any work on it. */
+export const MAX_EVENT_CHARS = 1_048_576;
+export const MAX_EVENT_ID_LENGTH = 512;
+
+/** An id as quoted back in errors and logs: never the whole of an oversize one. */
+function shortId(id: string): string {
+  return id.length > 128 ? `${id.slice(0, 128)}… (${id.length} characters)` : id;
+}
 
 export const SUBSCRIPTION_VALIDATION_EVENT = "Microsoft.EventGrid.SubscriptionValidationEvent";
 
@@ -56,6 +65,7 @@ export function parseEventBatch(body: unknown): ParsedEvent[] {
     if (value instanceof Uint8Array) value = new TextDecoder().decode(value);
     if (typeof value === "string") {
       if (value.trim() === "") return [{ outcome: "invalid", error: "body is an empty string, not a JSON event or array of events" }];
+      if (value.length > MAX_EVENT_CHARS) return [{ outcome: "invalid", error: `body is ${value.length} characters long; at most ${MAX_EVENT_CHARS} are accepted` }];
       try {
         value = JSON.parse(value);
       } catch (e) {
@@ -77,6 +87,7 @@ function withIndex(p: ParsedEvent, i: number): ParsedEvent {
 function parseEventUnsafe(raw: unknown): ParsedEvent {
   let value = raw;
   if (typeof value === "string") {
+    if (value.length > MAX_EVENT_CHARS) return { outcome: "invalid", error: `event is ${value.length} characters long; at most ${MAX_EVENT_CHARS} are accepted` };
     try {
       value = JSON.parse(value);
     } catch (e) {
@@ -90,6 +101,9 @@ function parseEventUnsafe(raw: unknown): ParsedEvent {
 
   const env = readEnvelope(value);
   if ("error" in env) return { outcome: "invalid", id: idOf(value), error: env.error };
+  if (env.id.length > MAX_EVENT_ID_LENGTH) {
+    return { outcome: "invalid", id: shortId(env.id), error: `event id is ${env.id.length} characters long; at most ${MAX_EVENT_ID_LENGTH} are accepted` };
+  }
 
   const handled = HANDLED_CI.get(env.eventType.toLowerCase());
   if (!handled) return { outcome: "ignored", id: env.id, eventType: env.eventType, reason: ignoreReason(env.eventType) };
@@ -104,6 +118,9 @@ function parseEventUnsafe(raw: unknown): ParsedEvent {
   const idResult = pickResourceId(handled.family, data, env.subject);
   if ("error" in idResult) return { outcome: "invalid", id: env.id, error: idResult.error };
 
+  if (idResult.value.length > MAX_RESOURCE_ID_LENGTH) {
+    return { outcome: "invalid", id: env.id, error: `resource id (from ${idResult.from}) is ${idResult.value.length} characters long; real ARM ids have at most ${MAX_RESOURCE_ID_LENGTH}` };
+  }
   // Whitespace next to a slash cannot belong to an ARM name (names never start or end with a space),
   // but it does appear in published samples ("/subscriptions/{id} /resourceGroups/..."): remove it.
   const cleaned = idResult.value.trim().replace(/\s*\/\s*/g, "/");
@@ -272,5 +289,5 @@ function ignoreReason(eventType: string): string {
 function idOf(v: unknown): string | undefined {
   if (!isObject(v)) return undefined;
   const id = v["id"];
-  return typeof id === "string" && id !== "" ? id : undefined;
+  return typeof id === "string" && id !== "" ? shortId(id) : undefined;
 }

@@ -62,25 +62,25 @@ async function decide(raw: unknown, autopilot: Autopilot, log: Logger, now: () =
   const parsed = parseEvent(raw);
   if (parsed.outcome === "invalid") {
     // Nothing to retry: say exactly what is wrong and keep the payload in the log.
-    log.error(`malformed event ${parsed.id ?? "(no id)"}: ${parsed.error}; payload: ${truncate(safeStringify(raw), 4000)}`);
+    log.error(`malformed event ${forLog(parsed.id ?? "(no id)")}: ${forLog(parsed.error)}; payload: ${forLog(boundedStringify(raw, 4000), 4000)}`);
     return { decisions: [{ event: parsed.id ?? "(no id)", action: "error", resource: "", reason: `malformed event: ${parsed.error}`, outcome: "failed" }] };
   }
   if (parsed.outcome === "ignored") {
-    log.debug(`ignored event ${parsed.id ?? ""} (${parsed.eventType ?? "?"}): ${parsed.reason}`);
+    log.debug(`ignored event ${forLog(parsed.id ?? "")} (${forLog(parsed.eventType ?? "?")}): ${forLog(parsed.reason)}`);
     return { decisions: [{ event: parsed.id ?? "(no id)", action: "ignore", resource: "", reason: parsed.reason, outcome: "skipped" }] };
   }
   const ev = parsed.event;
   const correlationId = ev.correlationId;
-  log.debug(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`);
+  log.debug(forLog(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`));
   // At-least-once delivery: a duplicate id is recognised before any ARM call.
   const claim = ledger ? await ledger.claim(ev.id, now()) : "new";
   if (claim === "done") {
-    log.debug(`duplicate event ${ev.id}: already handled`);
+    log.debug(`duplicate event ${forLog(ev.id)}: already handled`);
     return { decisions: [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "duplicate event (same id already handled)", outcome: "skipped" }], correlationId };
   }
   if (claim === "running") {
     // Not acknowledged: the other delivery may still fail or die; Event Grid retries this one later.
-    log.info(`event ${ev.id}: another delivery of it is still being handled; left for redelivery`);
+    log.info(`event ${forLog(ev.id)}: another delivery of it is still being handled; left for redelivery`);
     return { decisions: [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "another delivery of this event is still being handled: retry later", outcome: "skipped", retryable: true }], correlationId };
   }
   const held = ledger ? { id: ev.id } : undefined;
@@ -90,7 +90,7 @@ async function decide(raw: unknown, autopilot: Autopilot, log: Logger, now: () =
     return { decisions, correlationId, held };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    log.error(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`);
+    log.error(forLog(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`));
     const reason = e instanceof RetryableError ? e.message : "reading or writing ARM failed";
     return { decisions: [{ event: ev.id, action: "error", resource: ev.resourceId, reason, outcome: "failed", error: msg, retryable: true }], correlationId, held };
   }
@@ -100,19 +100,25 @@ async function decide(raw: unknown, autopilot: Autopilot, log: Logger, now: () =
 export function logDecision(log: Logger, d: Decision, fallbackResource = ""): void {
   const dns = d.dns ? ` [${d.dns.record ?? ""}.${d.dns.zone ?? ""} -> ${(d.dns.ips ?? []).join(",")}]` : "";
   const line = `${d.action} ${d.resource || fallbackResource}: ${d.reason}${d.rule ? ` [rule ${d.rule}]` : ""}${dns} (${d.outcome})`;
-  if (d.outcome === "failed") log.error(line + (d.error ? `: ${d.error}` : ""));
-  else if (d.action === "ignore" || d.action === "leave-pending" || d.action === "dns-skip") log.debug(line);
-  else log.info(line);
+  if (d.outcome === "failed") log.error(forLog(line + (d.error ? `: ${d.error}` : "")));
+  else if (d.action === "ignore" || d.action === "leave-pending" || d.action === "dns-skip") log.debug(forLog(line));
+  else log.info(forLog(line));
 }
 
-function safeStringify(v: unknown): string {
+/**
+ * A log line from untrusted text: CR, LF and other control characters escaped (one
+ * event, one line: nothing can forge a second line), cut to `max` characters.
+ */
+export function forLog(s: string, max = 2000): string {
+  const cut = s.length > max ? `${s.slice(0, max)}… (${s.length} characters)` : s;
+  return cut.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
+
+/** JSON of a payload, cut to `max` characters (long strings in it are cut before serialising). */
+function boundedStringify(v: unknown, max: number): string {
   try {
-    return JSON.stringify(v) ?? String(v);
+    return (JSON.stringify(v, (_k, x) => (typeof x === "string" && x.length > max ? `${x.slice(0, max)}…` : x)) ?? String(v)).slice(0, max);
   } catch {
-    return String(v);
+    return String(v).slice(0, max);
   }
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
 }

@@ -101,12 +101,15 @@ describe("approval", () => {
     expect(writes(local).length).toBe(before);
   });
 
-  it("skips events caused by its own identity", async () => {
+  it("an event claiming its own identity is handled like any other: a forged claim cannot hide work, its own events write nothing", async () => {
     const { local, autopilot } = await setup(REFERENCE_ALLOW_LIST, { identity: { objectId: "AAAAAAAA-0000-0000-0000-000000000000" } });
-    local.emulator.clearCalls();
     const d = await autopilot.handleEvent(event(REF.kvConnection));
-    expect(d).toEqual([expect.objectContaining({ action: "ignore", reason: expect.stringMatching(/own identity/) })]);
-    expect(local.emulator.calls).toHaveLength(0);
+    expect(d).toEqual([expect.objectContaining({ action: "approve", outcome: "applied" })]);
+    expect(status(local, REF.kvConnection)).toBe("Approved");
+    // The event its own approval causes: re-read, found done, nothing written.
+    const before = writes(local).length;
+    expect(await autopilot.handleEvent(event(REF.kvConnection))).toEqual([expect.objectContaining({ action: "ignore", outcome: "skipped" })]);
+    expect(writes(local).length).toBe(before);
   });
 
   it("dry-run plans the approval and writes nothing", async () => {
