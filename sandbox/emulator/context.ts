@@ -31,8 +31,6 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Answer later: wait `ms`, then send what `then()` returns (long-poll of an operation). */
   defer?: { ms: number; then: () => Reply };
-  /** Never answer: the connection stays open until the client gives up (an injected hang). */
-  hang?: boolean;
 }
 
 export function header(req: EmuRequest, name: string): string | undefined {

@@ -39,8 +39,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer({ cert, key }, createRequestListener(state, timers));
-  // Keep-alive sockets would hold close() open; the SDKs reconnect cheaply.
-  server.keepAliveTimeout = 1000;
+  // Clients keep a socket for the server's `Keep-Alive: timeout` minus 1 s (Node's agent
+  // buffer), so 1 s meant a new TLS handshake per call; close() ends idle sockets itself.
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
@@ -73,6 +74,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     },
     snapshot,
     load: (estate: Estate) => store.load(estate),
+    reset(estate?: Estate) {
+      store.clear();
+      ops.clear();
+      state.faults.length = 0;
+      state.calls.length = 0;
+      state.throttle = new Throttle(opts.throttle);
+      if (estate) store.load(estate);
+    },
     getResource(id: string): ArmResource | undefined {
       ops.settle();
       const r = store.get(id);

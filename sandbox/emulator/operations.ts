@@ -20,6 +20,8 @@ export interface Operation {
   result?: () => unknown;
   statusPath: string;
   resultPath: string;
+  /** Set by fault injection: the operation ends Failed with this error. */
+  failWith?: { code: string; message: string };
 }
 
 export interface StartOptions {
@@ -67,10 +69,16 @@ export class Operations {
     this.pending = this.pending.filter((o) => o.doneAt > now);
     for (const op of due) {
       if (this.active.get(idKey(op.resourceId)) === op) this.active.delete(idKey(op.resourceId));
-      op.status = "Succeeded";
+      op.status = op.failWith ? "Failed" : "Succeeded";
       op.endTime = new Date().toISOString();
       op.onDone?.();
     }
+  }
+
+  clear(): void {
+    this.ops.clear();
+    this.active.clear();
+    this.pending = [];
   }
 
   get(id: string): Operation | undefined {

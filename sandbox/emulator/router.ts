@@ -125,7 +125,7 @@ function operationAnswer(ctx: EmuContext, req: EmuRequest, kind: string, op: Ope
   return {
     status: 200,
     headers: again,
-    body: { id: op.statusPath, name: op.id, status: op.status, startTime: op.startTime, ...(op.endTime ? { endTime: op.endTime } : {}) },
+    body: { id: op.statusPath, name: op.id, status: op.status, startTime: op.startTime, ...(op.endTime ? { endTime: op.endTime } : {}), ...(op.status === "Failed" && op.failWith ? { error: op.failWith } : {}) },
   };
 }
 

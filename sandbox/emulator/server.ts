@@ -46,21 +46,26 @@ export function createRequestListener(state: ServerState, timers: Set<NodeJS.Tim
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      let r: { reply: Reply; entry?: Omit<CallLogEntry, "seq" | "time" | "status"> };
+      let r: Handled;
       try {
         r = handle(state, req, Buffer.concat(chunks).toString("utf8"));
       } catch (e) {
         r = { reply: toReply(e) };
       }
-      const finish = (reply: Reply) => {
-        if (r.entry) state.calls.push({ seq: state.nextSeq(), time: new Date().toISOString(), ...r.entry, status: reply.status });
-        write(res, reply);
+      const log = (status: number) => {
+        if (r.entry) state.calls.push({ seq: state.nextSeq(), time: new Date().toISOString(), ...r.entry, status });
       };
-      if (r.reply.hang) {
-        // Logged with status 0: no answer was ever sent.
-        if (r.entry) state.calls.push({ seq: state.nextSeq(), time: new Date().toISOString(), ...r.entry, status: 0 });
+      // Injected transport faults: the client sees no answer (status 0 in the call log when nothing was applied).
+      if (r.effect === "hang") return log(0);
+      if (r.effect === "reset" || r.effect === "reset-after-apply") {
+        log(r.effect === "reset" ? 0 : r.reply.status);
+        res.socket?.destroy();
         return;
       }
+      const finish = (reply: Reply) => {
+        log(reply.status);
+        write(res, reply);
+      };
       const defer = r.reply.defer;
       if (!defer) return finish(r.reply);
       const headers = r.reply.headers;
@@ -75,7 +80,9 @@ export function createRequestListener(state: ServerState, timers: Set<NodeJS.Tim
   };
 }
 
-function handle(state: ServerState, req: IncomingMessage, text: string): { reply: Reply; entry?: Omit<CallLogEntry, "seq" | "time" | "status"> } {
+type Handled = { reply: Reply; entry?: Omit<CallLogEntry, "seq" | "time" | "status">; effect?: FaultSpec["effect"] };
+
+function handle(state: ServerState, req: IncomingMessage, text: string): Handled {
   const url = new URL(req.url ?? "/", state.ctx.base);
   const rawPath = url.pathname.replace(/\/+$/, "");
   let segments: string[];
@@ -93,12 +100,16 @@ function handle(state: ServerState, req: IncomingMessage, text: string): { reply
   const kind: CallLogEntry["kind"] = operationRoute(segments) ? "operation" : method === "GET" || method === "HEAD" ? "read" : method === "DELETE" ? "delete" : "write";
   const entry = { method, path, kind, ...(apiVersion ? { apiVersion } : {}), ...(subscriptionId ? { subscriptionId } : {}) };
 
-  return {
-    entry,
-    reply: safe(() => {
-      for (const h of [...state.hooks]) h({ method, path });
-      const fault = takeFault(state, method, path);
-      if (fault) return fault;
+  for (const h of [...state.hooks]) h({ method, path });
+  const fault = takeFault(state, method, path);
+  if (fault?.effect === "hang" || fault?.effect === "reset") return { entry, effect: fault.effect, reply: { status: 0 } };
+  const applied = (reply: Reply): Handled => {
+    if (fault?.effect === "lro-failed") failOperation(state, reply);
+    return { entry, reply, ...(fault?.effect === "reset-after-apply" ? { effect: fault.effect } : {}) };
+  };
+  if (fault && !fault.effect) return { entry, reply: faultReply(fault, method, path) };
+  return applied(
+    safe(() => {
       const auth = req.headers.authorization;
       if (!auth || !/^Bearer\s+\S+/i.test(auth)) {
         throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.");
@@ -128,10 +139,24 @@ function handle(state: ServerState, req: IncomingMessage, text: string): { reply
       if (taken?.ok) reply.headers = { ...reply.headers, [`x-ms-ratelimit-remaining-subscription-${bucket}`]: String(taken.remaining) };
       return reply;
     }),
+  );
+}
+
+/** lro-failed: the operation this answer started ends Failed, and its resource's provisioningState says so. */
+function failOperation(state: ServerState, reply: Reply): void {
+  const url = reply.headers?.["azure-asyncoperation"] ?? reply.headers?.["location"];
+  const op = url ? state.ctx.ops.get(new URL(url).pathname.split("/").pop() ?? "") : undefined;
+  if (!op) return;
+  op.failWith = { code: "InjectedOperationFailure", message: `Injected fault: operation ${op.method} on ${op.resourceId} failed.` };
+  const onDone = op.onDone;
+  op.onDone = () => {
+    onDone?.();
+    const r = state.ctx.store.get(op.resourceId);
+    if (r) r.properties = { ...(r.properties ?? {}), provisioningState: "Failed" };
   };
 }
 
-function takeFault(state: ServerState, method: string, path: string): Reply | undefined {
+function takeFault(state: ServerState, method: string, path: string): FaultSpec | undefined {
   const lowerPath = path.toLowerCase();
   const f = state.faults.find(
     (x) => x.remaining > 0 && (!x.method || x.method.toUpperCase() === method) && (!x.pathIncludes || lowerPath.includes(x.pathIncludes.toLowerCase())),
@@ -139,10 +164,14 @@ function takeFault(state: ServerState, method: string, path: string): Reply | un
   if (!f) return undefined;
   f.remaining--;
   state.faults = state.faults.filter((x) => x.remaining > 0);
-  if (f.hang) return { status: 0, hang: true };
+  return f.hang ? { ...f, effect: "hang" } : f;
+}
+
+function faultReply(f: FaultSpec, method: string, path: string): Reply {
+  const status = f.status ?? 500;
   const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {};
-  if (f.status < 400) return { status: f.status, headers };
-  return { status: f.status, headers, body: errorBody(f.code ?? DEFAULT_CODES[f.status] ?? "InjectedFault", f.message ?? `Injected fault (${f.status}) for ${method} ${path}.`) };
+  if (status < 400) return { status, headers };
+  return { status, headers, body: errorBody(f.code ?? DEFAULT_CODES[status] ?? "InjectedFault", f.message ?? `Injected fault (${status}) for ${method} ${path}.`) };
 }
 
 function admin(state: ServerState, method: string, segments: string[], text: string): Reply {
@@ -169,7 +198,7 @@ function admin(state: ServerState, method: string, segments: string[], text: str
   if (what === "faults" && method === "GET") return { status: 200, body: state.faults };
   if (what === "faults" && method === "POST") {
     const f = json();
-    if (!f || typeof f.status !== "number") throw new ArmError(400, "InvalidRequestContent", "Expected a FaultSpec: { status, method?, pathIncludes?, count?, code?, message?, retryAfterSeconds?, hang? }.");
+    if (!f || (typeof f.status !== "number" && !f.effect && !f.hang)) throw new ArmError(400, "InvalidRequestContent", "Expected a FaultSpec: { status | effect | hang, method?, pathIncludes?, count?, code?, message?, retryAfterSeconds? }.");
     state.admin.injectFault(f);
     return { status: 201, body: f };
   }

@@ -65,6 +65,11 @@ export class Store {
     return out;
   }
 
+  clear(): void {
+    this.byKey.clear();
+    this.childIndex.clear();
+  }
+
   all(): ArmResource[] {
     return [...this.byKey.values()];
   }

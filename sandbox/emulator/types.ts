@@ -30,13 +30,22 @@ export interface FaultSpec {
   method?: string;
   /** Case-insensitive substring of the (decoded) path. */
   pathIncludes?: string;
-  status: number;
+  /** Answer with this status and an ARM error body (ignored by the effects below that send no answer). */
+  status?: number;
+  /**
+   * Instead of an error answer:
+   * - `hang`: never answer (the request stays open until the client gives up or the emulator closes);
+   * - `reset`: drop the connection before the request is handled (nothing applied);
+   * - `reset-after-apply`: handle the request (the change is applied), then drop the connection unanswered;
+   * - `lro-failed`: handle the request, but its long-running operation ends `Failed` (provisioningState Failed).
+   */
+  effect?: "hang" | "reset" | "reset-after-apply" | "lro-failed";
   /** How many matching calls fail; default 1. */
   count?: number;
   code?: string;
   message?: string;
   retryAfterSeconds?: number;
-  /** Never answer the matching calls (a hung ARM front end): the client's timeout must end them. */
+  /** Never answer the matching calls (a hung ARM front end): the client's timeout must end them. Same as `effect: "hang"`. */
   hang?: boolean;
 }
 
@@ -59,6 +68,8 @@ export interface Emulator {
   snapshot(): Estate;
   /** Adds or replaces resources. */
   load(estate: Estate): void;
+  /** Forgets every resource, operation, fault, throttle bucket and logged call; then loads `estate` (one emulator, many estates). */
+  reset(estate?: Estate): void;
   getResource(id: string): ArmResource | undefined;
   close(): Promise<void>;
 }
