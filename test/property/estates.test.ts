@@ -51,8 +51,7 @@ describe(`${RUNS} random estates (seed ${SEED}), clean and chaotic orders, two s
     expect(of("dns-foreign-write", "dns-unconfigured-zone", "dns-delete-in-non-sync-mode", "dns-delete-live-owner")).toEqual([]);
   });
 
-  // Defect 8 of issue 8 (`gate` is fixing it: one write gate honouring dns.dryRun); turn on once landed.
-  it.fails("writes no DNS when dns.dryRun is set", () => {
+  it("writes no DNS when dns.dryRun is set", () => {
     expect(of("dns-write-in-dry-run")).toEqual([]);
   });
 

@@ -75,8 +75,7 @@ describe("minimal estates from the proof run", () => {
     expect(await violations(m, "revoke-outside-policy")).toEqual([]);
   });
 
-  // Defect 8 of issue 8 (`gate` is fixing it: one write gate honouring dns.dryRun); turn on once landed.
-  it.fails("dns.dryRun: an orphaned record of ours is reported, not deleted", async () => {
+  it("dns.dryRun: an orphaned record of ours is reported, not deleted", async () => {
     const m = estate({ records: [{ target: 0, kind: "owned-endpoint", owner: 0 }], allow: { dnsDryRun: true } });
     expect(await violations(m, "dns-write-in-dry-run")).toEqual([]);
   });
