@@ -55,8 +55,7 @@ describe(`${RUNS} random estates (seed ${SEED}), clean and chaotic orders, two s
     expect(of("dns-write-in-dry-run")).toEqual([]);
   });
 
-  // Defect 1 of issue 8 (`dnssafety` is fixing it: names from the endpoint's own target); turn on once landed.
-  it.fails("names records only after the endpoint's own target, with its own IPs, once approved", () => {
+  it("names records only after the endpoint's own target, with its own IPs, once approved", () => {
     expect(of("dns-name-outside-target", "dns-wrong-ips", "dns-for-unapproved-endpoint")).toEqual([]);
   });
 

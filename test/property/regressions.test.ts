@@ -80,8 +80,7 @@ describe("minimal estates from the proof run", () => {
     expect(await violations(m, "dns-write-in-dry-run")).toEqual([]);
   });
 
-  // Defect 1 of issue 8 (`dnssafety` is fixing it: names from the endpoint's own target); turn on once landed.
-  it.fails("an endpoint listing another vault's FQDN in its customDnsConfigs never owns or claims that name", async () => {
+  it("an endpoint listing another vault's FQDN in its customDnsConfigs never owns or claims that name", async () => {
     const m = estate({ targets: [{ kind: "kv", place: 0 }, { kind: "kv", place: 0 }], endpoints: [{ ...PE, target: 1, hijack: 0 }], allow: { registerWhen: "always" } });
     expect(await violations(m, "dns-name-outside-target")).toEqual([]);
   });
