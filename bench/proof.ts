@@ -71,7 +71,7 @@ async function runShare(a: Args, worker: number, onProgress?: (t: Tally) => void
         kinds.add(v.kind);
       }
       for (const k of kinds) t.estatesWith[k] = (t.estatesWith[k] ?? 0) + 1;
-      if (onProgress && t.estates % 250 === 0) onProgress(t);
+      if (onProgress && t.estates % 100 === 0) onProgress(t);
     }
   } finally {
     await local.close();
@@ -116,7 +116,7 @@ async function shrink(a: Args, kind: ViolationKind, index: number): Promise<{ mo
 async function main(): Promise<void> {
   const a = args(process.argv.slice(2));
   if (a.worker !== undefined) {
-    const t = await runShare(a, a.worker, (p) => process.send?.({ progress: p.estates }));
+    const t = await runShare(a, a.worker, (p) => process.send?.({ progress: p }));
     process.send?.({ done: t });
     return;
   }
@@ -125,9 +125,9 @@ async function main(): Promise<void> {
   console.log(`safety proof: ${a.runs} estates, seed ${a.seed}, ${a.workers} worker(s)`);
   let tally: Tally;
   if (a.workers === 1) {
-    tally = await runShare(a, 0, (p) => console.log(`  ${p.estates} estates, ${((Date.now() - started) / 1000).toFixed(0)} s`));
+    tally = await runShare(a, 0, (p) => console.log(`  ${p.estates} estates, ${((Date.now() - started) / 1000).toFixed(0)} s; violations so far: ${JSON.stringify(p.estatesWith)}`));
   } else {
-    const progress = new Array<number>(a.workers).fill(0);
+    const partial = new Array<Tally | undefined>(a.workers);
     const self = fileURLToPath(import.meta.url);
     tally = merge(
       await Promise.all(
@@ -136,8 +136,10 @@ async function main(): Promise<void> {
             const child = fork(self, [...process.argv.slice(2), "--worker", String(k)], { execArgv: ["--import", "tsx"] });
             child.on("message", (m: any) => {
               if (m.progress) {
-                progress[k] = m.progress;
-                console.log(`  ${progress.reduce((x, y) => x + y, 0)} estates, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+                partial[k] = m.progress;
+                const sum = merge(partial.filter((x): x is Tally => !!x));
+                console.log(`  ${sum.estates} estates, ${((Date.now() - started) / 1000).toFixed(0)} s; violations so far: ${JSON.stringify(sum.estatesWith)}`);
+                if (a.out) writeFileSync(`${a.out}.partial`, JSON.stringify({ runs: a.runs, seed: a.seed, seconds: (Date.now() - started) / 1000, tally: sum }, null, 2));
               }
               if (m.done) resolve(m.done);
             });
