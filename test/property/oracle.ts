@@ -273,7 +273,9 @@ export class Oracle {
         this.add("dns-wrong-ips", step, `${a.name}.${a.zone} → ${a.ips.join(",")}, owner ${owner.name} has ${owner.ip}`);
       }
       const ownerNow = owner ? after.endpoints.get(lower(owner.id)) : undefined;
-      if (owner && this.w.model.allow.registerWhen === "approved" && !ownerNow?.status.includes("Approved")) {
+      // Written for this owner (it took the name or its IPs changed), not a claimant added to a name it still holds.
+      const writtenForOwner = b?.owner !== a.owner || b?.ips.join() !== a.ips.join();
+      if (owner && writtenForOwner && this.w.model.allow.registerWhen === "approved" && !ownerNow?.status.includes("Approved")) {
         this.add("dns-for-unapproved-endpoint", step, `${a.name}.${a.zone} written for ${owner.name} (links ${ownerNow?.status.join("/") ?? "gone"})`);
       }
     }
@@ -287,6 +289,22 @@ export class Oracle {
       if (owner && now?.status.includes("Approved")) this.add("dns-delete-live-owner", step, `${b.name}.${b.zone} of live approved ${owner.name} ${a ? `handed to ${a.owner}` : "deleted"}`);
     }
   }
+}
+
+/** After the sweeps, in sync mode: no record of ours still points at a readable endpoint that is not Approved. */
+export function finalChecks(w: World, order: "clean" | "chaotic", s: State): Violation[] {
+  const a = w.model.allow;
+  if (a.mode !== "sync" || a.registerWhen !== "approved" || a.dnsDryRun) return [];
+  const out: Violation[] = [];
+  for (const r of s.records.values()) {
+    if (!r.owner || !ALL_ZONES.some((z, i) => a.zones[i] && z === r.zone)) continue;
+    const pe = w.endpoints.find((e) => lower(e.id) === lower(r.owner!));
+    const now = pe ? s.endpoints.get(lower(pe.id)) : undefined;
+    if (pe && now && pe.sub !== C_UNREADABLE && !now.status.includes("Approved")) {
+      out.push({ kind: "dns-for-unapproved-endpoint", order, step: "after sweeps", detail: `${r.name}.${r.zone} still names ${pe.name} (links ${now.status.join("/")})` });
+    }
+  }
+  return out;
 }
 
 /** What must be equal after the clean and the chaotic order (who of several entitled endpoints owns a name may differ). */

@@ -13,7 +13,7 @@ import { MemoryMarkStore } from "../../shared/store/marks.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { APP_OID, C_DATA, C_UNREADABLE, C_WEB, chaoticEvents, materialize, type EstateModel, type RawEvent, type World } from "./model.js";
-import { normalized, observe, Oracle, Policy, type State, type Violation, type Write } from "./oracle.js";
+import { finalChecks, normalized, observe, Oracle, Policy, type State, type Violation, type Write } from "./oracle.js";
 
 export async function startProofArm(): Promise<LocalArm> {
   // lroDelayMs 0: long-running answers complete on the first poll (the protocol is unchanged).
@@ -32,9 +32,11 @@ export async function runEstate(local: LocalArm, model: EstateModel): Promise<Es
   const clean = await runOrder(local, w, "clean", w.events);
   const chaotic = await runOrder(local, w, "chaotic", chaoticEvents(w));
   const violations = [...clean.violations, ...chaotic.violations];
+  // Only with one allow-list throughout: when the admins narrow it before the sweeps, whether a connection was
+  // approved (then revoked, or its record kept in a mode that never deletes) rightly depends on which events arrived.
   const a = JSON.stringify(clean.final);
   const b = JSON.stringify(chaotic.final);
-  if (a !== b) violations.push({ kind: "clean-vs-chaotic-diverge", detail: `clean ${a}\nchaotic ${b}` });
+  if (a !== b && w.allowListForSweeps === w.allowList) violations.push({ kind: "clean-vs-chaotic-diverge", detail: `clean ${a}\nchaotic ${b}` });
   return { violations, events: w.events.length, armCalls: clean.calls + chaotic.calls };
 }
 
@@ -91,7 +93,9 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
   for (const wr of allWrites) {
     if (!applied.has(wr.path.toLowerCase())) oracle.violations.push({ kind: "unaudited-write", order, detail: `${wr.method} ${wr.path} (${wr.status}) has no applied audit row` });
   }
-  return { violations: oracle.violations, final: normalized(state(local)), calls };
+  const end = state(local);
+  oracle.violations.push(...finalChecks(w, order, end));
+  return { violations: oracle.violations, final: normalized(end), calls };
 }
 
 function state(local: LocalArm): State {
