@@ -291,7 +291,7 @@ export class Oracle {
   }
 }
 
-/** After the sweeps, in sync mode: no record of ours still points at a readable endpoint that is not Approved. */
+/** After the sweeps, in sync mode: no record of ours still points at a readable endpoint that is dead. */
 export function finalChecks(w: World, order: "clean" | "chaotic", s: State): Violation[] {
   const a = w.model.allow;
   if (a.mode !== "sync" || a.registerWhen !== "approved" || a.dnsDryRun) return [];
@@ -300,7 +300,8 @@ export function finalChecks(w: World, order: "clean" | "chaotic", s: State): Vio
     if (!r.owner || !ALL_ZONES.some((z, i) => a.zones[i] && z === r.zone)) continue;
     const pe = w.endpoints.find((e) => lower(e.id) === lower(r.owner!));
     const now = pe ? s.endpoints.get(lower(pe.id)) : undefined;
-    if (pe && now && pe.sub !== C_UNREADABLE && !now.status.includes("Approved")) {
+    // Rejected or Disconnected: dead (a Pending owner's old record is left for a human to approve or reject).
+    if (pe && now && pe.sub !== C_UNREADABLE && now.status.length > 0 && now.status.every((x) => x === "Rejected" || x === "Disconnected")) {
       out.push({ kind: "dns-for-unapproved-endpoint", order, step: "after sweeps", detail: `${r.name}.${r.zone} still names ${pe.name} (links ${now.status.join("/")})` });
     }
   }
