@@ -69,8 +69,7 @@ describe("minimal estates from the proof run", () => {
     expect(o.violations.map((v) => v.kind)).toEqual(["approve-outside-policy"]);
   });
 
-  // Defect 4 of issue 8 (`cleanup` is fixing it: the app's own record of its approvals); turn on once landed.
-  it.fails("a requester that writes 'Approved by privatelink-autopilot' into its request is not revoked as the app's own approval", async () => {
+  it("a requester that writes 'Approved by privatelink-autopilot' into its request is not revoked as the app's own approval", async () => {
     const m = estate({ endpoints: [{ ...PE, state: "Approved-forged" }], allow: { revokeRemoved: true } });
     expect(await violations(m, "revoke-outside-policy")).toEqual([]);
   });
