@@ -26,8 +26,18 @@ export function resourceNotFound(id: string): ArmError {
   return new ArmError(404, "ResourceNotFound", `The Resource '${what}'${where} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
 }
 
-export function parentNotFound(parentId: string): ArmError {
-  return new ArmError(404, "ParentResourceNotFound", `Can not perform requested operation on nested resource. Parent resource '${parentId}' not found.`);
+/**
+ * ARM's answer when a child's parent is missing, as recorded (Azure CLI
+ * privatedns test_PutRecordSet_ZoneNotExists_ExpectError.yaml, 2023-08-07).
+ */
+export function parentNotFound(parentId: string, action: "read" | "write" | "delete" = "write", childType?: string): ArmError {
+  const type = childType ? childType.split("/").slice(1).join("/") : "nested";
+  return new ArmError(
+    404,
+    "ParentResourceNotFound",
+    `Failed to perform '${action}' on resource(s) of type '${type}', because the parent resource '${parentId}' could not be found.`,
+    { "x-ms-failure-cause": "gateway" },
+  );
 }
 
 export function badRequest(code: string, message: string): ArmError {

@@ -10,14 +10,22 @@ import { render } from "./render.js";
 import { createRequestListener, type ServerState } from "./server.js";
 import { Store } from "./store.js";
 import { Throttle } from "./throttle.js";
+import { DEFAULT_TIME_SCALE, durationMs } from "./timings.js";
+import { tryParseResourceId } from "../../shared/arm/resourceId.js";
 import type { Emulator, EmulatorOptions, FaultSpec } from "./types.js";
 
 export type { Emulator, EmulatorOptions, CallLogEntry, FaultSpec, BucketSpec } from "./types.js";
 
+/** Idle connections stay open this long (Node's default is 5 s). */
+export const KEEP_ALIVE_MS = 120_000;
+
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const { cert, key } = await makeCertificate();
   const store = new Store();
-  const ops = new Operations(opts.lroDelayMs ?? 20);
+  const timeScale = opts.timeScale ?? DEFAULT_TIME_SCALE;
+  const ops = new Operations((id, method) =>
+    opts.lroDelayMs !== undefined ? opts.lroDelayMs : durationMs(tryParseResourceId(id)?.type, method === "DELETE" ? "delete" : "put", timeScale),
+  );
   const ctx: EmuContext = { store, ops, pageSize: Math.max(1, opts.pageSize ?? 100), base: "" };
   if (opts.estate) store.load(opts.estate);
 
@@ -39,9 +47,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer({ cert, key }, createRequestListener(state, timers));
-  // Clients keep a socket for the server's `Keep-Alive: timeout` minus 1 s (Node's agent
-  // buffer), so 1 s meant a new TLS handshake per call; close() ends idle sockets itself.
-  server.keepAliveTimeout = 5000;
+  // ARM keeps connections alive; clients keep a socket for the server's `Keep-Alive:
+  // timeout` minus 1 s, so a short timeout means a new TLS handshake per call. close() ends them.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());

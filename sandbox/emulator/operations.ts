@@ -1,4 +1,5 @@
-// Long-running operations. Each one stays InProgress for `lroDelayMs`, then its
+// Long-running operations. Each one stays InProgress for its duration (see
+// timings.ts: per type, times the clock factor, or a fixed `lroDelayMs`), then its
 // completion callback runs once. (The router holds polls until the operation
 // ends, because core-lro ignores `Retry-After: 0` and would wait 2 s.) Completion is lazy: every request (and
 // snapshot/getResource) settles what is due first, so there are no timers to
@@ -32,14 +33,21 @@ export interface StartOptions {
   location?: unknown;
   onDone?: () => void;
   result?: () => unknown;
+  /** Overrides the duration the type would take (ms, already scaled). */
+  durationMs?: number;
+  /** Status and result paths, where the service has its own (Cosmos DB, SQL); default ARM's operationStatuses/operationResults. */
+  paths?: (base: string, id: string) => { statusPath: string; resultPath: string };
 }
+
+/** How long an operation on this resource with this method takes, in ms. */
+export type DurationOf = (resourceId: string, method: string) => number;
 
 export class Operations {
   private readonly ops = new Map<string, Operation>();
   private readonly active = new Map<string, Operation>();
   private pending: Operation[] = [];
 
-  constructor(private readonly delayMs: number) {}
+  constructor(private readonly durationOf: DurationOf) {}
 
   start(o: StartOptions): Operation {
     const id = newGuid();
@@ -50,11 +58,12 @@ export class Operations {
       method: o.method,
       status: "InProgress",
       startTime: new Date().toISOString(),
-      doneAt: Date.now() + this.delayMs,
+      doneAt: Date.now() + (o.durationMs ?? this.durationOf(o.resourceId, o.method)),
       onDone: o.onDone,
       result: o.result,
       statusPath: `${base}/operationStatuses/${id}`,
       resultPath: `${base}/operationResults/${id}`,
+      ...o.paths?.(base, id),
     };
     this.ops.set(id.toLowerCase(), op);
     this.active.set(idKey(o.resourceId), op);
@@ -83,6 +92,11 @@ export class Operations {
 
   get(id: string): Operation | undefined {
     return this.ops.get(id.toLowerCase());
+  }
+
+  /** Makes the operation findable by another token too (Key Vault's kv-operation). */
+  alias(token: string, op: Operation): void {
+    this.ops.set(token.toLowerCase(), op);
   }
 
   /** The operation still running on this resource, if any. */

@@ -4,23 +4,39 @@ import type { ArmResource } from "../../shared/estate/types.js";
 import { isWithinScope, parseResourceId, sameType } from "../../shared/arm/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "./context.js";
 import type { Operation } from "./operations.js";
-import { ArmError, badRequest, resourceNotFound } from "./errors.js";
+import { ArmError, badRequest, parentNotFound } from "./errors.js";
 import { normalizeLocation } from "./ids.js";
 import { render } from "./render.js";
 import { PRIVATE_DNS_ZONES, PRIVATE_ENDPOINTS, typeInfo } from "./resourceTypes.js";
 import { pagedList } from "./handlers/common.js";
-import { deleteConnection, putConnection } from "./handlers/connections.js";
-import { deleteGeneric, getOne, methodNotAllowed, patchGeneric, putGeneric } from "./handlers/generic.js";
+import { deleteConnection, kvOperationAnswer, missingConnection, putConnection } from "./handlers/connections.js";
+import { assertParent, deleteGeneric, getOne, methodNotAllowed, patchGeneric, putGeneric } from "./handlers/generic.js";
+import { quirksOf } from "./services.js";
 import { deletePrivateEndpoint, putPrivateEndpoint } from "./handlers/privateEndpoints.js";
 import { allRecordSets, patchRecordSet, putRecordSet, putZone } from "./handlers/privateDns.js";
 
-const OPERATION_SEGMENTS = new Set(["operationstatuses", "operationresults", "asyncoperations"]);
+/** Operation URL segment → "status" (Azure-AsyncOperation) or "results" (Location). */
+const OPERATION_SEGMENTS: Record<string, "status" | "results"> = {
+  operationstatuses: "status",
+  asyncoperations: "status",
+  operationsstatus: "status", // Cosmos DB
+  privateendpointconnectionazureasyncoperation: "status", // SQL
+  operationresults: "results",
+  privateendpointconnectionoperationresults: "results", // SQL
+};
 
-/** `/subscriptions/{s}/providers/{ns}/locations/{loc}/operationStatuses/{id}` and friends. */
-export function operationRoute(segments: string[]): { kind: string; id: string } | undefined {
+/**
+ * `/subscriptions/{s}[/resourceGroups/{rg}]/providers/{ns}/locations/{loc}/{kind}/{id}`,
+ * and Cosmos DB's `{connectionId}/operationResults/{id}`.
+ */
+export function operationRoute(segments: string[]): { kind: "status" | "results"; id: string } | undefined {
   const l = segments.map((s) => s.toLowerCase());
-  if (l[0] !== "subscriptions" || l[2] !== "providers" || segments.length !== 8 || l[4] !== "locations" || !OPERATION_SEGMENTS.has(l[6]!)) return undefined;
-  return { kind: l[6]!, id: segments[7]! };
+  const n = segments.length;
+  const kind = OPERATION_SEGMENTS[l[n - 2] ?? ""];
+  if (l[0] !== "subscriptions" || !kind || n < 6) return undefined;
+  if (l[n - 4] === "locations" && l[n - 6] === "providers") return { kind, id: segments[n - 1]! };
+  if (kind === "results" && l[n - 4] === "privateendpointconnections") return { kind, id: segments[n - 1]! };
+  return undefined;
 }
 
 export function route(ctx: EmuContext, req: EmuRequest): Reply {
@@ -59,7 +75,7 @@ export function route(ctx: EmuContext, req: EmuRequest): Reply {
       }
       const parentId = "/" + s.slice(0, -1).join("/");
       const parent = ctx.store.get(parentId);
-      if (!parent) throw resourceNotFound(parentId);
+      if (!parent) throw parentNotFound(parentId, "read", fullType);
       const items = info.collectionOnly ? allRecordSets(ctx, parent.id) : ctx.store.children(parent.id, rest[rest.length - 1]);
       return pagedList(ctx, req, items.map((r) => render(ctx.store, r)));
     });
@@ -69,8 +85,19 @@ export function route(ctx: EmuContext, req: EmuRequest): Reply {
   const id = "/" + s.join("/");
   const lower = info.type.toLowerCase();
   switch (req.method) {
-    case "GET":
+    case "GET": {
+      if (info.connection) {
+        const token = req.query.get("kv-operation");
+        const answer = token ? kvOperationAnswer(ctx, req, id, token) : undefined;
+        if (answer) return answer;
+        if (!ctx.store.get(id)) {
+          assertParent(ctx, id, "read");
+          throw missingConnection(id, quirksOf(info.type));
+        }
+      }
+      if (rest.length > 2 && !ctx.store.get(id)) assertParent(ctx, id, "read");
       return getOne(ctx, id);
+    }
     case "PUT":
       if (lower === PRIVATE_ENDPOINTS) return putPrivateEndpoint(ctx, req, id, info);
       if (lower === PRIVATE_DNS_ZONES) return putZone(ctx, req, id, info);
@@ -116,7 +143,7 @@ function operation(ctx: EmuContext, req: EmuRequest, kind: string, opId: string)
 function operationAnswer(ctx: EmuContext, req: EmuRequest, kind: string, op: Operation): Reply {
   ctx.ops.settle();
   const again = { "retry-after": "0" };
-  if (kind === "operationresults") {
+  if (kind === "results") {
     // Location-style polling: 202 while running, then the result (204 for deletes).
     if (op.status === "InProgress") return { status: 202, headers: { ...again, location: `${ctx.base}${req.rawPath}?api-version=${encodeURIComponent(req.apiVersion ?? "")}` } };
     if (op.method === "DELETE") return { status: 204 };

@@ -9,7 +9,13 @@ export interface EmulatorOptions {
   port?: number;
   /** Per-subscription token buckets; default reads 250/25, writes (PUT/PATCH/POST/DELETE) 200/10. */
   throttle?: false | { reads?: BucketSpec; writes?: BucketSpec };
-  /** How long async operations stay InProgress; default 20 ms. */
+  /**
+   * One clock factor for every long-running operation: each takes its recorded
+   * real duration (timings.ts: Key Vault approval 47 s, Cosmos DB 76 s, endpoint
+   * 42 s...) times this. Default 0.001 (tests); 1 = real time (benchmarks).
+   */
+  timeScale?: number;
+  /** Fixed duration for every long-running operation (ms); overrides timeScale. */
   lroDelayMs?: number;
   /** List page size before nextLink; default 100. */
   pageSize?: number;

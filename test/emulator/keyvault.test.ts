@@ -83,18 +83,23 @@ describe("private endpoint to a Key Vault, manual approval", () => {
     expect(put.provisioningState).toBe("Updating");
     expect(put.privateLinkServiceConnectionState).toEqual({ status: "Approved", description: "approved by autopilot", actionsRequired: "None" });
     const opUrl = headers["azure-asyncoperation"]!;
-    expect(opUrl).toMatch(new RegExp(`^${emu.url}/subscriptions/${SUB}/providers/Microsoft.KeyVault/locations/westeurope/operationStatuses/[0-9a-f-]{36}\\?api-version=2026-02-01$`));
+    // Recorded: Key Vault's operation URL is the connection's own URL plus kv-operation=.
+    expect(opUrl.startsWith(`${emu.url}${VAULT}/privateEndpointConnections/${connName}?api-version=2026-02-01&kv-operation=`)).toBe(true);
+    const token = JSON.parse(Buffer.from(new URL(opUrl).searchParams.get("kv-operation")!, "base64url").toString("utf8"));
+    expect(token).toMatchObject({ code: "privateEndpointConnections/approve", etag: put.etag });
+    expect(put.etag).toMatch(/^[0-9a-f]{32}$/);
 
     expect((await kv.privateEndpointConnections.get(RG, "kv-one", connName)).provisioningState).toBe("Updating");
-    // A poll while the operation runs is held until it ends (see router.ts).
-    const t0 = Date.now();
+    // It answers the connection itself: no `status`, provisioningState Updating until done.
     const polled = await generic(emu)("GET", opUrl);
-    expect(polled.body).toMatchObject({ status: "Succeeded", name: opUrl.split("/").pop()!.split("?")[0] });
-    expect(polled.headers["retry-after"]).toBe("0");
-    expect(Date.now() - t0).toBeLessThan(LRO_MS + 500);
+    expect(polled.status).toBe(200);
+    expect(polled.body.status).toBeUndefined();
+    expect(polled.body.properties.provisioningState).toBe("Updating");
+    await sleep(LRO_MS + 20);
+    expect((await generic(emu)("GET", opUrl)).body.properties.provisioningState).toBe("Succeeded");
     const after = await kv.privateEndpointConnections.get(RG, "kv-one", connName);
     expect(after.provisioningState).toBe("Succeeded");
-    expect(after.etag).toBe(put.etag);
+    expect(after.etag).not.toBe(put.etag);
 
     const pe = await network(emu, SUB).privateEndpoints.get(RG, "pe-kv");
     expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState).toEqual({ status: "Approved", description: "approved by autopilot", actionsRequired: "None" });

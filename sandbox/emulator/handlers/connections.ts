@@ -3,10 +3,12 @@
 // matching entry follows, and becomes Disconnected when the owner deletes the
 // connection — the consistency real ARM keeps between the two sides.
 import type { ArmResource } from "../../../shared/estate/types.js";
-import { parentResourceId, sameId } from "../../../shared/arm/resourceId.js";
+import { parentResourceId, parseResourceId, sameId } from "../../../shared/arm/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
-import { badRequest, resourceNotFound } from "../errors.js";
-import { weakEtag } from "../ids.js";
+import { ArmError, badRequest, resourceNotFound } from "../errors.js";
+import { newGuid, normalizeLocation, weakEtag } from "../ids.js";
+import type { Operation, StartOptions } from "../operations.js";
+import { quirksOf, type ConnectionQuirks } from "../services.js";
 import { render } from "../render.js";
 import type { TypeInfo } from "../resourceTypes.js";
 import { assertWritable, operationHeaders, startOperation } from "./common.js";
@@ -23,9 +25,10 @@ export const CONSUMER_KINDS = ["manualPrivateLinkServiceConnections", "privateLi
 
 export function putConnection(ctx: EmuContext, req: EmuRequest, id: string, info: TypeInfo): Reply {
   const parent = assertParent(ctx, id);
+  const q = quirksOf(info.type);
   const existing = ctx.store.get(id);
   // Connections are born from the consumer's private endpoint, never from a PUT here.
-  if (!existing) throw resourceNotFound(id);
+  if (!existing) throw missingConnection(id, q);
   assertWritable(ctx, req, id, existing);
   const body = requireObjectBody(req);
   const wanted = body.properties?.privateLinkServiceConnectionState;
@@ -40,33 +43,131 @@ export function putConnection(ctx: EmuContext, req: EmuRequest, id: string, info
   if (typeof current === "string" && current.toLowerCase() === "disconnected") {
     throw badRequest("PrivateEndpointConnectionDisconnected", `Private endpoint connection '${existing.name}' is Disconnected and cannot be ${status.toLowerCase()}.`);
   }
+  if (q.rejectOnlyPending && status === "Rejected" && typeof current === "string" && current.toLowerCase() !== "pending") {
+    throw badRequest("PrivateEndpointConnectionStatusNotPending", `Private endpoint connection '${existing.name}' is in status '${current}', not 'Pending': only a pending connection can be rejected.`);
+  }
   const prevState = existing.properties?.privateLinkServiceConnectionState ?? {};
   const state: ConnectionState = { status, description: wanted?.description ?? prevState.description ?? "" };
   // Key Vault, Redis... answer actionsRequired "None" (putPrivateEndpointConnection.json);
   // the Private Link Service example echoes only what was sent.
-  const actionsRequired = wanted?.actionsRequired ?? prevState.actionsRequired ?? (info.put === "async" ? "None" : undefined);
+  const actionsRequired = wanted?.actionsRequired ?? prevState.actionsRequired ?? (q.put === "sync" ? undefined : "None");
   if (actionsRequired !== undefined) state.actionsRequired = actionsRequired;
+  const apply = () => {
+    const cur = ctx.store.get(id);
+    if (!cur) return;
+    cur.properties = { ...(cur.properties ?? {}), privateLinkServiceConnectionState: { ...state } };
+    cur.etag = connectionEtag(q) ?? cur.etag;
+    syncConsumer(ctx, cur, state);
+  };
+  const location = parent?.location;
+  const result = () => (ctx.store.get(id) ? render(ctx.store, ctx.store.get(id)!) : undefined);
+
+  if (q.put === "enqueued" || q.put === "accepted") {
+    // Cosmos DB and SQL accept the change and show it only when it is done;
+    // provisioningState does not move (Cosmos DB recording: Succeeded throughout).
+    const op = startOperation(ctx, id, "PUT", { location, onDone: apply, result, paths: servicePaths(ctx, id, location) });
+    if (q.put === "accepted") return { status: 202 };
+    return { status: 202, body: { status: "Enqueued" }, headers: { ...operationHeaders(ctx, req, op, true) } };
+  }
+
   const next: ArmResource = structuredClone(existing);
-  next.etag = weakEtag();
-  next.properties = { ...(next.properties ?? {}), privateLinkServiceConnectionState: state, provisioningState: info.put === "async" ? "Updating" : "Succeeded" };
+  next.etag = connectionEtag(q);
+  if (next.etag === undefined) delete next.etag;
+  next.properties = { ...(next.properties ?? {}), privateLinkServiceConnectionState: state, provisioningState: q.put === "sync" ? q.settled : "Updating" };
   ctx.store.put(next);
   // The status is visible at once on both sides; only provisioningState lags behind.
   syncConsumer(ctx, next, state);
-  if (info.put === "sync") return { status: 200, body: render(ctx.store, next) };
-  const op = startOperation(ctx, id, "PUT", {
-    location: parent?.location,
-    onDone: () => setProvisioningState(ctx, id, "Succeeded"),
-    result: () => (ctx.store.get(id) ? render(ctx.store, ctx.store.get(id)!) : undefined),
-  });
+  if (q.put === "sync") return { status: 200, body: render(ctx.store, next) };
+  const settle = () => {
+    setProvisioningState(ctx, id, q.settled);
+    // Key Vault gives the settled connection a new etag (recorded: cdd5… while Updating, d4f5… once Succeeded).
+    const cur = ctx.store.get(id);
+    if (cur && q.etag === "hex") cur.etag = connectionEtag(q);
+  };
+  const op = startOperation(ctx, id, "PUT", { location, onDone: settle, result });
+  if (q.put === "keyvault") {
+    const url = kvOperationUrl(ctx, req, op, status === "Approved" ? "approve" : "reject", next.etag);
+    return { status: 200, body: render(ctx.store, next), headers: { "azure-asyncoperation": url, "retry-after": "0" } };
+  }
   return { status: 200, body: render(ctx.store, next), headers: operationHeaders(ctx, req, op, false) };
 }
 
 export function deleteConnection(ctx: EmuContext, req: EmuRequest, id: string, info: TypeInfo): Reply {
-  return deleteGeneric(ctx, req, id, info, {
+  const q = quirksOf(info.type);
+  const existing = ctx.store.get(id);
+  if (!existing && q.missing === "sqlBadRequest") throw missingConnection(id, q);
+  const parent = assertParent(ctx, id);
+  const reply = deleteGeneric(ctx, req, id, info, {
     afterDelete: (removed) => {
       for (const c of removed) syncConsumer(ctx, c, { ...(c.properties?.privateLinkServiceConnectionState ?? {}), status: "Disconnected" });
     },
+    paths: servicePaths(ctx, id, parent?.location),
   });
+  if (!existing || reply.status !== 202) return reply;
+  const op = ctx.ops.busy(id);
+  if (!op) return reply;
+  if (q.put === "keyvault") {
+    // Recorded: 202, no body, only a Location that is the connection's own URL plus kv-operation.
+    return { status: 202, headers: { location: kvOperationUrl(ctx, req, op, "delete", existing.etag), "retry-after": "0" } };
+  }
+  if (q.put === "enqueued") return { ...reply, body: { status: "Enqueued" } };
+  if (q.missing === "sqlBadRequest") return { ...reply, body: { operation: "DropPrivateEndpointConnection", startTime: op.startTime } };
+  return reply;
+}
+
+/** GET of a connection that is not there: 404, or SQL's 400. */
+export function missingConnection(id: string, q: ConnectionQuirks): ArmError {
+  if (q.missing === "sqlBadRequest") {
+    const p = parseResourceId(id);
+    return badRequest("PrivateEndpointConnectionDoesNotExist", `Private endpoint connection '${p.name}' does not exist on server '${p.segments[0]?.name}'.`);
+  }
+  return resourceNotFound(id);
+}
+
+/**
+ * Key Vault's operation URL is the connection's own URL plus
+ * `kv-operation=<base64url {"code","st","etag"}>` (recorded). A GET of it is
+ * answered by kvOperationAnswer().
+ */
+function kvOperationUrl(ctx: EmuContext, req: EmuRequest, op: Operation, code: string, etag: string | undefined): string {
+  const token = Buffer.from(JSON.stringify({ code: `privateEndpointConnections/${code}`, st: op.startTime, etag: etag ?? "" })).toString("base64url");
+  ctx.ops.alias(token, op);
+  return `${ctx.base}${req.rawPath}?api-version=${encodeURIComponent(req.apiVersion ?? "")}&kv-operation=${token}`;
+}
+
+/**
+ * What the kv-operation URL answers (modelled, the recording does not poll it):
+ * it is the connection's own URL, so for an approve/reject it answers the
+ * connection (200, provisioningState Updating until done, then Succeeded; no
+ * `status` field). For a delete it answers as the spec's delete responses do:
+ * 202 with the same Location while running, then 200 with provisioningState
+ * Disconnected (deletePrivateEndpointConnection.json).
+ */
+export function kvOperationAnswer(ctx: EmuContext, req: EmuRequest, id: string, token: string): Reply | undefined {
+  const op = ctx.ops.get(token);
+  if (!op) return undefined;
+  ctx.ops.settle();
+  if (op.method !== "DELETE") return undefined; // the plain GET of the connection
+  if (op.status === "InProgress") return { status: 202, headers: { location: `${ctx.base}${req.rawPath}?${req.query.toString()}`, "retry-after": "0" } };
+  const p = parseResourceId(id);
+  return { status: 200, body: { id: p.id, name: p.name, type: p.type, properties: { provisioningState: "Disconnected" } } };
+}
+
+/** Cosmos DB and SQL keep their own operation URLs (recorded). */
+function servicePaths(ctx: EmuContext, id: string, location: unknown): StartOptions["paths"] {
+  const p = parseResourceId(id);
+  const ns = (p.provider ?? "").toLowerCase();
+  if (ns === "microsoft.documentdb") return (base, opId) => ({ statusPath: `${base}/operationsStatus/${opId}`, resultPath: `${p.id}/operationResults/${opId}` });
+  if (ns === "microsoft.sql") {
+    const b = `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}/providers/Microsoft.Sql/locations/${normalizeLocation(location)}`;
+    return (_base, opId) => ({ statusPath: `${b}/privateEndpointConnectionAzureAsyncOperation/${opId}`, resultPath: `${b}/privateEndpointConnectionOperationResults/${opId}` });
+  }
+  return undefined;
+}
+
+function connectionEtag(q: ConnectionQuirks): string | undefined {
+  if (q.etag === "none") return undefined;
+  return q.etag === "hex" ? newGuid().replace(/-/g, "") : weakEtag();
 }
 
 /** Copies the provider-side state onto the consumer endpoint's entry for this provider. */

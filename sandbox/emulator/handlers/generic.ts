@@ -8,6 +8,7 @@ import { ArmError, badRequest, parentNotFound, resourceNotFound } from "../error
 import { render } from "../render.js";
 import { newEtagFor, type TypeInfo } from "../resourceTypes.js";
 import { takeEmbedded } from "../store.js";
+import type { StartOptions } from "../operations.js";
 import { assertPreconditions, assertWritable, operationHeaders, startOperation } from "./common.js";
 
 export function getOne(ctx: EmuContext, id: string): Reply {
@@ -23,11 +24,12 @@ export function requireObjectBody(req: EmuRequest): Record<string, any> {
 }
 
 /** 404 ParentResourceNotFound when a child's parent does not exist. */
-export function assertParent(ctx: EmuContext, id: string): ArmResource | undefined {
-  if (parseResourceId(id).segments.length < 2) return undefined;
+export function assertParent(ctx: EmuContext, id: string, action: "read" | "write" | "delete" = "write"): ArmResource | undefined {
+  const p = parseResourceId(id);
+  if (p.segments.length < 2) return undefined;
   const parentId = parentResourceId(id)!;
   const parent = ctx.store.get(parentId);
-  if (!parent) throw parentNotFound(parentId);
+  if (!parent) throw parentNotFound(parentId, action, p.type);
   return parent;
 }
 
@@ -89,6 +91,8 @@ export function patchGeneric(ctx: EmuContext, req: EmuRequest, id: string, info:
 export interface DeleteHooks {
   /** Runs when the resource is actually gone, with everything removed. */
   afterDelete?: (removed: ArmResource[]) => void;
+  /** The service's own operation URLs. */
+  paths?: StartOptions["paths"];
 }
 
 export function deleteGeneric(ctx: EmuContext, req: EmuRequest, id: string, info: TypeInfo, hooks: DeleteHooks = {}): Reply {
@@ -107,7 +111,7 @@ export function deleteGeneric(ctx: EmuContext, req: EmuRequest, id: string, info
   }
   setProvisioningState(ctx, id, "Deleting");
   const parent = parseResourceId(id).segments.length >= 2 ? ctx.store.get(parentResourceId(id)!) : undefined;
-  const op = startOperation(ctx, id, "DELETE", { location: existing.location ?? parent?.location, onDone: finish });
+  const op = startOperation(ctx, id, "DELETE", { location: existing.location ?? parent?.location, onDone: finish, paths: hooks.paths });
   return { status: 202, headers: operationHeaders(ctx, req, op, true) };
 }
 

@@ -12,6 +12,7 @@ import { hex8, newGuid, weakEtag } from "../ids.js";
 import { allocateIp } from "../ipam.js";
 import { render } from "../render.js";
 import { CONNECTIONS, NETWORK_INTERFACES, isType, typeInfo, type TypeInfo } from "../resourceTypes.js";
+import { quirksOf } from "../services.js";
 import { assertWritable, operationHeaders, startOperation } from "./common.js";
 import { CONSUMER_KINDS, type ConnectionState } from "./connections.js";
 import { deleteGeneric, requireObjectBody, setProvisioningState } from "./generic.js";
@@ -108,18 +109,25 @@ function createProviderConnection(ctx: EmuContext, peId: string, peName: string,
   if (!target || !typeInfo(`${target.type}/${CONNECTIONS}`)?.connection) return; // real ARM would fail the create; kept lenient so test estates need not be complete
   const name = `${peName}.${newGuid()}`;
   const lowerType = String(target.type).toLowerCase();
+  const q = quirksOf(target.type);
   const properties: Record<string, any> = {
     privateEndpoint: { id: peId },
     privateLinkServiceConnectionState: { status: auto ? "Approved" : "Pending", description: auto ? "Auto-Approved" : (req.requestMessage ?? ""), actionsRequired: "None" },
-    provisioningState: "Succeeded",
+    provisioningState: q.settled,
   };
+  const requested = Array.isArray(req.groupIds) ? req.groupIds.filter((g: unknown) => typeof g === "string") : [];
   if (lowerType === "microsoft.network/privatelinkservices") {
     properties.privateEndpointLocation = location;
     properties.linkIdentifier = String(Math.floor(Math.random() * 1e9));
-  } else if (lowerType !== "microsoft.keyvault/vaults" && Array.isArray(req.groupIds)) {
-    properties.groupIds = [...req.groupIds];
+  } else if (q.groupIds === "groupIds" && requested.length) {
+    properties.groupIds = [...requested];
+  } else if (q.groupIds === "groupId" && requested.length) {
+    properties.groupId = requested[0];
   }
-  ctx.store.put({ id: `${target.id}/${CONNECTIONS}/${name}`, name, type: `${target.type}/${CONNECTIONS}`, etag: weakEtag(), properties });
+  const conn: ArmResource = { id: `${target.id}/${CONNECTIONS}/${name}`, name, type: `${target.type}/${CONNECTIONS}`, properties };
+  if (q.etag !== "none") conn.etag = q.etag === "hex" ? newGuid().replace(/-/g, "") : weakEtag();
+  if (q.location && target.location) conn.location = target.location;
+  ctx.store.put(conn);
 }
 
 function membersFor(ctx: EmuContext, entry: any, peLocation: string): DnsMember[] {
