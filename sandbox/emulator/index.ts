@@ -2,7 +2,8 @@
 // See server.ts for the request pipeline and router.ts for what is served.
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import type { ArmResource, Estate, EstateRefusals } from "../../shared/estate/types.js";
+import { mergeRefusals } from "./access.js";
 import { makeCertificate } from "./cert.js";
 import type { EmuContext } from "./context.js";
 import { Operations } from "./operations.js";
@@ -15,6 +16,9 @@ import { tryParseResourceId } from "../../shared/arm/resourceId.js";
 import type { Emulator, EmulatorOptions, FaultSpec } from "./types.js";
 
 export type { Emulator, EmulatorOptions, CallLogEntry, FaultSpec, BucketSpec } from "./types.js";
+export type { EstateRefusals } from "../../shared/estate/types.js";
+export { API_VERSION_RULES, acceptsApiVersion } from "./apiVersions.js";
+export { TIMINGS, DEFAULT_TIME_SCALE } from "./timings.js";
 
 /** Idle connections stay open this long (Node's default is 5 s). */
 export const KEEP_ALIVE_MS = 120_000;
@@ -27,11 +31,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     opts.lroDelayMs !== undefined ? opts.lroDelayMs : durationMs(tryParseResourceId(id)?.type, method === "DELETE" ? "delete" : "put", timeScale),
   );
   const ctx: EmuContext = { store, ops, pageSize: Math.max(1, opts.pageSize ?? 100), base: "" };
-  if (opts.estate) store.load(opts.estate);
+  const refusals: EstateRefusals = {};
+  const load = (estate: Estate) => {
+    store.load(estate);
+    mergeRefusals(refusals, estate?.refusals);
+  };
+  if (opts.estate) load(opts.estate);
 
   let seq = 0;
   const state: ServerState = {
     ctx,
+    refusals,
     throttle: new Throttle(opts.throttle),
     faults: [],
     hooks: [],
@@ -39,9 +49,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     nextSeq: () => ++seq,
     admin: {
       snapshot: () => snapshot(),
-      load: (e) => store.load(e),
+      load: (e) => load(e),
       injectFault: (f) => injectFault(f),
       clearCalls: () => clearCalls(),
+      setRefusals: (r) => setRefusals(r),
     },
   };
 
@@ -60,13 +71,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   function snapshot(): Estate {
     ops.settle();
-    return { resources: store.all().map((r) => render(store, r)) };
+    const out: Estate = { resources: store.all().map((r) => render(store, r)) };
+    if (refusals.unregisteredNamespaces || refusals.forbiddenScopes) out.refusals = structuredClone(refusals);
+    return out;
   }
   function injectFault(f: FaultSpec): void {
     state.faults.push({ ...f, remaining: f.count ?? 1 });
   }
   function clearCalls(): void {
     state.calls.length = 0;
+  }
+  /** Replaces the refusals (estate ones included) with these. */
+  function setRefusals(r: EstateRefusals): void {
+    delete refusals.unregisteredNamespaces;
+    delete refusals.forbiddenScopes;
+    mergeRefusals(refusals, r);
   }
 
   return {
@@ -82,14 +101,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       };
     },
     snapshot,
-    load: (estate: Estate) => store.load(estate),
+    load,
+    setRefusals,
     reset(estate?: Estate) {
       store.clear();
       ops.clear();
       state.faults.length = 0;
       state.calls.length = 0;
       state.throttle = new Throttle(opts.throttle);
-      if (estate) store.load(estate);
+      delete refusals.unregisteredNamespaces;
+      delete refusals.forbiddenScopes;
+      if (estate) load(estate);
     },
     getResource(id: string): ArmResource | undefined {
       ops.settle();

@@ -8,11 +8,13 @@ import type { Estate } from "../../shared/estate/types.js";
 import type { EmuContext, EmuRequest, Reply } from "./context.js";
 import { ArmError, errorBody } from "./errors.js";
 import { operationRoute, route } from "./router.js";
+import { checkRefusals, type EstateRefusals } from "./access.js";
 import type { Throttle } from "./throttle.js";
 import type { CallLogEntry, FaultSpec } from "./types.js";
 
 export interface ServerState {
   ctx: EmuContext;
+  refusals: EstateRefusals;
   throttle: Throttle;
   faults: Array<FaultSpec & { remaining: number }>;
   /** Test hooks run before each ARM call (Emulator.beforeCall). */
@@ -24,6 +26,7 @@ export interface ServerState {
     load(estate: Estate): void;
     injectFault(f: FaultSpec): void;
     clearCalls(): void;
+    setRefusals(r: EstateRefusals): void;
   };
 }
 
@@ -115,6 +118,7 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
         throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.");
       }
       if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      checkRefusals(state.refusals, state.ctx.store, method, path, segments, apiVersion);
       const bucket = kind === "read" || kind === "operation" ? "reads" : "writes";
       const taken = state.throttle.take(subscriptionId ?? "tenant", bucket);
       if (taken && !taken.ok) {
@@ -195,6 +199,13 @@ function admin(state: ServerState, method: string, segments: string[], text: str
     state.admin.load(estate);
     return { status: 200, body: { loaded: estate.resources.length } };
   }
+  if (what === "refusals" && method === "GET") return { status: 200, body: state.refusals };
+  if (what === "refusals" && method === "POST") {
+    const r = json();
+    if (!r || typeof r !== "object") throw new ArmError(400, "InvalidRequestContent", "Expected { unregisteredNamespaces?: { sub: [ns] }, forbiddenScopes?: [scope] }.");
+    state.admin.setRefusals(r);
+    return { status: 200, body: state.refusals };
+  }
   if (what === "faults" && method === "GET") return { status: 200, body: state.faults };
   if (what === "faults" && method === "POST") {
     const f = json();
@@ -202,7 +213,7 @@ function admin(state: ServerState, method: string, segments: string[], text: str
     state.admin.injectFault(f);
     return { status: 201, body: f };
   }
-  throw new ArmError(404, "NotFound", "Admin routes: GET|DELETE /_emulator/calls, GET|POST /_emulator/estate, GET|POST /_emulator/faults.");
+  throw new ArmError(404, "NotFound", "Admin routes: GET|DELETE /_emulator/calls, GET|POST /_emulator/estate, GET|POST /_emulator/faults, GET|POST /_emulator/refusals.");
 }
 
 function safe(f: () => Reply): Reply {

@@ -1,5 +1,5 @@
 // Public types of the emulator (re-exported from index.ts).
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import type { ArmResource, Estate, EstateRefusals } from "../../shared/estate/types.js";
 import type { BucketSpec } from "./throttle.js";
 
 export interface EmulatorOptions {
@@ -72,8 +72,10 @@ export interface Emulator {
   beforeCall(hook: (call: { method: string; path: string }) => void): () => void;
   /** Current estate: resources as ARM GET returns them, children as their own entries. */
   snapshot(): Estate;
-  /** Adds or replaces resources. */
+  /** Adds or replaces resources; adds the estate's refusals. */
   load(estate: Estate): void;
+  /** Replaces every refusal: 403 scopes, unregistered namespaces per subscription. */
+  setRefusals(r: EstateRefusals): void;
   /** Forgets every resource, operation, fault, throttle bucket and logged call; then loads `estate` (one emulator, many estates). */
   reset(estate?: Estate): void;
   getResource(id: string): ArmResource | undefined;

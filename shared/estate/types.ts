@@ -15,4 +15,13 @@ export interface ArmResource {
 
 export interface Estate {
   resources: ArmResource[];
+  /** What ARM refuses in this estate (honoured by the emulator; not part of any GET). */
+  refusals?: EstateRefusals;
+}
+
+export interface EstateRefusals {
+  /** Subscription id → provider namespaces it never registered: 409 MissingSubscriptionRegistration. */
+  unregisteredNamespaces?: Record<string, string[]>;
+  /** Scopes (subscription, resource group or resource ids) the identity may not touch: 403 AuthorizationFailed. */
+  forbiddenScopes?: string[];
 }

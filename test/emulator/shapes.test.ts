@@ -173,9 +173,9 @@ describe("Redis and Redis Enterprise connections (generic pipeline)", () => {
 
   it("Redis Enterprise: get and list answer the example bodies; the cluster embeds connection ids", async () => {
     const call = generic(emu());
-    expect((await call("GET", `${reGet.id}?api-version=2025-04-01`)).body).toEqual(reGet);
-    expect((await call("GET", `${parent(reList.value[0].id)}/privateEndpointConnections?api-version=2025-04-01`)).body).toEqual({ value: uniqueById(reList.value) });
-    const cluster = (await call("GET", `${parent(reGet.id)}?api-version=2025-04-01`)).body;
+    expect((await call("GET", `${reGet.id}?api-version=2025-07-01`)).body).toEqual(reGet);
+    expect((await call("GET", `${parent(reList.value[0].id)}/privateEndpointConnections?api-version=2025-07-01`)).body).toEqual({ value: uniqueById(reList.value) });
+    const cluster = (await call("GET", `${parent(reGet.id)}?api-version=2025-07-01`)).body;
     expect(cluster.properties.privateEndpointConnections).toEqual([{ id: reGet.id }]);
   });
 });
