@@ -129,6 +129,20 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
           { "retry-after": String(taken.retryAfterSeconds) },
         );
       }
+      // Private DNS answers carry its own budget (recorded header name: Azure CLI
+      // privatedns test_ListRecordSetsByType_NoRecordSetsPresent_ExpectNoRecordSetsRetrieved.yaml).
+      let dns: ReturnType<Throttle["take"]>;
+      if (bucket === "reads" && kind === "read" && /\/providers\/microsoft\.network\/privatednszones(\/|$)/i.test(path)) {
+        dns = state.throttle.take(subscriptionId ?? "tenant", "privateDnsReads");
+        if (dns && !dns.ok) {
+          throw new ArmError(
+            429,
+            "TooManyRequests",
+            `The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00 (Private DNS, subscription '${subscriptionId}'). Please try again after '${dns.retryAfterSeconds}' seconds.`,
+            { "retry-after": String(dns.retryAfterSeconds) },
+          );
+        }
+      }
       let body: unknown;
       if (text.trim()) {
         try {
@@ -141,6 +155,7 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
       state.ctx.ops.settle();
       const reply = route(state.ctx, emuReq);
       if (taken?.ok) reply.headers = { ...reply.headers, [`x-ms-ratelimit-remaining-subscription-${bucket}`]: String(taken.remaining) };
+      if (dns?.ok) reply.headers = { ...reply.headers, "x-ms-ratelimit-remaining-subscription-resource-requests": String(dns.remaining) };
       return reply;
     }),
   );

@@ -33,6 +33,10 @@ export interface ConnectionQuirks {
   etag: "hex" | "weak" | "none";
   /** Connection bodies carry `location` (Key Vault). */
   location?: boolean;
+  /** Storage spells the state's third field `actionRequired` (recorded 2025-09-22). */
+  actionKey?: "actionsRequired" | "actionRequired";
+  /** Storage deletes a connection synchronously: 200, empty body (recorded). */
+  syncDelete?: boolean;
   source: string;
 }
 
@@ -50,7 +54,19 @@ export const QUIRKS: ReadonlyArray<[string, ConnectionQuirks]> = [
     "Microsoft.Cache/redisEnterprise",
     { groupIds: "none", put: "async", settled: "Succeeded", missing: "notFound", etag: "weak", source: "specs redisenterprise stable/2025-04-01 RedisEnterpriseGetPrivateEndpointConnection.json (no groupIds)" },
   ],
-  ["Microsoft.Storage/storageAccounts", { groupIds: "none", put: "async", settled: "Succeeded", missing: "notFound", etag: "weak", source: `${REC}storage_account.yaml (no groupIds)` }],
+  [
+    "Microsoft.Storage/storageAccounts",
+    {
+      groupIds: "none",
+      put: "sync",
+      settled: "Succeeded",
+      missing: "notFound",
+      etag: "none",
+      actionKey: "actionRequired",
+      syncDelete: true,
+      source: `${REC}storage_account.yaml (2025-09-22: PUT 200 synchronous, DELETE 200 empty, no groupIds, no etag, actionRequired)`,
+    },
+  ],
   [
     "Microsoft.Sql/servers",
     {

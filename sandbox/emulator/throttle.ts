@@ -1,6 +1,7 @@
 // ARM throttles per subscription (and principal) with token buckets: reads
-// 250 burst / 25 per second, writes and deletes 200 / 10 per second. An empty
-// bucket answers 429 with Retry-After in whole seconds.
+// 250 burst / 25 per second, writes and deletes 200 / 10 per second; Private
+// DNS reads also draw on DNS's own 500-per-5-minutes budget. An empty bucket
+// answers 429 with Retry-After in whole seconds.
 export interface BucketSpec {
   burst: number;
   perSecond: number;
@@ -9,12 +10,16 @@ export interface BucketSpec {
 export interface ThrottleSpec {
   reads?: BucketSpec;
   writes?: BucketSpec;
+  /** Azure Private DNS's own read budget per subscription, on top of ARM's. */
+  privateDnsReads?: BucketSpec;
 }
 
 export const DEFAULT_READS: BucketSpec = { burst: 250, perSecond: 25 };
 export const DEFAULT_WRITES: BucketSpec = { burst: 200, perSecond: 10 };
+/** Azure Private DNS: 500 reads per 5 minutes per subscription (Azure DNS limits; PLATFORM-FACTS.md). */
+export const DEFAULT_PRIVATE_DNS_READS: BucketSpec = { burst: 500, perSecond: 500 / 300 };
 
-export type BucketKind = "reads" | "writes";
+export type BucketKind = "reads" | "writes" | "privateDnsReads";
 export type TakeResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
 
 class Bucket {
@@ -42,7 +47,8 @@ export class Throttle {
   private readonly specs: Record<BucketKind, BucketSpec> | undefined;
 
   constructor(spec: false | ThrottleSpec | undefined) {
-    this.specs = spec === false ? undefined : { reads: spec?.reads ?? DEFAULT_READS, writes: spec?.writes ?? DEFAULT_WRITES };
+    this.specs =
+      spec === false ? undefined : { reads: spec?.reads ?? DEFAULT_READS, writes: spec?.writes ?? DEFAULT_WRITES, privateDnsReads: spec?.privateDnsReads ?? DEFAULT_PRIVATE_DNS_READS };
   }
 
   get enabled(): boolean {

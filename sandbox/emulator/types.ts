@@ -7,8 +7,11 @@ export interface EmulatorOptions {
   estate?: Estate;
   /** Port to listen on (127.0.0.1); default 0 = random. */
   port?: number;
-  /** Per-subscription token buckets; default reads 250/25, writes (PUT/PATCH/POST/DELETE) 200/10. */
-  throttle?: false | { reads?: BucketSpec; writes?: BucketSpec };
+  /**
+   * Per-subscription token buckets; default reads 250/25, writes (PUT/PATCH/POST/DELETE) 200/10,
+   * and Private DNS reads 500 per 5 minutes on top of ARM's reads.
+   */
+  throttle?: false | { reads?: BucketSpec; writes?: BucketSpec; privateDnsReads?: BucketSpec };
   /**
    * One clock factor for every long-running operation: each takes its recorded
    * real duration (timings.ts: Key Vault approval 47 s, Cosmos DB 76 s, endpoint

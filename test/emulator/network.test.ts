@@ -134,7 +134,7 @@ describe("customDnsConfigs written by the caller", () => {
 });
 
 describe("generic core-client pipeline (Storage)", () => {
-  it("approves a Storage connection: 200 + Azure-AsyncOperation driven to completion by core-lro", async () => {
+  it("approves a Storage connection: a synchronous 200 (as recorded) that core-lro takes as done", async () => {
     const call = generic(emu);
     const list = (await call("GET", `${STORAGE}/privateEndpointConnections?api-version=2023-05-01`)).body;
     expect(list.value).toHaveLength(2); // first page (pageSize 2) of 4
@@ -163,7 +163,8 @@ describe("generic core-client pipeline (Storage)", () => {
     const t0 = Date.now();
     const final = await poller.pollUntilDone();
     expect(Date.now() - t0).toBeLessThan(1500);
-    expect(final.properties).toMatchObject({ provisioningState: "Succeeded", privateLinkServiceConnectionState: { status: "Approved", description: "generic", actionsRequired: "None" } });
+    // Storage spells it actionRequired (recorded).
+    expect(final.properties).toMatchObject({ provisioningState: "Succeeded", privateLinkServiceConnectionState: { status: "Approved", description: "generic", actionRequired: "None" } });
     const pe = await network(emu, SUB).privateEndpoints.get("rg-a", "pe-a1");
     expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status).toBe("Approved");
     // The storage account GET lists its connections as whole resources.

@@ -200,3 +200,84 @@ describe("the app's api-versions", () => {
     for (const p of PROVIDER_TYPES) expect(acceptsApiVersion(p.type, p.apiVersion), `${p.type} ${p.apiVersion}`).toBe(true);
   });
 });
+
+describe("Private DNS", () => {
+  it("A records hold IPv4 only (an IPv6 address is 400, as Private DNS refuses it); AAAA holds IPv6", async () => {
+    const dns = privateDns(emu, SUB);
+    const zone = "privatelink.vaultcore.azure.net";
+    const bad = await dns.recordSets.createOrUpdate(RG, zone, "A", "kv6", { ttl: 10, aRecords: [{ ipv4Address: "fd00::4" }] }).catch((e) => e);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.message).toContain("'fd00::4'");
+    const aaaa = await dns.recordSets.createOrUpdate(RG, zone, "AAAA", "kv6", { ttl: 10, aaaaRecords: [{ ipv6Address: "fd00::4" }] });
+    expect(aaaa.aaaaRecords).toEqual([{ ipv6Address: "fd00::4" }]);
+    const v4inAaaa = await dns.recordSets.createOrUpdate(RG, zone, "AAAA", "kv7", { ttl: 10, aaaaRecords: [{ ipv6Address: "10.0.0.4" }] }).catch((e) => e);
+    expect(v4inAaaa.statusCode).toBe(400);
+    await dns.recordSets.createOrUpdate(RG, zone, "A", "kv4", { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.4" }] });
+    const patched = await dns.recordSets.update(RG, zone, "A", "kv4", { aRecords: [{ ipv4Address: "fd00::5" }] }).catch((e) => e);
+    expect(patched.statusCode).toBe(400);
+    expect((await dns.recordSets.get(RG, zone, "A", "kv4")).aRecords).toEqual([{ ipv4Address: "10.0.0.4" }]);
+  });
+
+  it("reads draw on Private DNS's own budget of 500 per 5 minutes per subscription, shown in x-ms-ratelimit-remaining-subscription-resource-requests", async () => {
+    const tight = await startEmulator({ estate: { resources: [{ id: ZONE, location: "global", properties: {} }] }, throttle: { privateDnsReads: { burst: 3, perSecond: 3 / 300 } } });
+    try {
+      const path = `${ZONE}?api-version=2024-06-01`;
+      const seen: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await raw(tight, "GET", path);
+        expect(r.status).toBe(200);
+        seen.push(String(r.headers["x-ms-ratelimit-remaining-subscription-resource-requests"]));
+      }
+      expect(seen).toEqual(["2", "1", "0"]);
+      const refused = await raw(tight, "GET", path);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThan(60);
+      // Other reads in the subscription are not held by the DNS budget.
+      expect((await raw(tight, "GET", `/subscriptions/${SUB}/resourceGroups/${RG}?api-version=2024-11-01`)).status).toBe(200);
+    } finally {
+      await tight.close();
+    }
+  });
+});
+
+describe("Storage", () => {
+  it("approval is a synchronous 200 with actionRequired; delete is 200 with an empty body", async () => {
+    const sa = `${P}/Microsoft.Storage/storageAccounts/sa-one`;
+    emu.setRefusals({ forbiddenScopes: [`/subscriptions/${OTHER}`, SECRET_ZONE] });
+    emu.load({ resources: [{ id: sa, location: "westeurope", properties: {} }] });
+    const id = await endpointTo("pe-sa", sa, ["blob"]);
+    const put = await call()("PUT", `${id}?api-version=2023-05-01`, { properties: { privateLinkServiceConnectionState: { status: "Rejected", description: "" } } });
+    expect(put.status).toBe(200);
+    expect(put.headers["azure-asyncoperation"]).toBeUndefined();
+    expect(put.body.etag).toBeUndefined();
+    expect(put.body.properties).toEqual({ privateEndpoint: expect.any(Object), provisioningState: "Succeeded", privateLinkServiceConnectionState: { status: "Rejected", description: "", actionRequired: "None" } });
+    const del = await raw(emu, "DELETE", `${id}?api-version=2023-05-01`);
+    expect(del.status).toBe(200);
+    expect(del.text).toBe("");
+    const pe = await network(emu, SUB).privateEndpoints.get(RG, "pe-sa");
+    expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState).toEqual({ status: "Disconnected", description: "", actionsRequired: "None" });
+  });
+});
+
+describe("connections", () => {
+  it("stay open between calls (keep-alive), as ARM's do", async () => {
+    const { Agent, request } = await import("node:https");
+    const agent = new Agent({ keepAlive: true, ca: emu.ca });
+    const sockets = new Set<unknown>();
+    const get = () =>
+      new Promise<void>((resolve, reject) => {
+        const r = request(`${emu.url}/subscriptions/${SUB}/resourceGroups/${RG}?api-version=2024-11-01`, { agent, headers: { authorization: "Bearer t" } }, (res) => {
+          sockets.add(res.socket);
+          res.resume();
+          res.on("end", () => resolve());
+        });
+        r.on("error", reject);
+        r.end();
+      });
+    await get();
+    await sleep(1500); // longer than the 1 s the emulator used to keep idle connections
+    await get();
+    expect(sockets.size).toBe(1);
+    agent.destroy();
+  });
+});

@@ -50,12 +50,13 @@ export function putConnection(ctx: EmuContext, req: EmuRequest, id: string, info
   const state: ConnectionState = { status, description: wanted?.description ?? prevState.description ?? "" };
   // Key Vault, Redis... answer actionsRequired "None" (putPrivateEndpointConnection.json);
   // the Private Link Service example echoes only what was sent.
-  const actionsRequired = wanted?.actionsRequired ?? prevState.actionsRequired ?? (q.put === "sync" ? undefined : "None");
+  const actionsRequired = wanted?.actionsRequired ?? wanted?.actionRequired ?? prevState.actionsRequired ?? prevState.actionRequired ?? (q.put === "sync" && !q.actionKey ? undefined : "None");
   if (actionsRequired !== undefined) state.actionsRequired = actionsRequired;
+  const own = providerState(q, state);
   const apply = () => {
     const cur = ctx.store.get(id);
     if (!cur) return;
-    cur.properties = { ...(cur.properties ?? {}), privateLinkServiceConnectionState: { ...state } };
+    cur.properties = { ...(cur.properties ?? {}), privateLinkServiceConnectionState: own };
     cur.etag = connectionEtag(q) ?? cur.etag;
     syncConsumer(ctx, cur, state);
   };
@@ -73,7 +74,7 @@ export function putConnection(ctx: EmuContext, req: EmuRequest, id: string, info
   const next: ArmResource = structuredClone(existing);
   next.etag = connectionEtag(q);
   if (next.etag === undefined) delete next.etag;
-  next.properties = { ...(next.properties ?? {}), privateLinkServiceConnectionState: state, provisioningState: q.put === "sync" ? q.settled : "Updating" };
+  next.properties = { ...(next.properties ?? {}), privateLinkServiceConnectionState: own, provisioningState: q.put === "sync" ? q.settled : "Updating" };
   ctx.store.put(next);
   // The status is visible at once on both sides; only provisioningState lags behind.
   syncConsumer(ctx, next, state);
@@ -97,7 +98,7 @@ export function deleteConnection(ctx: EmuContext, req: EmuRequest, id: string, i
   const existing = ctx.store.get(id);
   if (!existing && q.missing === "sqlBadRequest") throw missingConnection(id, q);
   const parent = assertParent(ctx, id);
-  const reply = deleteGeneric(ctx, req, id, info, {
+  const reply = deleteGeneric(ctx, req, id, q.syncDelete ? { ...info, del: "sync" } : info, {
     afterDelete: (removed) => {
       for (const c of removed) syncConsumer(ctx, c, { ...(c.properties?.privateLinkServiceConnectionState ?? {}), status: "Disconnected" });
     },
@@ -165,6 +166,14 @@ function servicePaths(ctx: EmuContext, id: string, location: unknown): StartOpti
   return undefined;
 }
 
+/** The state as the provider writes it (Storage: `actionRequired`). */
+export function providerState(q: ConnectionQuirks, state: ConnectionState): Record<string, string> {
+  const { actionsRequired, ...rest } = state;
+  const out: Record<string, string> = { ...rest } as Record<string, string>;
+  if (actionsRequired !== undefined) out[q.actionKey ?? "actionsRequired"] = actionsRequired;
+  return out;
+}
+
 function connectionEtag(q: ConnectionQuirks): string | undefined {
   if (q.etag === "none") return undefined;
   return q.etag === "hex" ? newGuid().replace(/-/g, "") : weakEtag();
@@ -180,7 +189,8 @@ export function syncConsumer(ctx: EmuContext, connection: ArmResource, state: Co
   for (const kind of CONSUMER_KINDS) {
     for (const entry of pe.properties?.[kind] ?? []) {
       if (!sameId(entry?.properties?.privateLinkServiceId, providerId)) continue;
-      entry.properties.privateLinkServiceConnectionState = { ...state };
+      const { actionRequired, ...rest } = state as ConnectionState & { actionRequired?: string };
+      entry.properties.privateLinkServiceConnectionState = { ...rest, ...(rest.actionsRequired === undefined && actionRequired !== undefined ? { actionsRequired: actionRequired } : {}) };
       changed = true;
     }
   }

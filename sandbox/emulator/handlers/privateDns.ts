@@ -4,7 +4,8 @@
 import type { ArmResource } from "../../../shared/estate/types.js";
 import { parseResourceId } from "../../../shared/arm/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
-import { resourceNotFound } from "../errors.js";
+import { isIPv4, isIPv6 } from "node:net";
+import { badRequest, resourceNotFound } from "../errors.js";
 import { newGuid } from "../ids.js";
 import { render } from "../render.js";
 import { typeInfo, type TypeInfo } from "../resourceTypes.js";
@@ -57,6 +58,7 @@ export function putRecordSet(ctx: EmuContext, req: EmuRequest, id: string, info:
   const given: Record<string, any> = { ...(body.properties ?? {}) };
   for (const k of READ_ONLY) delete given[k];
   const { metadata, ttl, ...records } = given;
+  assertAddresses(recordType, name, records);
   const res: ArmResource = {
     id: existing?.id ?? `${zone.id}/${recordType}/${name}`,
     etag: newGuid(),
@@ -82,9 +84,28 @@ export function patchRecordSet(ctx: EmuContext, req: EmuRequest, id: string): Re
   const body = requireObjectBody(req);
   const next = structuredClone(existing);
   for (const [k, v] of Object.entries(body.properties ?? {})) if (!READ_ONLY.has(k)) (next.properties ??= {})[k] = v;
+  assertAddresses(existing.type?.split("/").pop() ?? "", existing.name ?? "", next.properties ?? {});
   next.etag = newGuid();
   ctx.store.put(next);
   return { status: 200, body: render(ctx.store, next) };
+}
+
+/**
+ * An A record holds an IPv4 address and an AAAA record an IPv6 one (RFC 1035 /
+ * RFC 3596; Private DNS spec: ARecord.ipv4Address, AaaaRecord.ipv6Address).
+ * Private DNS refuses anything else with 400 BadRequest.
+ */
+function assertAddresses(recordType: string, name: string, props: Record<string, any>): void {
+  const check = (list: unknown, key: string, ok: (s: string) => boolean, what: string) => {
+    if (list === undefined) return;
+    if (!Array.isArray(list)) throw badRequest("BadRequest", `The ${recordType} record set '${name}' must carry a list of records.`);
+    for (const r of list) {
+      const v = r?.[key];
+      if (typeof v !== "string" || !ok(v)) throw badRequest("BadRequest", `The value '${String(v)}' of ${key} in ${recordType} record set '${name}' is not a valid ${what} address.`);
+    }
+  };
+  if (recordType.toUpperCase() === "A") check(props.aRecords, "ipv4Address", isIPv4, "IPv4");
+  if (recordType.toUpperCase() === "AAAA") check(props.aaaaRecords, "ipv6Address", isIPv6, "IPv6");
 }
 
 /** Every record set of a zone (the `ALL` collection). */

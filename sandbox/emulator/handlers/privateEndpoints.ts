@@ -14,7 +14,7 @@ import { render } from "../render.js";
 import { CONNECTIONS, NETWORK_INTERFACES, isType, typeInfo, type TypeInfo } from "../resourceTypes.js";
 import { quirksOf } from "../services.js";
 import { assertWritable, operationHeaders, startOperation } from "./common.js";
-import { CONSUMER_KINDS, type ConnectionState } from "./connections.js";
+import { CONSUMER_KINDS, providerState, type ConnectionState } from "./connections.js";
 import { deleteGeneric, requireObjectBody, setProvisioningState } from "./generic.js";
 
 type Kind = (typeof CONSUMER_KINDS)[number];
@@ -112,7 +112,7 @@ function createProviderConnection(ctx: EmuContext, peId: string, peName: string,
   const q = quirksOf(target.type);
   const properties: Record<string, any> = {
     privateEndpoint: { id: peId },
-    privateLinkServiceConnectionState: { status: auto ? "Approved" : "Pending", description: auto ? "Auto-Approved" : (req.requestMessage ?? ""), actionsRequired: "None" },
+    privateLinkServiceConnectionState: providerState(q, { status: auto ? "Approved" : "Pending", description: auto ? "Auto-Approved" : (req.requestMessage ?? ""), actionsRequired: "None" }),
     provisioningState: q.settled,
   };
   const requested = Array.isArray(req.groupIds) ? req.groupIds.filter((g: unknown) => typeof g === "string") : [];
