@@ -12,7 +12,8 @@ export interface LocalArm {
 }
 
 export async function startLocalArm(estate: Estate, opts: Omit<EmulatorOptions, "estate"> = {}): Promise<LocalArm> {
-  const emulator = await startEmulator({ lroDelayMs: 20, ...opts, estate });
+  // A fixed 20 ms per operation unless the caller asks for recorded durations (timeScale).
+  const emulator = await startEmulator({ ...(opts.timeScale === undefined ? { lroDelayMs: 20 } : {}), ...opts, estate });
   const arm = new ArmClients({
     endpoint: emulator.url,
     ca: emulator.ca,

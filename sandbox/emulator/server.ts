@@ -188,8 +188,8 @@ function takeFault(state: ServerState, method: string, path: string): FaultSpec 
 
 function faultReply(f: FaultSpec, method: string, path: string): Reply {
   const status = f.status ?? 500;
-  const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {};
-  if (status < 400) return { status, headers };
+  const headers: Record<string, string> = { ...(f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {}), ...(f.headers ?? {}) };
+  if (status < 400 || f.body !== undefined) return { status, headers, body: f.body ?? undefined };
   return { status, headers, body: errorBody(f.code ?? DEFAULT_CODES[status] ?? "InjectedFault", f.message ?? `Injected fault (${status}) for ${method} ${path}.`) };
 }
 

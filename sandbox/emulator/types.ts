@@ -56,6 +56,10 @@ export interface FaultSpec {
   retryAfterSeconds?: number;
   /** Never answer the matching calls (a hung ARM front end): the client's timeout must end them. Same as `effect: "hang"`. */
   hang?: boolean;
+  /** Answer with this body (e.g. a recorded real response) instead of an ARM error body. */
+  body?: unknown;
+  /** Extra response headers (e.g. recorded operation URLs). */
+  headers?: Record<string, string>;
 }
 
 export interface Emulator {

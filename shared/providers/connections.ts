@@ -57,7 +57,7 @@ export function toConnectionInfo(body: any): ConnectionInfo {
     targetType: parseResourceId(target).type!,
     status: canonicalStatus(state.status),
     description: state.description,
-    actionsRequired: state.actionsRequired,
+    actionsRequired: state.actionsRequired ?? state.actionRequired, // Storage spells it actionRequired (recorded)
     privateEndpointId: p.privateEndpoint?.id,
     provisioningState: p.provisioningState,
     groupIds: reportedGroupIds(p),
