@@ -11,7 +11,7 @@ const SUB = "11111111-1111-1111-1111-111111111111";
 const RG = "rg-app";
 const VAULT = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.KeyVault/vaults/kv-one`;
 const SUBNET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub/subnets/pe`;
-const LRO_MS = 150;
+const LRO_MS = 900; // long enough to observe "Updating" on a loaded machine, short enough (≤ 1 s) for polls to be held
 
 let emu: Emulator;
 beforeAll(async () => {

@@ -16,7 +16,7 @@ const REDIS = `${P}/Microsoft.Cache/redis/redis-one`;
 const AMR = `${P}/Microsoft.Cache/redisEnterprise/amr-one`;
 const ZONE = `${P}/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`;
 const SECRET_ZONE = `${P}/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`;
-const LRO_MS = 400;
+const LRO_MS = 800;
 
 let emu: Emulator;
 beforeAll(async () => {
