@@ -18,7 +18,7 @@ export interface ConnectionQuirks {
    *   Location; the new status shows only when the operation ends, while
    *   provisioningState stays Succeeded (Cosmos DB).
    * - "accepted": 202 with no body and no operation header (the SDK's poller then
-   *   counts it done at once); the new status shows when the operation ends (SQL).
+   *   counts it done at once); the new status shows at once (SQL).
    * - "async": 200 Updating + Azure-AsyncOperation (the emulator's generic answer).
    * - "sync": 200, done (Private Link Service).
    */

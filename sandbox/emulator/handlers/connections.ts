@@ -66,8 +66,13 @@ export function putConnection(ctx: EmuContext, req: EmuRequest, id: string, info
   if (q.put === "enqueued" || q.put === "accepted") {
     // Cosmos DB and SQL accept the change and show it only when it is done;
     // provisioningState does not move (Cosmos DB recording: Succeeded throughout).
+    if (q.put === "accepted") {
+      // SQL: the status is not recorded as lagging, so it shows at once; the answer is a bare 202.
+      apply();
+      startOperation(ctx, id, "PUT", { location, result, paths: servicePaths(ctx, id, location) });
+      return { status: 202 };
+    }
     const op = startOperation(ctx, id, "PUT", { location, onDone: apply, result, paths: servicePaths(ctx, id, location) });
-    if (q.put === "accepted") return { status: 202 };
     return { status: 202, body: { status: "Enqueued" }, headers: { ...operationHeaders(ctx, req, op, true) } };
   }
 
