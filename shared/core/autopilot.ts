@@ -1,7 +1,7 @@
 // The core: turns a resource event (a hint) into decisions, re-reading ARM (the
 // truth) before acting. Knows nothing about the Functions host, the CLI or the
 // sandbox; they all call handleEvent / explain.
-import { isNotFound } from "../arm/errors.js";
+import { httpStatus, isNotFound } from "../arm/errors.js";
 import { isWithinScope, parseResourceId, sameId, sameType, tryParseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
@@ -315,6 +315,7 @@ export class Autopilot {
       if (!written.applied) return { ...base, reason: `${base.reason} (${written.reason})`, outcome: "planned" };
       if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
     } catch (e) {
+      if (httpStatus(e) === 412) return { ...base, action: "ignore", reason: "connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again", outcome: "skipped" };
       const msg = e instanceof Error ? e.message : String(e);
       return { ...base, outcome: "failed", error: msg, retryable: true };
     }

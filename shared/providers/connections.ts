@@ -142,20 +142,23 @@ export class ConnectionsGateway {
     const provider = this.providerFor(conn.targetResourceId);
     const t = parseResourceId(conn.targetResourceId);
     const state = { status, description, actionsRequired: "None" };
+    // Conditional on the ETag just read: another instance (or a human) that wrote the connection
+    // since then makes this write fail with 412 instead of being written over.
+    const ifMatch: Record<string, string> = conn.etag ? { "If-Match": conn.etag } : {};
     let raw: PipelineResponse | undefined;
     const onResponse = (r: PipelineResponse) => {
       raw = r;
     };
     if (provider.client === "keyvault") {
       await this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.put(
-        t.resourceGroup!, t.name!, conn.name, { etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse },
+        t.resourceGroup!, t.name!, conn.name, { etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse, requestOptions: { headers: ifMatch } },
       );
     } else if (provider.client === "network") {
       await this.clients.networkFor(t.subscriptionId).privateLinkServices.updatePrivateEndpointConnection(
-        t.resourceGroup!, t.name!, conn.name, { name: conn.name, etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse },
+        t.resourceGroup!, t.name!, conn.name, { name: conn.name, etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse, requestOptions: { customHeaders: ifMatch } },
       );
     } else {
-      const body = await this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } });
+      const body = await this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } }, ifMatch);
       return body ? toConnectionInfo(body) : conn;
     }
     // The typed clients return the first answer ("Updating"); follow its
