@@ -186,8 +186,16 @@ function toProblem(raw: RawProblem, doc: Document, lineCounter: LineCounter, fil
   return { file, ...pos, key: formatPath(raw.path), message: raw.message };
 }
 
+/** At most this many problems are reported: enough to fix a file, bounded for a hostile one. */
+export const MAX_REPORTED_PROBLEMS = 100;
+
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column || a.key.localeCompare(b.key));
+  const sorted = problems.sort((a, b) => a.line - b.line || a.column - b.column || a.key.localeCompare(b.key));
+  if (sorted.length <= MAX_REPORTED_PROBLEMS) return sorted;
+  const rest = sorted.length - (MAX_REPORTED_PROBLEMS - 1);
+  const first = sorted.slice(0, MAX_REPORTED_PROBLEMS - 1);
+  const next = sorted[MAX_REPORTED_PROBLEMS - 1]!;
+  return [...first, { file: next.file, line: next.line, column: next.column, key: "", message: `${rest} more problems not shown (fix the ones above first)` }];
 }
 
 // ---------------------------------------------------------------------------------------

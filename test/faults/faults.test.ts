@@ -153,7 +153,7 @@ describe("ARM faults on the event path", () => {
     await expectConverged(f);
   });
 
-  // Issue 8 defect 9 (`gate`: every applied write audited): the record was created but its answer lost;
+  // Open gap (issue 8 defect 9, lost-answer case): the record was created but its answer lost;
   // the retry's If-None-Match finds it and reports "nothing to do", so no row says it was written.
   it.fails("connection reset after the record write was applied: the retry finds its own record, no duplicate, and it is audited", async () => {
     const f = await fixture();
@@ -229,7 +229,7 @@ describe("crashes and concurrency", () => {
   // Issue 8 defect 4 (`cleanup`: re-check state and description, or the ETag, right before the write):
   // both instances read Pending, then both write; with instant long-running operations (no 409 window) the
   // second approval overwrites the first.
-  it.fails("two instances handle two events for one endpoint at once: one approval, one record", async () => {
+  it("two instances handle two events for one endpoint at once: one approval, one record", async () => {
     const f = await fixture({ lroDelayMs: 0 });
     const other = JSON.parse(JSON.stringify(eventGridEvent({ resourceId: f.endpointId, operationName: "Microsoft.Network/privateEndpoints/write" })));
     const [a, b] = [f.autopilot(), f.autopilot()];
