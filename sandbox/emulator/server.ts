@@ -164,7 +164,9 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
 /** lro-failed: the operation this answer started ends Failed, and its resource's provisioningState says so. */
 function failOperation(state: ServerState, reply: Reply): void {
   const url = reply.headers?.["azure-asyncoperation"] ?? reply.headers?.["location"];
-  const op = url ? state.ctx.ops.get(new URL(url).pathname.split("/").pop() ?? "") : undefined;
+  // Key Vault's operation URL is the connection's URL plus a kv-operation token (an alias of the operation).
+  const u = url ? new URL(url) : undefined;
+  const op = u ? state.ctx.ops.get(u.searchParams.get("kv-operation") ?? u.pathname.split("/").pop() ?? "") : undefined;
   if (!op) return;
   op.failWith = { code: "InjectedOperationFailure", message: `Injected fault: operation ${op.method} on ${op.resourceId} failed.` };
   const onDone = op.onDone;

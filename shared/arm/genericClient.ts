@@ -90,11 +90,12 @@ export class GenericArmClient {
    * provisioningState in the body.
    */
   async waitFor<T = any>(initial: PipelineResponse, method: string): Promise<T> {
-    const toOp = (raw: PipelineResponse): OperationResponse => {
+    const toOp = (raw: PipelineResponse, poll = false): OperationResponse => {
       const body = raw.bodyAsText ? safeJson(raw.bodyAsText) : undefined;
+      const view = settledAsSucceeded(poll && method !== "DELETE" ? withOperationStatus(body) : body);
       return {
         flatResponse: body,
-        rawResponse: { statusCode: raw.status, headers: raw.headers.toJSON(), body: settledAsSucceeded(body), request: { method: raw.request.method, url: raw.request.url } },
+        rawResponse: { statusCode: raw.status, headers: raw.headers.toJSON(), body: view, request: { method: raw.request.method, url: raw.request.url } },
       };
     };
     const poller = createHttpPoller<T, any>(
@@ -102,7 +103,7 @@ export class GenericArmClient {
         sendInitialRequest: async () => toOp(initial),
         sendPollRequest: async (path: string) => {
           try {
-            return toOp((await this.send("GET", path)).raw);
+            return toOp((await this.send("GET", path)).raw, true);
           } catch (e) {
             // The operation URL answers its own failure body; let core-lro read it.
             if (e instanceof RestError && e.response) return toOp(e.response as PipelineResponse);
@@ -120,6 +121,20 @@ export class GenericArmClient {
     if (apiVersion && !u.searchParams.has("api-version")) u.searchParams.set("api-version", apiVersion);
     return u.toString();
   }
+}
+
+/**
+ * Key Vault's operation URL is the connection's own URL plus `kv-operation=`: it answers the
+ * connection itself, with no `status`, which core-lro would take for "done" at the first poll
+ * while the connection still reads Updating. Give the poller the status the body implies.
+ */
+function withOperationStatus(body: any): any {
+  if (!body || typeof body !== "object" || body.status !== undefined) return body;
+  const state: unknown = body.properties?.provisioningState ?? body.provisioningState;
+  if (typeof state !== "string") return body;
+  const s = state.toLowerCase();
+  const status = s === "succeeded" || s === "ready" ? "Succeeded" : s === "failed" ? "Failed" : s === "canceled" ? "Canceled" : "InProgress";
+  return { ...body, status };
 }
 
 /**
