@@ -143,6 +143,8 @@ describe("recorded writes through ConnectionsGateway.setState", () => {
     // "Updating" as the recorded GETs at 06:14:53-06:15:17, then the settled one of 06:15:29.
     answer("GET", put.body.id, { status: 200, body: put.body });
     answer("GET", put.body.id, settled);
+    // core-lro's final GET of the resource once the operation reads Succeeded.
+    answer("GET", put.body.id, settled);
     const before = toConnectionInfo(recorded("keyvault/connection-get-approved.json").body);
     const res = await gateway.setState(before, "Approved", "You are approved!");
     expect(res.applied).toBe(true);
