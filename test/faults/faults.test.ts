@@ -18,19 +18,9 @@ import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import type { FaultSpec } from "../../sandbox/emulator/index.js";
-import { consumerVnet, CONSUMER, createEndpoint, HUB_RG, hubZone, parent, PROVIDER, vaultId } from "../helpers/world.js";
+import { consumerVnet, CONSUMER, createEndpoint, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
-const ALLOW = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-  zones:
-    - name: privatelink.vaultcore.azure.net
-      resourceGroupId: ${HUB_RG}
-`;
+const ALLOW = SPOKES_ALLOW;
 const KV = vaultId("kv-1");
 const CONN_PATH = "/vaults/kv-1/privateEndpointConnections/";
 const RECORD_PATH = "/privateDnsZones/privatelink.vaultcore.azure.net/A/kv-1";

@@ -8,6 +8,19 @@ export const CONSUMER = "11111111-1111-1111-1111-111111111111";
 export const HUB = "33333333-3333-3333-3333-333333333333";
 export const HUB_RG = `/subscriptions/${HUB}/resourceGroups/rg-dns`;
 
+/** The allow-list most endpoint tests share: the provider subscription managed, the consumer's requests allowed, the vault zone in the hub. */
+export const SPOKES_ALLOW = `
+approval:
+  managedScopes: [/subscriptions/${PROVIDER}]
+  rules:
+    - name: spokes
+      requesterSubscriptions: [${CONSUMER}]
+dns:
+  zones:
+    - name: privatelink.vaultcore.azure.net
+      resourceGroupId: ${HUB_RG}
+`;
+
 export const providerId = (type: string, name: string) => `/subscriptions/${PROVIDER}/resourceGroups/rg-shared/providers/${type}/${name}`;
 export const vaultId = (name: string) => providerId("Microsoft.KeyVault/vaults", name);
 

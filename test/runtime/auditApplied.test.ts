@@ -15,23 +15,13 @@ import { Runtime } from "../../shared/runtime/runtime.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import type { ArmResource } from "../../shared/estate/types.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { CONSUMER, HUB_RG, hubZone, parent, PROVIDER, vaultId } from "../helpers/world.js";
+import { CONSUMER, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
 const ZONE = "privatelink.vaultcore.azure.net";
 const KV = vaultId("kv-shared");
 const PE = `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe-1`;
 const CONN = `${KV}/privateEndpointConnections/pe-1.conn`;
-const ALLOW = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-  zones:
-    - name: ${ZONE}
-      resourceGroupId: ${HUB_RG}
-`;
+const ALLOW = SPOKES_ALLOW;
 
 /** A Pending request whose endpoint names its FQDN but has no private IP yet. */
 function estate(ips: string[] = []): ArmResource[] {

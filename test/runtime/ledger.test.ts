@@ -11,21 +11,11 @@ import { silentLogger, type Decision } from "../../shared/core/decision.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { DEFAULT_LEASE_MS, MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { consumerVnet, createEndpoint, CONSUMER, HUB_RG, hubZone, parent, PROVIDER, vaultId } from "../helpers/world.js";
+import { consumerVnet, createEndpoint, CONSUMER, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
 const KV = vaultId("kv-shared");
 const ZONE = "privatelink.vaultcore.azure.net";
-const ALLOW = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-  zones:
-    - name: ${ZONE}
-      resourceGroupId: ${HUB_RG}
-`;
+const ALLOW = SPOKES_ALLOW;
 const T0 = new Date("2026-12-01T10:00:00Z");
 const later = (ms: number) => () => new Date(T0.getTime() + ms);
 

@@ -11,20 +11,10 @@ import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import { silentLogger } from "../../shared/core/decision.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { changingWrites, consumerVnet, CONSUMER, createEndpoint as createPe, HUB_RG, hubZone, parent, PROVIDER, vaultId } from "../helpers/world.js";
+import { changingWrites, consumerVnet, CONSUMER, createEndpoint as createPe, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
 const KV = vaultId;
-const ALLOW = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-  zones:
-    - name: privatelink.vaultcore.azure.net
-      resourceGroupId: ${HUB_RG}
-`;
+const ALLOW = SPOKES_ALLOW;
 
 const resources: ArmResource[] = [parent(KV("kv-1"), "Microsoft.KeyVault/vaults"), parent(KV("kv-2"), "Microsoft.KeyVault/vaults"), hubZone("privatelink.vaultcore.azure.net"), consumerVnet("rg-app")];
 
