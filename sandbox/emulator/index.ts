@@ -42,7 +42,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const state: ServerState = {
     ctx,
     refusals,
-    throttle: new Throttle(opts.throttle),
+    throttle: new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1),
     faults: [],
     hooks: [],
     calls: [],
@@ -108,7 +108,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       ops.clear();
       state.faults.length = 0;
       state.calls.length = 0;
-      state.throttle = new Throttle(opts.throttle);
+      state.throttle = new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1);
       delete refusals.unregisteredNamespaces;
       delete refusals.forbiddenScopes;
       if (estate) load(estate);

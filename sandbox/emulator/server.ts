@@ -100,7 +100,8 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
 
   const apiVersion = url.searchParams.get("api-version") ?? undefined;
   const subscriptionId = segments[0]?.toLowerCase() === "subscriptions" ? segments[1] : undefined;
-  const kind: CallLogEntry["kind"] = operationRoute(segments) ? "operation" : method === "GET" || method === "HEAD" ? "read" : method === "DELETE" ? "delete" : "write";
+  // Key Vault's operation URL is the connection's own URL plus `kv-operation=`: a status poll all the same.
+  const kind: CallLogEntry["kind"] = operationRoute(segments) || url.searchParams.has("kv-operation") ? "operation" : method === "GET" || method === "HEAD" ? "read" : method === "DELETE" ? "delete" : "write";
   const entry = { method, path, kind, ...(apiVersion ? { apiVersion } : {}), ...(subscriptionId ? { subscriptionId } : {}) };
 
   for (const h of [...state.hooks]) h({ method, path });
@@ -126,7 +127,7 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
           429,
           "TooManyRequests",
           `Number of ${bucket === "reads" ? "read" : "write"} requests for subscription '${subscriptionId ?? "tenant"}' exceeded the limit. Please try again after '${taken.retryAfterSeconds}' seconds.`,
-          { "retry-after": String(taken.retryAfterSeconds) },
+          retryHeaders(state.throttle, taken),
         );
       }
       // Private DNS answers carry its own budget (recorded header name: Azure CLI
@@ -139,7 +140,7 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
             429,
             "TooManyRequests",
             `The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00 (Private DNS, subscription '${subscriptionId}'). Please try again after '${dns.retryAfterSeconds}' seconds.`,
-            { "retry-after": String(dns.retryAfterSeconds) },
+            retryHeaders(state.throttle, dns),
           );
         }
       }
@@ -159,6 +160,13 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
       return reply;
     }),
   );
+}
+
+/** ARM's whole-second Retry-After; on a faster clock also the scaled wait (the SDK prefers `retry-after-ms`). */
+function retryHeaders(throttle: Throttle, t: { retryAfterSeconds: number; retryAfterMs: number }): Record<string, string> {
+  const h: Record<string, string> = { "retry-after": String(t.retryAfterSeconds) };
+  if (throttle.timeScale !== 1) h["retry-after-ms"] = String(t.retryAfterMs);
+  return h;
 }
 
 /** lro-failed: the operation this answer started ends Failed, and its resource's provisioningState says so. */

@@ -20,25 +20,30 @@ export const DEFAULT_WRITES: BucketSpec = { burst: 200, perSecond: 10 };
 export const DEFAULT_PRIVATE_DNS_READS: BucketSpec = { burst: 500, perSecond: 500 / 300 };
 
 export type BucketKind = "reads" | "writes" | "privateDnsReads";
-export type TakeResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
+/** `retryAfterMs`: the same wait on the emulator's (possibly faster) clock. */
+export type TakeResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number; retryAfterMs: number };
 
 class Bucket {
   private tokens: number;
   private last: number;
-  constructor(private readonly spec: BucketSpec, now: number) {
+  constructor(
+    private readonly spec: BucketSpec,
+    now: number,
+    private readonly timeScale: number,
+  ) {
     this.tokens = spec.burst;
     this.last = now;
   }
 
   take(now: number): TakeResult {
-    this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.spec.perSecond);
+    this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000 / this.timeScale) * this.spec.perSecond);
     this.last = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return { ok: true, remaining: Math.floor(this.tokens) };
     }
     const wait = this.spec.perSecond > 0 ? (1 - this.tokens) / this.spec.perSecond : 3600;
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait)), retryAfterMs: Math.max(1, Math.ceil(wait * 1000 * this.timeScale)) };
   }
 }
 
@@ -46,7 +51,11 @@ export class Throttle {
   private readonly buckets = new Map<string, Bucket>();
   private readonly specs: Record<BucketKind, BucketSpec> | undefined;
 
-  constructor(spec: false | ThrottleSpec | undefined) {
+  /** `timeScale`: the buckets run on a clock this much faster (0.1 = ten times), like the emulator's operations (benchmarks). */
+  constructor(
+    spec: false | ThrottleSpec | undefined,
+    readonly timeScale = 1,
+  ) {
     this.specs =
       spec === false ? undefined : { reads: spec?.reads ?? DEFAULT_READS, writes: spec?.writes ?? DEFAULT_WRITES, privateDnsReads: spec?.privateDnsReads ?? DEFAULT_PRIVATE_DNS_READS };
   }
@@ -60,7 +69,7 @@ export class Throttle {
     if (!this.specs) return undefined;
     const key = `${scope.toLowerCase()}|${kind}`;
     let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = new Bucket(this.specs[kind], now)));
+    if (!b) this.buckets.set(key, (b = new Bucket(this.specs[kind], now, this.timeScale)));
     return b.take(now);
   }
 }

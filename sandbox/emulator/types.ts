@@ -18,6 +18,12 @@ export interface EmulatorOptions {
    * 42 s...) times this. Default 0.001 (tests); 1 = real time (benchmarks).
    */
   timeScale?: number;
+  /**
+   * The throttle buckets run on the timeScale clock too (benchmarks that run faster than
+   * real time): refill rates scale, and a 429 carries `retry-after-ms` on that clock
+   * besides ARM's whole-second `Retry-After`. Default false: buckets in real time.
+   */
+  scaleLimits?: boolean;
   /** Fixed duration for every long-running operation (ms); overrides timeScale. */
   lroDelayMs?: number;
   /** List page size before nextLink; default 100. */
