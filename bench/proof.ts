@@ -1,4 +1,5 @@
-// The long safety proof: `npm run proof -- --runs 10000 [--seed 20261201] [--workers 2] [--out file.json]`.
+// The long safety proof: `npm run proof -- --runs 10000 [--seed 20261201] [--workers 2] [--out file.json]`;
+// `npm run proof -- --estate 2193` replays one estate of the seeded sequence (its model and violations).
 // Runs that many random estates (test/property/model.ts) through the real app and SDK
 // clients against the in-process emulator, each in a clean and a chaotic order and
 // swept twice, judged by the independent oracle (test/property/oracle.ts); prints the
@@ -18,6 +19,8 @@ interface Args {
   workers: number;
   out?: string;
   worker?: number;
+  /** Replay only this estate (its index in the seeded sequence). */
+  estate?: number;
   shrink: boolean;
 }
 
@@ -30,6 +33,7 @@ function args(argv: string[]): Args {
     else if (argv[i] === "--workers") (a.workers = Math.max(1, Number(v))), i++;
     else if (argv[i] === "--out") (a.out = v), i++;
     else if (argv[i] === "--worker") (a.worker = Number(v)), i++;
+    else if (argv[i] === "--estate") (a.estate = Number(v)), i++;
     else if (argv[i] === "--no-shrink") a.shrink = false;
   }
   return a;
@@ -113,8 +117,24 @@ async function shrink(a: Args, kind: ViolationKind, index: number): Promise<{ mo
   }
 }
 
+/** One estate of the seeded sequence: its model and what the oracle says about it. */
+async function replayOne(a: Args, index: number): Promise<void> {
+  const model = fc.sample(estateArb, { numRuns: index + 1, seed: a.seed })[index]!;
+  const local = await startProofArm();
+  try {
+    const r = await runEstate(local, model);
+    console.log(`estate #${index} (seed ${a.seed}): ${JSON.stringify(model)}`);
+    for (const v of r.violations) console.log(`  ${v.kind} [${v.order ?? ""} ${v.step ?? ""}] ${v.detail}`);
+    console.log(r.violations.length ? `${r.violations.length} violation(s).` : "0 violations.");
+    process.exitCode = r.violations.length ? 1 : 0;
+  } finally {
+    await local.close();
+  }
+}
+
 async function main(): Promise<void> {
   const a = args(process.argv.slice(2));
+  if (a.estate !== undefined) return replayOne(a, a.estate);
   if (a.worker !== undefined) {
     const t = await runShare(a, a.worker, (p) => process.send?.({ progress: p }));
     process.send?.({ done: t });

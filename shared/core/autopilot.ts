@@ -375,7 +375,7 @@ function withLinkStates(pe: EndpointInfo, written: ReadonlyMap<string, { state: 
 }
 
 /** Every connection of the endpoint is Disconnected or Rejected: it resolves nothing any more. */
-function isDead(pe: EndpointInfo): boolean {
+export function isDead(pe: EndpointInfo): boolean {
   return pe.links.length > 0 && pe.links.every((l) => l.status === "Disconnected" || l.status === "Rejected");
 }
 

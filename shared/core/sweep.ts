@@ -12,7 +12,7 @@ import { toEndpointInfo, type EndpointInfo } from "../providers/endpoints.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
 import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
-import type { Autopilot } from "./autopilot.js";
+import { isDead, type Autopilot } from "./autopilot.js";
 import type { Decision } from "./decision.js";
 import { knownKey, type KnownRecordSets } from "./dnsRegistrar.js";
 
@@ -35,7 +35,7 @@ export interface SweepReport {
   error?: string;
 }
 
-const PHASES = ["approvals", "endpoints", "orphans"] as const;
+const PHASES = ["approvals", "endpoints", "dead-endpoints", "orphans"] as const;
 type Phase = (typeof PHASES)[number];
 
 class DeadlineReached extends Error {}
@@ -101,8 +101,14 @@ export class Sweeper {
       decisions.push(...known.errors);
       const { endpoints, subscriptions, errors } = await this.listEndpoints(tag, opts.subscriptions);
       decisions.push(...errors);
-      for (const pe of endpoints) {
+      // Live endpoints first, then the dead ones (every connection Disconnected or Rejected):
+      // a dead owner hands its name to a live endpoint only once that one is recorded as a
+      // claimant, so releasing first would leave the hand-over to the next sweep.
+      for (const pe of endpoints.filter((e) => !isDead(e))) {
         await unit("endpoints", pe.id.toLowerCase(), "reviewing the endpoint's records", pe.id, () => autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
+      }
+      for (const pe of endpoints.filter(isDead)) {
+        await unit("dead-endpoints", pe.id.toLowerCase(), "releasing the records of a dead endpoint", pe.id, () => autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
       }
       // 3. Records whose owner is gone without a delete event reaching us. Only listings
       // that succeeded are authoritative: an unreadable subscription proves no absence.

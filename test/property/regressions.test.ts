@@ -84,3 +84,23 @@ describe("minimal estates from the proof run", () => {
     expect(await violations(m, "dns-name-outside-target")).toEqual([]);
   });
 });
+
+describe("second sweep changes nothing", () => {
+  // Proof run, seed 20261201, estate #2193 (chaotic order): a Disconnected endpoint owns a Managed Redis
+  // name that an approved endpoint also serves, and no event registered the second as a claimant. The
+  // first sweep released the dead owner's records before the live endpoint claimed the name (endpoints
+  // were visited in id order), so the hand-over waited for the second sweep.
+  it("a dead owner's name goes to the live endpoint that claims it within one sweep (upsert-only)", async () => {
+    const m = estate({
+      targets: [{ kind: "amr", place: 0 }],
+      endpoints: [
+        { ...PE, state: "Disconnected" },
+        { ...PE, state: "Approved-human" },
+      ],
+      records: [{ target: 0, kind: "owned-endpoint", owner: 0 }],
+      allow: { mode: "upsert-only" },
+      chaos: { steps: [], drop: [true, true, true, true] },
+    });
+    expect(await violations(m, "second-sweep-writes")).toEqual([]);
+  });
+});
