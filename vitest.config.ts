@@ -6,5 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // One module graph per worker instead of per file: each file re-imported the Azure SDKs
+    // (about 4 s of transform and import per file, 60 % of the suite's CPU). No test mocks
+    // modules, stubs globals or fakes timers, so files do not leak into each other.
+    isolate: false,
   },
 });
