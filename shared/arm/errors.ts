@@ -24,3 +24,14 @@ export const isNotFound = (e: unknown): boolean => {
   const status = httpStatus(e);
   return status === 404 || (status === 400 && NOT_FOUND_CODES.has(errorCode(e)?.toLowerCase() ?? ""));
 };
+
+/** Connection errors and timeouts the SDK reports without a status (core-rest-pipeline's codes, plus Node's). */
+const TRANSIENT_CODES = new Set(["ETIMEDOUT", "ECONNRESET", "ECONNREFUSED", "EPIPE", "EAI_AGAIN", "REQUEST_SEND_ERROR", "UND_ERR_SOCKET"]);
+
+/** Throttled (429), a server-side failure (5xx, 408) or a lost connection: the same call may well succeed later. */
+export function isTransient(e: unknown): boolean {
+  const status = httpStatus(e);
+  if (status !== undefined) return status === 429 || status === 408 || status >= 500;
+  const code = errorCode(e);
+  return code !== undefined && TRANSIENT_CODES.has(code);
+}

@@ -8,6 +8,15 @@ import type { ArmSettings } from "./settings.js";
 import { isNotFound } from "./errors.js";
 import { timeoutOptions } from "./timeouts.js";
 
+export interface WaitOptions {
+  /**
+   * false: no GET of the resource after the operation succeeded (core-lro's `skipFinalGet`);
+   * the result is then the last status answer, which for Key Vault is the resource itself
+   * and otherwise an operation status body (no `id`). Default true.
+   */
+  finalGet?: boolean;
+}
+
 export interface ArmResponse {
   status: number;
   headers: Record<string, string>;
@@ -73,9 +82,9 @@ export class GenericArmClient {
   }
 
   /** PUT and wait for the long-running operation, however the service signals it. */
-  async putAndWait<T = any>(id: string, apiVersion: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async putAndWait<T = any>(id: string, apiVersion: string, body: unknown, headers: Record<string, string> = {}, wait: WaitOptions = {}): Promise<T> {
     const initial = await this.send("PUT", id, apiVersion, body, headers);
-    return this.waitFor<T>(initial.raw, "PUT");
+    return this.waitFor<T>(initial.raw, "PUT", wait);
   }
 
   async deleteAndWait(id: string, apiVersion: string): Promise<void> {
@@ -89,7 +98,7 @@ export class GenericArmClient {
    * SDK client got, captured with `onResponse`): Azure-AsyncOperation, Location or
    * provisioningState in the body.
    */
-  async waitFor<T = any>(initial: PipelineResponse, method: string): Promise<T> {
+  async waitFor<T = any>(initial: PipelineResponse, method: string, wait: WaitOptions = {}): Promise<T> {
     const toOp = (raw: PipelineResponse, poll = false): OperationResponse => {
       const body = raw.bodyAsText ? safeJson(raw.bodyAsText) : undefined;
       const view = settledAsSucceeded(poll && method !== "DELETE" ? withOperationStatus(body) : body);
@@ -105,13 +114,19 @@ export class GenericArmClient {
           try {
             return toOp((await this.send("GET", path)).raw, true);
           } catch (e) {
-            // The operation URL answers its own failure body; let core-lro read it.
-            if (e instanceof RestError && e.response) return toOp(e.response as PipelineResponse);
+            // The operation URL answers its own failure body; let core-lro read it. A throttled
+            // or unavailable answer (after the SDK's retries) says nothing about the operation:
+            // it stays an error the caller can tell from a failed operation.
+            if (e instanceof RestError && e.response && !POLL_UNANSWERED.has(e.statusCode ?? 0)) return toOp(e.response as PipelineResponse);
             throw e;
           }
         },
       },
-      { intervalInMs: this.settings.pollIntervalMs, resourceLocationConfig: method === "DELETE" ? "location" : "azure-async-operation" },
+      {
+        intervalInMs: this.settings.pollIntervalMs,
+        resourceLocationConfig: method === "DELETE" ? "location" : "azure-async-operation",
+        ...(wait.finalGet === false ? { skipFinalGet: true } : {}),
+      },
     );
     return (await poller.pollUntilDone()) as T;
   }
@@ -150,6 +165,9 @@ function settledAsSucceeded(body: any): any {
   if (typeof state !== "string" || !SETTLED_STATES.has(state.toLowerCase())) return body;
   return inProps ? { ...body, properties: { ...body.properties, provisioningState: "Succeeded" } } : { ...body, provisioningState: "Succeeded" };
 }
+
+/** Status poll answers that are no verdict on the operation: throttled, timed out, unavailable. */
+const POLL_UNANSWERED = new Set([408, 429, 503, 504]);
 
 function safeJson(text: string): any {
   try {

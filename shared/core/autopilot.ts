@@ -149,6 +149,12 @@ export class Autopilot {
         out.push(ignore(tag, link.targetResourceId, "target is outside managedScopes: never acted on"));
         continue;
       }
+      if (link.status === "Approved" && !config.approval.revokeRemoved) {
+        // The platform mirrors the provider's state on the endpoint: nothing to approve, and
+        // with revokeRemoved off nothing to revoke, so the target's list is not read (issue 12).
+        out.push(ignore(tag, link.targetResourceId, "connection is Approved (as the endpoint shows it), not Pending"));
+        continue;
+      }
       const conns = (await this.connections.listConnections(link.targetResourceId)).filter((c) => sameId(c.privateEndpointId, pe.id));
       if (conns.length === 0) {
         out.push(ignore(tag, link.targetResourceId, `no connection from ${pe.name} on the target yet`));
@@ -169,11 +175,11 @@ export class Autopilot {
     }
     if (out.length === 0) out.push(ignore(tag, endpointId, "private endpoint has no private link service connections"));
     // DNS follows the state after this run's writes (an approval, or a reject/revoke that
-    // must not leave or create a record): re-read the endpoint when something was written,
-    // and lay what was written (or planned) over it, as the consumer side may lag behind.
-    const wroteNow = [...written.values()].some((w) => w.applied);
+    // must not leave or create a record): what was written (or planned) is laid over the
+    // endpoint as read, without reading it again (issue 12): the write's own answer is the
+    // newer truth, and the consumer side may lag behind it anyway.
     await this.settle(out, tag, endpointId, async () => {
-      const current = withLinkStates(wroteNow ? ((await this.endpoints.getEndpoint(endpointId)) ?? pe) : pe, written);
+      const current = withLinkStates(pe, written);
       if (isDead(current)) return this.cleaner.onDeadEndpoint(tag, current, config, dryRun);
       return this.registrar.syncEndpoint(tag, current, config, dryRun);
     });
@@ -295,9 +301,11 @@ export class Autopilot {
     if (plan.action === "ignore" || plan.action === "leave-pending") return { ...base, outcome: "skipped" };
     if (dryRun) return { ...base, outcome: "planned" };
 
-    // Events are hints: re-read right before writing, so a duplicate or a race with
-    // another instance (or a human) does not write twice.
-    const fresh = await this.connections.getConnection(c.id);
+    // Events are hints: the write must not land on a connection that changed since it was
+    // read (a duplicate, another instance, a human). The listed ETag makes the write
+    // conditional (If-Match: a change since the listing fails it with 412), so no re-read
+    // is needed (issue 12); without an ETag, and before a revoke, read it again.
+    const fresh = c.etag && plan.action !== "revoke" ? c : await this.connections.getConnection(c.id);
     const expected = plan.action === "revoke" ? "Approved" : "Pending";
     if (!fresh || fresh.status !== expected) {
       return { ...base, action: "ignore", reason: `connection is now ${fresh?.status ?? "gone"}; nothing to do`, outcome: "skipped" };

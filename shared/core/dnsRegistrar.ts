@@ -6,7 +6,7 @@ import { planRecord, type CurrentRecordSet, type DnsStep } from "../dns/plan.js"
 import { registersFor } from "../dns/policy.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
 import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
-import type { OwnershipIndex } from "../store/ownershipIndex.js";
+import { recordSetKey, type OwnershipIndex } from "../store/ownershipIndex.js";
 import type { Decision, DnsAction } from "./decision.js";
 
 const MAX_ATTEMPTS = 3;
@@ -39,12 +39,15 @@ export class DnsRegistrar {
       return [{ ...decision(tag, "dns-skip", pe.id, reason, "skipped", { owner: pe.id }), retryable: true }];
     }
     const out = want.skips.map((s) => decision(tag, "dns-skip", pe.id, s.reason, "skipped", { zone: s.zone, record: s.record, ips: s.ips, owner: pe.id }));
+    // Record sets the index says this endpoint already owns or claims are read before writing
+    // (the same change again costs no write, issue 12); the others are created first.
+    const held = known || want.records.length === 0 ? undefined : new Set((await this.index.entriesFor(pe.id)).map((e) => recordSetKey(e)));
     // The gate holds DNS writes back under dns.dryRun anyway; knowing it here plans against a read instead.
-    for (const r of want.records) out.push(await this.syncRecord(tag, r, dryRun || this.dns.dryRun, known));
+    for (const r of want.records) out.push(await this.syncRecord(tag, r, dryRun || this.dns.dryRun, known, held?.has(recordSetKey(r)) ?? false));
     return out;
   }
 
-  private async syncRecord(tag: string, r: DesiredRecord, dryRun: boolean, known?: KnownRecordSets): Promise<Decision> {
+  private async syncRecord(tag: string, r: DesiredRecord, dryRun: boolean, known?: KnownRecordSets, heldBefore = false): Promise<Decision> {
     const ref: RecordSetRef = { zoneResourceGroupId: r.zoneResourceGroupId, zone: r.zone, recordName: r.recordName };
     const made = (step: DnsStep, outcome: Decision["outcome"], error?: string) =>
       decision(tag, step.action, recordSetId(ref), step.reason, outcome, { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) }, error);
@@ -57,8 +60,9 @@ export class DnsRegistrar {
         return made(planned, planned.write ? "planned" : "skipped");
       }
       // Create first (a new record costs no Private DNS read: 500 reads / 5 min / subscription),
-      // unless a sweep's listing already says what is there.
-      let current = known?.get(key);
+      // unless a sweep's listing already says what is there, or the index says it exists
+      // (then one read instead of a refused create plus the same read).
+      let current = known ? known.get(key) : heldBefore ? await this.dns.get(ref) : undefined;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         step = planRecord(r, current);
         if (!step.write) return made(step, "skipped");

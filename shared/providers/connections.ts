@@ -3,7 +3,7 @@
 // through @azure/arm-network, everything else through the generic ARM path.
 // All three return the same ConnectionInfo.
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
-import { isNotFound } from "../arm/errors.js";
+import { isNotFound, isTransient } from "../arm/errors.js";
 import { parseResourceId, parentResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
@@ -43,6 +43,11 @@ export interface ConnectionInfo {
 }
 
 export class UnsupportedProviderError extends Error {}
+
+/** A provisioningState that says the provider is still working on the connection. */
+function isRunning(state: string | undefined): boolean {
+  return !!state && ["updating", "creating", "deleting", "accepted", "inprogress", "running"].includes(state.toLowerCase());
+}
 
 /** Normalises an ARM body (`properties.*`) or an SDK model (flattened) to ConnectionInfo. */
 export function toConnectionInfo(body: any): ConnectionInfo {
@@ -158,12 +163,31 @@ export class ConnectionsGateway {
         t.resourceGroup!, t.name!, conn.name, { name: conn.name, etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse, requestOptions: { customHeaders: ifMatch } },
       );
     } else {
-      const body = await this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } }, ifMatch);
-      return body ? toConnectionInfo(body) : conn;
+      return this.settle(conn, state, () => this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } }, ifMatch, { finalGet: false }));
     }
     // The typed clients return the first answer ("Updating"); follow its
     // Azure-AsyncOperation on the same pipeline until the provider is done.
-    const final = raw ? await this.clients.generic.waitFor(raw, "PUT") : undefined;
-    return final ? toConnectionInfo(final) : ((await this.getConnection(conn.id)) ?? conn);
+    return this.settle(conn, state, async () => (raw ? this.clients.generic.waitFor(raw, "PUT", { finalGet: false }) : undefined));
+  }
+
+  /**
+   * Waits for the provider's operation and says what the connection is now, without
+   * the poller's final GET (issue 12: one read fewer per approval): the last status
+   * answer is the connection itself (Key Vault) or says the state just written took.
+   * A status poll that fails transiently (throttled, timed out) after the write was
+   * accepted is not a failed write: ARM's current state decides.
+   */
+  private async settle(conn: ConnectionInfo, state: { status: string; description: string; actionsRequired: string }, wait: () => Promise<any>): Promise<ConnectionInfo> {
+    let final: any;
+    try {
+      final = await wait();
+    } catch (e) {
+      if (!isTransient(e)) throw e;
+      const now = await this.getConnection(conn.id).catch(() => undefined);
+      if (now && now.status === state.status && !isRunning(now.provisioningState)) return now;
+      throw e;
+    }
+    if (final?.id && (final.properties ?? final.privateLinkServiceConnectionState)) return toConnectionInfo(final);
+    return { ...conn, status: state.status, description: state.description, actionsRequired: state.actionsRequired, provisioningState: "Succeeded", etag: undefined };
   }
 }
