@@ -21,6 +21,9 @@ import { formatPath, pathAtOffset, positionOf, toPosition, type ConfigPath, type
 
 export const ALLOW_LIST_SCHEMA = schema;
 
+/** The keys that name a requester; an allow rule needs one of them. */
+const REQUESTER_KEYS = ["requesterSubscriptions", "requesterManagementGroups", "requesterEndpointIds"];
+
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
@@ -160,6 +163,9 @@ function parseUnsafe(rawText: string, file: string): ConfigResult {
       if (hint) suggested.add(`${e.instancePath}\u0000${hint}`);
     }
     for (const e of errors) {
+      // An allow rule without a requester: one problem (below), not one per alternative.
+      if (e.schemaPath.includes("/then/anyOf/") || e.keyword === "if") continue;
+      if (e.keyword === "anyOf" && REQUESTER_KEYS.some((k) => suggested.has(`${e.instancePath}\u0000${k}`))) continue;
       if (e.keyword === "required" && suggested.has(`${e.instancePath}\u0000${String((e.params as Record<string, unknown>).missingProperty)}`)) {
         continue;
       }
@@ -312,6 +318,15 @@ function schemaProblem(e: ErrorObject, data: unknown, doc: Document, lineCounter
       const keys = Object.keys((parentSchema.properties ?? {}) as object);
       return at(path, "value", `must set at least one of ${keys.map(quote).join(", ")}`);
     }
+    case "anyOf":
+      if (e.schemaPath.endsWith("/then/anyOf")) {
+        return at(
+          path,
+          "container",
+          "an allow rule must name the requester: add requesterSubscriptions, requesterManagementGroups or requesterEndpointIds (requestMessages is written by the requester, so it can only narrow a rule), or make it a reject rule (action: reject)",
+        );
+      }
+      return at(path, "value", e.message ?? "fails schema check 'anyOf'");
     case "minLength":
       return at(path, "value", Number(params.limit) === 1 ? "must not be empty" : `must be at least ${params.limit} characters long`);
     case "maxLength":
@@ -341,8 +356,13 @@ interface RawConfig {
 }
 
 function copyRule(r: ApprovalRule): ApprovalRule {
-  const out: ApprovalRule = { name: r.name, requesterSubscriptions: [...r.requesterSubscriptions] };
+  const out: ApprovalRule = { name: r.name };
   if (r.description !== undefined) out.description = r.description;
+  if (r.action === "reject") out.action = "reject";
+  if (r.requesterSubscriptions) out.requesterSubscriptions = [...r.requesterSubscriptions];
+  if (r.requesterManagementGroups) out.requesterManagementGroups = [...r.requesterManagementGroups];
+  if (r.requesterEndpointIds) out.requesterEndpointIds = [...r.requesterEndpointIds];
+  if (r.requestMessages) out.requestMessages = [...r.requestMessages];
   if (r.requesterResourceGroups) out.requesterResourceGroups = [...r.requesterResourceGroups];
   if (r.targetResourceTypes) out.targetResourceTypes = [...r.targetResourceTypes];
   if (r.targetResourceIds) out.targetResourceIds = [...r.targetResourceIds];

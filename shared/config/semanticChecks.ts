@@ -92,6 +92,19 @@ export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Pos
         ruleNames.set(k, ["approval", "rules", r, "name"]);
       }
     }
+    const allows = rule.action !== "reject";
+    list(rule.requesterEndpointIds).forEach((g, i) => {
+      const glob = str(g);
+      if (glob === undefined) return;
+      const path = ["approval", "rules", r, "requesterEndpointIds", i];
+      const why = resourceIdGlobError(glob);
+      if (why) out.push({ path, message: why });
+      // Anyone may create an endpoint with any name in any resource group of their own
+      // subscription: only the subscription says who is asking.
+      else if (allows && !GUID.test(glob.split("/")[2] ?? "")) {
+        out.push({ path, message: `${quote(glob)}: an allow rule's endpoint id pattern must name the subscription literally (/subscriptions/{GUID}/...), since the rest of the id is chosen by whoever creates the endpoint` });
+      }
+    });
     list(rule.targetResourceIds).forEach((g, i) => {
       const glob = str(g);
       if (glob === undefined) return;

@@ -6,11 +6,34 @@ export type UnmatchedAction = "leave-pending" | "reject";
 export type DnsMode = "sync" | "upsert-only" | "create-only";
 export type RegisterWhen = "approved" | "always";
 
+export type RuleAction = "allow" | "reject";
+
 export interface ApprovalRule {
   name: string;
   description?: string;
-  /** Subscription ids (GUIDs) the requesting private endpoint may live in. */
-  requesterSubscriptions: string[];
+  /**
+   * "allow" (default) approves what the rule matches; "reject" rejects it, and every
+   * reject rule is tried before any allow rule (deny wins, as in GCP Private Service
+   * Connect's reject list).
+   */
+  action?: RuleAction;
+  /**
+   * Subscription ids (GUIDs) the requesting private endpoint may live in. Together with
+   * requesterManagementGroups one criterion: the subscription is listed here or lies
+   * under one of the groups. An allow rule names the requester by at least one of
+   * these or requesterEndpointIds.
+   */
+  requesterSubscriptions?: string[];
+  /** Management group ids (names): every subscription below them, read through ARM. */
+  requesterManagementGroups?: string[];
+  /** Globs on the requester's private endpoint id (properties.privateEndpoint.id), set by the platform. */
+  requesterEndpointIds?: string[];
+  /**
+   * Globs on the request message, which the consumer writes: it only narrows a rule that
+   * names the requester otherwise, never allows on its own (the schema requires a
+   * requester criterion beside it on allow rules).
+   */
+  requestMessages?: string[];
   /** Resource group name globs; undefined = any. */
   requesterResourceGroups?: string[];
   /** Target resource types (case-insensitive); undefined = any. */

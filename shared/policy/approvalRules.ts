@@ -18,23 +18,43 @@ export interface ApprovalRequest {
   privateEndpointId: string;
   /** Sub-resources requested; may be empty when unknown. */
   groupIds: string[];
+  /**
+   * The requester's message (a Pending connection's description); undefined when it
+   * cannot be told (after approval the description is no longer the requester's).
+   * Consumer-written: it only ever narrows a rule.
+   */
+  requestMessage?: string;
 }
+
+/** Which subscriptions lie below a management group, as read from ARM (shared/policy/managementGroups.ts fills it). */
+export interface GroupMembership {
+  /** Lower-cased subscription ids below `group`; `{ error }` when it could not be read; undefined when never read. */
+  subscriptionsOf(group: string): ReadonlySet<string> | { error: string } | undefined;
+}
+
+const NO_GROUPS: GroupMembership = { subscriptionsOf: () => undefined };
 
 export interface RuleMiss {
   rule: string;
   /** The rule key that did not match, e.g. "requesterSubscriptions". */
   failedOn: string;
   detail: string;
+  /** The rule may match, but a fact it needs is unknown (a message after approval, an unreadable management group). */
+  unknown?: boolean;
 }
 
 export type ApprovalVerdict =
   | { verdict: "out-of-scope"; reason: string }
   | { verdict: "allow"; rule: string; reason: string }
+  /** A reject rule matched (`sure`), or may match on facts that cannot be told (not `sure`): never approved. */
+  | { verdict: "deny"; rule: string; reason: string; sure: boolean }
   | { verdict: "no-match"; reason: string; misses: RuleMiss[] };
 
 interface Requester {
   subscriptionId: string;
   resourceGroup: string;
+  endpointId: string;
+  message?: string;
   targetId: string;
   targetType: string;
   targetName: string;
@@ -48,13 +68,41 @@ function describe(q: Requester): string {
 
 const list = (xs: readonly string[]) => xs.join(", ");
 
-/** Why `rule` does not allow the request, or undefined when it does. */
-function miss(rule: ApprovalRule, q: Requester): RuleMiss | undefined {
-  const m = (failedOn: keyof ApprovalRule, detail: string): RuleMiss => ({ rule: rule.name, failedOn, detail });
+const isReject = (rule: ApprovalRule) => rule.action === "reject";
 
-  const subKey = q.subscriptionId.toLowerCase();
-  if (!rule.requesterSubscriptions.some((s) => s.toLowerCase() === subKey)) {
-    return m("requesterSubscriptions", `requesterSubscriptions does not contain ${q.subscriptionId}`);
+/** The requester's subscription against requesterSubscriptions ∪ requesterManagementGroups. */
+function subscriptionMiss(rule: ApprovalRule, q: Requester, groups: GroupMembership): RuleMiss | undefined {
+  const subs = rule.requesterSubscriptions;
+  const mgs = rule.requesterManagementGroups;
+  if (!subs && !mgs) return undefined;
+  const key = q.subscriptionId.toLowerCase();
+  if (subs?.some((s) => s.toLowerCase() === key)) return undefined;
+  const unreadable: string[] = [];
+  for (const g of mgs ?? []) {
+    const below = groups.subscriptionsOf(g);
+    if (below === undefined) unreadable.push(`${g}: not read`);
+    else if ("error" in below) unreadable.push(`${g}: ${below.error}`);
+    else if (below.has(key)) return undefined;
+  }
+  const said = [subs ? `requesterSubscriptions does not contain ${q.subscriptionId}` : "", mgs ? `${q.subscriptionId} is not below requesterManagementGroups (${list(mgs)})` : ""].filter(Boolean).join(" and ");
+  if (unreadable.length > 0) {
+    // An unreadable group matches nothing; a reject rule that might match it blocks approval (unknown).
+    return { rule: rule.name, failedOn: "requesterManagementGroups", detail: `${said}, as far as can be told: management group ${unreadable.join("; ")}`, unknown: true };
+  }
+  return { rule: rule.name, failedOn: mgs && !subs ? "requesterManagementGroups" : "requesterSubscriptions", detail: said };
+}
+
+/**
+ * Why `rule` does not match the request, or undefined when it does. Allow rules need
+ * every requested group id listed; reject rules match when any requested one is.
+ */
+function miss(rule: ApprovalRule, q: Requester, groups: GroupMembership): RuleMiss | undefined {
+  const m = (failedOn: keyof ApprovalRule, detail: string, unknown = false): RuleMiss => ({ rule: rule.name, failedOn, detail, ...(unknown ? { unknown } : {}) });
+
+  const bySubscription = subscriptionMiss(rule, q, groups);
+  if (bySubscription) return bySubscription;
+  if (rule.requesterEndpointIds && !firstMatchingGlob(q.endpointId, rule.requesterEndpointIds)) {
+    return m("requesterEndpointIds", `requesterEndpointIds (${list(rule.requesterEndpointIds)}) does not match ${q.endpointId}`);
   }
   if (rule.requesterResourceGroups && !firstMatchingGlob(q.resourceGroup, rule.requesterResourceGroups)) {
     return m(
@@ -73,16 +121,33 @@ function miss(rule: ApprovalRule, q: Requester): RuleMiss | undefined {
   }
   if (rule.groupIds) {
     if (q.groupIds.length === 0) {
-      return m("groupIds", `the connection does not say which group id it requests, and the rule only allows ${list(rule.groupIds)}`);
+      return m("groupIds", `the connection does not say which group id it requests, and the rule only ${isReject(rule) ? "rejects" : "allows"} ${list(rule.groupIds)}`);
     }
-    const allowed = new Set(rule.groupIds.map((g) => g.toLowerCase()));
-    const refused = q.groupIds.find((g) => !allowed.has(g.toLowerCase()));
-    if (refused !== undefined) return m("groupIds", `groupIds (${list(rule.groupIds)}) does not allow ${refused}`);
+    const listed = new Set(rule.groupIds.map((g) => g.toLowerCase()));
+    if (isReject(rule)) {
+      if (!q.groupIds.some((g) => listed.has(g.toLowerCase()))) return m("groupIds", `groupIds (${list(rule.groupIds)}) contains none of ${list(q.groupIds)}`);
+    } else {
+      const refused = q.groupIds.find((g) => !listed.has(g.toLowerCase()));
+      if (refused !== undefined) return m("groupIds", `groupIds (${list(rule.groupIds)}) does not allow ${refused}`);
+    }
+  }
+  // Last, so an unknown message is the only thing between the rule and a match.
+  if (rule.requestMessages) {
+    if (q.message === undefined) return m("requestMessages", `the request message cannot be told any more (only a Pending connection carries it), and the rule needs one of ${list(rule.requestMessages)}`, true);
+    if (!firstMatchingGlob(q.message, rule.requestMessages)) {
+      return m("requestMessages", `requestMessages (${list(rule.requestMessages)}) does not match the request message ${JSON.stringify(q.message.slice(0, 200))}`);
+    }
   }
   return undefined;
 }
 
-export function evaluateApproval(approval: AllowListConfig["approval"], req: ApprovalRequest): ApprovalVerdict {
+/**
+ * Reject rules first, in file order: the first that matches denies; one that may match
+ * on facts that cannot be told (no group ids, an unreadable management group, a message
+ * no longer known) denies unsurely, which blocks approval but rejects nothing. Then the
+ * allow rules, in file order: the first that matches allows.
+ */
+export function evaluateApproval(approval: AllowListConfig["approval"], req: ApprovalRequest, groups: GroupMembership = NO_GROUPS): ApprovalVerdict {
   const connectionId = typeof req.connectionId === "string" ? req.connectionId : "";
   if (!approval.managedScopes.some((s) => connectionId !== "" && isWithinScope(connectionId, s))) {
     return {
@@ -114,6 +179,8 @@ export function evaluateApproval(approval: AllowListConfig["approval"], req: App
   const q: Requester = {
     subscriptionId: endpoint.subscriptionId,
     resourceGroup: endpoint.resourceGroup,
+    endpointId: req.privateEndpointId.replace(/\/+$/, ""),
+    ...(typeof req.requestMessage === "string" ? { message: req.requestMessage } : {}),
     targetId,
     targetType: req.targetResourceType || parsedTarget?.type || "",
     targetName: parsedTarget?.name ?? (targetId || "unknown"),
@@ -121,15 +188,23 @@ export function evaluateApproval(approval: AllowListConfig["approval"], req: App
   };
 
   const misses: RuleMiss[] = [];
-  for (const rule of approval.rules) {
-    const why = miss(rule, q);
+  for (const rule of approval.rules.filter(isReject)) {
+    const why = miss(rule, q, groups);
+    if (!why) return { verdict: "deny", rule: rule.name, sure: true, reason: `reject rule '${rule.name}' matches ${describe(q)}` };
+    const unsure = why.unknown || (why.failedOn === "groupIds" && q.groupIds.length === 0);
+    if (unsure) return { verdict: "deny", rule: rule.name, sure: false, reason: `reject rule '${rule.name}' may match ${describe(q)}: ${why.detail}` };
+    misses.push(why);
+  }
+  const allowRules = approval.rules.filter((r) => !isReject(r));
+  for (const rule of allowRules) {
+    const why = miss(rule, q, groups);
     if (!why) return { verdict: "allow", rule: rule.name, reason: `rule '${rule.name}' allows ${describe(q)}` };
     misses.push(why);
   }
 
   const reason =
-    approval.rules.length === 0
-      ? `the allow-list has no rules, so nothing allows ${describe(q)}`
+    allowRules.length === 0
+      ? `the allow-list has no ${approval.rules.length > 0 ? "allow " : ""}rules, so nothing allows ${describe(q)}`
       : `no rule allows ${describe(q)}: ${misses.map((x) => `rule '${x.rule}': ${x.detail}`).join("; ")}`;
   return { verdict: "no-match", reason, misses };
 }

@@ -61,8 +61,8 @@ describe("allow-list loader under fuzzing", () => {
         const full = parseConfigText(text, "a.yaml");
         const torn = parseConfigText(text.slice(0, cut % (text.length + 1)), "a.yaml");
         if (!full.ok || !torn.ok) return;
-        const subs = new Set(full.config.approval.rules.flatMap((r) => r.requesterSubscriptions.map((s) => s.toLowerCase())));
-        for (const r of torn.config.approval.rules) for (const s of r.requesterSubscriptions) expect(subs.has(s.toLowerCase())).toBe(true);
+        const subs = new Set(full.config.approval.rules.flatMap((r) => (r.requesterSubscriptions ?? []).map((s) => s.toLowerCase())));
+        for (const r of torn.config.approval.rules) for (const s of r.requesterSubscriptions ?? []) expect(subs.has(s.toLowerCase())).toBe(true);
       }),
       { numRuns: 300, seed: 13 },
     );
