@@ -50,6 +50,7 @@ var roleGuid = {
   dnsWriter: customRoleGuid(rolesScopeId, 'dnsWriter')
   consumerReader: customRoleGuid(rolesScopeId, 'consumerReader')
   endpointCleaner: customRoleGuid(rolesScopeId, 'endpointCleaner')
+  groupReader: customRoleGuid(rolesScopeId, 'groupReader')
 }
 // '/subscriptions/{id}' splits into 3 parts, '/subscriptions/{id}/resourceGroups/{name}' into 5.
 var managedSubscriptions = filter(managedScopes, s => length(split(s, '/')) == 3)

@@ -7,6 +7,9 @@ targetScope = 'managementGroup'
 
 import { generated, customRoleGuid, customRoleProperties } from 'modules/common.bicep'
 
+@description('Optional: the app identity\'s principal id (main.json output identityPrincipalId). Set, it gets the management group reader role here, so allow-list rules with requesterManagementGroups can list the subscriptions below this group and every group under it. Deploy roles.json again with it once main.json has run.')
+param groupReaderPrincipalId string = ''
+
 resource roles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
   for key in objectKeys(generated.roles): {
     name: customRoleGuid(managementGroup().id, key)
@@ -14,5 +17,15 @@ resource roles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
   }
 ]
 
-@description('Role definition ids by key (approver, dnsWriter, consumerReader, endpointCleaner).')
+resource groupReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(groupReaderPrincipalId)) {
+  name: guid(managementGroup().id, groupReaderPrincipalId, 'groupReader')
+  properties: {
+    roleDefinitionId: tenantResourceId('Microsoft.Authorization/roleDefinitions', customRoleGuid(managementGroup().id, 'groupReader'))
+    principalId: groupReaderPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+  dependsOn: [roles]
+}
+
+@description('Role definition ids by key (approver, dnsWriter, consumerReader, endpointCleaner, groupReader).')
 output roleDefinitionIds object = toObject(objectKeys(generated.roles), key => key, key => tenantResourceId('Microsoft.Authorization/roleDefinitions', customRoleGuid(managementGroup().id, key)))

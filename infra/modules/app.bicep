@@ -129,6 +129,7 @@ var appSettings = [
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
   { name: 'AUTOPILOT_ALLOW_LIST_URL', value: '${blobEndpoint}${names.configContainer}/${names.allowListBlob}' }
   { name: 'AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS', value: string(allowListRefreshSeconds) }
+  { name: 'AUTOPILOT_MANAGEMENT_GROUP_REFRESH_SECONDS', value: '300' }
   { name: 'AUTOPILOT_DRY_RUN', value: string(dryRun) }
   { name: 'AUTOPILOT_PRINCIPAL_ID', value: identity.properties.principalId }
   { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }

@@ -3,6 +3,7 @@
 // registered the namespace (409 MissingSubscriptionRegistration), an api-version
 // the service retired (400 NoRegisteredProviderFound). Configured per estate
 // (`refusals`) or at run time (emu.setRefusals / POST /_emulator/refusals).
+import { managementGroupRoute } from "./handlers/managementGroups.js";
 import { isWithinScope } from "../../shared/arm/resourceId.js";
 import type { EstateRefusals } from "../../shared/estate/types.js";
 import { acceptsApiVersion, currentApiVersions } from "./apiVersions.js";
@@ -33,6 +34,8 @@ export function mergeRefusals(into: EstateRefusals, more: EstateRefusals | undef
 
 /** Throws the refusal ARM would answer, if any. */
 export function checkRefusals(refusals: EstateRefusals, store: Store, method: string, path: string, segments: string[], apiVersion: string): void {
+  // Management groups answer their own refusals (handlers/managementGroups.ts), with their own action names.
+  if (managementGroupRoute(segments)) return;
   const sub = segments[0]?.toLowerCase() === "subscriptions" ? segments[1] : undefined;
   const rt = requestType(segments);
   const forbidden = (refusals.forbiddenScopes ?? []).find((scope) => isWithinScope(path, scope));

@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Operations } from "./operations.js";
 import type { Store } from "./store.js";
+import type { EstateManagementGroup, EstateRefusals } from "../../shared/estate/types.js";
 
 export interface EmuContext {
   store: Store;
@@ -10,6 +11,10 @@ export interface EmuContext {
   pageSize: number;
   /** https://127.0.0.1:PORT, for absolute nextLink and operation URLs. */
   base: string;
+  /** The management group hierarchy (estate `managementGroups`). */
+  managementGroups: EstateManagementGroup[];
+  /** The estate's refusals (forbiddenScopes may name a management group). */
+  refusals?: EstateRefusals;
 }
 
 export interface EmuRequest {

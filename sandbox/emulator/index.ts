@@ -30,11 +30,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const ops = new Operations((id, method) =>
     opts.lroDelayMs !== undefined ? opts.lroDelayMs : durationMs(tryParseResourceId(id)?.type, method === "DELETE" ? "delete" : "put", timeScale),
   );
-  const ctx: EmuContext = { store, ops, pageSize: Math.max(1, opts.pageSize ?? 100), base: "" };
   const refusals: EstateRefusals = {};
+  const ctx: EmuContext = { store, ops, pageSize: Math.max(1, opts.pageSize ?? 100), base: "", managementGroups: [], refusals };
   const load = (estate: Estate) => {
     store.load(estate);
     mergeRefusals(refusals, estate?.refusals);
+    for (const g of estate?.managementGroups ?? []) {
+      ctx.managementGroups = [...ctx.managementGroups.filter((x) => x.name.toLowerCase() !== g.name.toLowerCase()), structuredClone(g)];
+    }
   };
   if (opts.estate) load(opts.estate);
 
@@ -72,6 +75,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   function snapshot(): Estate {
     ops.settle();
     const out: Estate = { resources: store.all().map((r) => render(store, r)) };
+    if (ctx.managementGroups.length) out.managementGroups = structuredClone(ctx.managementGroups);
     if (refusals.unregisteredNamespaces || refusals.forbiddenScopes) out.refusals = structuredClone(refusals);
     return out;
   }
@@ -106,6 +110,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     reset(estate?: Estate) {
       store.clear();
       ops.clear();
+      ctx.managementGroups = [];
       state.faults.length = 0;
       state.calls.length = 0;
       state.throttle = new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1);

@@ -9,6 +9,7 @@ import { normalizeLocation } from "./ids.js";
 import { render } from "./render.js";
 import { PRIVATE_DNS_ZONES, PRIVATE_ENDPOINTS, typeInfo } from "./resourceTypes.js";
 import { pagedList } from "./handlers/common.js";
+import { managementGroupRequest, managementGroupRoute } from "./handlers/managementGroups.js";
 import { deleteConnection, kvOperationAnswer, missingConnection, putConnection } from "./handlers/connections.js";
 import { assertParent, deleteGeneric, getOne, methodNotAllowed, patchGeneric, putGeneric } from "./handlers/generic.js";
 import { quirksOf } from "./services.js";
@@ -42,6 +43,9 @@ export function operationRoute(segments: string[]): { kind: "status" | "results"
 export function route(ctx: EmuContext, req: EmuRequest): Reply {
   const s = req.segments;
   const l = s.map((x) => x.toLowerCase());
+  if (managementGroupRoute(s)) {
+    return managementGroupRequest(ctx, req, ctx.managementGroups, (scope) => (ctx.refusals?.forbiddenScopes ?? []).some((f) => isWithinScope(scope, f)));
+  }
   if (l[0] !== "subscriptions") throw new ArmError(404, "NotFound", `No route for '${req.path}'.`);
   if (s.length === 1) return onlyGet(req, () => pagedList(ctx, req, subscriptions(ctx)));
   const sub = s[1]!;

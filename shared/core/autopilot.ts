@@ -18,6 +18,7 @@ import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
 import { isOwnApproval, MemoryOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { Cleaner } from "./cleaner.js";
 import { silentLogger, type Decision, type Logger } from "./decision.js";
+import { ManagementGroupDirectory } from "../providers/managementGroups.js";
 import { DnsRegistrar, type KnownRecordSets } from "./dnsRegistrar.js";
 
 export { PRIVATE_ENDPOINT_TYPE };
@@ -37,6 +38,8 @@ export interface AutopilotOptions {
   /** The approvals this app made, the only ones revokeRemoved may revoke (Table storage in Azure); in memory when absent. */
   ownApprovals?: OwnApprovalStore;
   now?: () => Date;
+  /** Subscriptions below the allow-list's requesterManagementGroups, cached; one per Autopilot when absent. */
+  groups?: ManagementGroupDirectory;
 }
 
 export class Autopilot {
@@ -48,6 +51,7 @@ export class Autopilot {
   /** Every ARM write of this instance passes here: app-wide dry-run and `dns.dryRun` are honoured at the write. */
   readonly gate: WriteGate;
   readonly ownApprovals: OwnApprovalStore;
+  readonly groups: ManagementGroupDirectory;
   private readonly log: Logger;
   private dryTwin?: Autopilot;
 
@@ -60,7 +64,8 @@ export class Autopilot {
     const index = opts.index ?? new MemoryOwnershipIndex();
     const marks = opts.marks ?? new MemoryMarkStore();
     this.ownApprovals = opts.ownApprovals ?? new MemoryOwnApprovalStore();
-    this.opts = { ...opts, index, marks, ownApprovals: this.ownApprovals };
+    this.groups = opts.groups ?? new ManagementGroupDirectory(opts.arm.generic);
+    this.opts = { ...opts, index, marks, ownApprovals: this.ownApprovals, groups: this.groups };
     this.registrar = new DnsRegistrar(this.endpoints, dns, index);
     this.cleaner = new Cleaner({ arm: opts.arm, connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });
   }
@@ -296,7 +301,8 @@ export class Autopilot {
   private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Decision> {
     // Only what this app approved may be revoked: its own record says so, not the description.
     const own = c.status === "Approved" && config.approval.revokeRemoved ? await this.ownApprovals.get(c.id) : undefined;
-    const plan = planApproval(config.approval, c, facts, own);
+    await this.groups.load(config.approval); // cached: a read per group and refresh interval
+    const plan = planApproval(config.approval, c, facts, own, this.groups);
     const base = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) } as const;
     if (plan.action === "ignore" || plan.action === "leave-pending") return { ...base, outcome: "skipped" };
     if (dryRun) return { ...base, outcome: "planned" };

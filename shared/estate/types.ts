@@ -15,6 +15,8 @@ export interface ArmResource {
 
 export interface Estate {
   resources: ArmResource[];
+  /** The management group hierarchy (ARM keeps it outside any subscription). */
+  managementGroups?: EstateManagementGroup[];
   /** What ARM refuses in this estate (honoured by the emulator; not part of any GET). */
   refusals?: EstateRefusals;
 }
@@ -24,4 +26,14 @@ export interface EstateRefusals {
   unregisteredNamespaces?: Record<string, string[]>;
   /** Scopes (subscription, resource group or resource ids) the identity may not touch: 403 AuthorizationFailed. */
   forbiddenScopes?: string[];
+}
+
+export interface EstateManagementGroup {
+  /** The group's id (its name), e.g. corp. */
+  name: string;
+  displayName?: string;
+  /** The parent group's name; absent for a group directly below the tenant root. */
+  parent?: string;
+  /** Subscription ids directly in this group. */
+  subscriptions?: string[];
 }

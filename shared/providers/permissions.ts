@@ -6,7 +6,7 @@
 import { PROVIDER_TYPES, CONNECTIONS_CHILD, type ProviderType } from "./registry.js";
 import { RECORD_TYPE } from "./privateDns.js";
 
-export type RoleKey = "approver" | "dnsWriter" | "consumerReader" | "endpointCleaner";
+export type RoleKey = "approver" | "dnsWriter" | "consumerReader" | "endpointCleaner" | "groupReader";
 
 export interface RoleSpec {
   roleName: string;
@@ -62,6 +62,14 @@ export function endpointCleanerActions(types: readonly ProviderType[] = PROVIDER
   ]);
 }
 
+/**
+ * The allow-list's requesterManagementGroups: list the subscriptions below a management group
+ * (GET /providers/Microsoft.Management/managementGroups/{g}/descendants, shared/providers/managementGroups.ts).
+ */
+export function groupReaderActions(): string[] {
+  return ["Microsoft.Management/managementGroups/descendants/read"];
+}
+
 export function roleSpecs(): Record<RoleKey, RoleSpec> {
   return {
     approver: {
@@ -83,6 +91,11 @@ export function roleSpecs(): Record<RoleKey, RoleSpec> {
       roleName: "privatelink-autopilot endpoint cleaner",
       description: "Optional: deletes Disconnected private endpoints and Disconnected private endpoint connections.",
       actions: endpointCleanerActions(),
+    },
+    groupReader: {
+      roleName: "privatelink-autopilot management group reader",
+      description: "Lists the subscriptions below a management group, for allow-list rules that name requesters by management group.",
+      actions: groupReaderActions(),
     },
   };
 }

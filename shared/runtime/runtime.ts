@@ -16,6 +16,7 @@ import { auditEntries, MemoryAuditLog, TableAuditLog, type AuditLog } from "../a
 import { MemoryEventLedger, TableEventLedger, type EventLedger } from "../store/eventLedger.js";
 import { withBudget } from "../arm/timeouts.js";
 import { MemoryRefusals } from "../store/refusals.js";
+import { ManagementGroupDirectory } from "../providers/managementGroups.js";
 
 /** Audit rows older than this are purged by the sweep timer. */
 const AUDIT_RETENTION_DAYS = 90;
@@ -31,6 +32,8 @@ export class Runtime {
   readonly allowList: AllowListCache;
   /** Unregistered provider namespaces, skipped by the sweeps of the next 24 h. */
   private readonly refusals = new MemoryRefusals();
+  /** requesterManagementGroups' subscriptions, per process, refreshed every managementGroupRefreshMs. */
+  private readonly groups: ManagementGroupDirectory;
 
   constructor(readonly settings: AppSettings, opts: { allowList?: AllowListCacheOptions } = {}) {
     // A blob is checked at most every minute by default (it costs a storage call); a local file on every invocation.
@@ -38,6 +41,7 @@ export class Runtime {
     const refreshMs = settings.allowListRefreshMs ?? (settings.allowListBlob ? 60_000 : 0);
     this.allowList = new AllowListCache(source, { refreshMs, ...opts.allowList });
     this.arm = new ArmClients(settings.arm);
+    this.groups = new ManagementGroupDirectory(this.arm.generic, settings.managementGroupRefreshMs);
     // Without a storage account the index lives in memory: correct (it is rebuilt from
     // the record sets' metadata on a miss), just costlier after every restart.
     this.index = settings.table ? new TableOwnershipIndex(settings.table) : new MemoryOwnershipIndex();
@@ -76,7 +80,7 @@ export class Runtime {
 
   async autopilot(log: Logger): Promise<Autopilot> {
     const config = await this.currentConfig(log);
-    return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun, index: this.index, marks: this.marks, ownApprovals: this.ownApprovals });
+    return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun, index: this.index, marks: this.marks, ownApprovals: this.ownApprovals, groups: this.groups });
   }
 
   private currentConfig(log: Logger): Promise<ConfigResult> {

@@ -17,6 +17,8 @@ export interface AppSettings {
   allowListBlob?: BlobClient;
   /** How often the allow-list is checked for a new version (default: blob 60 s, file every invocation). */
   allowListRefreshMs?: number;
+  /** How long a management group's subscriptions are trusted before they are read again (default 5 minutes). */
+  managementGroupRefreshMs?: number;
   dryRun: boolean;
   identity: { objectId?: string; clientId?: string };
   arm: ArmSettings;
@@ -41,6 +43,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
   }
   const refresh = env.AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS?.trim();
   if (refresh && !(Number(refresh) >= 0)) throw new SettingsError(`AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS must be a number of seconds, not '${refresh}'`);
+  const mgRefresh = env.AUTOPILOT_MANAGEMENT_GROUP_REFRESH_SECONDS?.trim();
+  if (mgRefresh && !(Number(mgRefresh) >= 0)) throw new SettingsError(`AUTOPILOT_MANAGEMENT_GROUP_REFRESH_SECONDS must be a number of seconds, not '${mgRefresh}'`);
   const storageCredential = (clientId: string | undefined) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
   const endpoint = env.AZURE_ARM_ENDPOINT || PUBLIC_ARM_ENDPOINT;
   const caFile = env.AUTOPILOT_ARM_CA_FILE;
@@ -48,6 +52,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
     allowListPath,
     allowListBlob: allowListUrl ? blobClientForUrl(env, allowListUrl, storageCredential) : undefined,
     allowListRefreshMs: refresh ? Number(refresh) * 1000 : undefined,
+    ...(mgRefresh ? { managementGroupRefreshMs: Number(mgRefresh) * 1000 } : {}),
     dryRun: isTrue(env.AUTOPILOT_DRY_RUN),
     identity: { objectId: env.AUTOPILOT_PRINCIPAL_ID || undefined, clientId: env.AZURE_CLIENT_ID || undefined },
     arm: {

@@ -13,7 +13,7 @@ describe("examples/allow-list.yaml", () => {
   it("is valid", async () => {
     const r = await loadConfigFile(example);
     if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
-    expect(r.config.approval.rules.map((x) => x.name)).toEqual(["no-sandbox", "corp-spokes", "analytics-blob", "platform-any"]);
+    expect(r.config.approval.rules.map((x) => x.name)).toEqual(["no-sandbox", "corp-spokes", "analytics-blob", "landing-zones", "platform-any"]);
     expect(r.config.dns.customRecords[0]?.recordName).toBe("{clusterId}-privatelink");
   });
 
