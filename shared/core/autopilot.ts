@@ -64,7 +64,7 @@ export class Autopilot {
     const index = opts.index ?? new MemoryOwnershipIndex();
     const marks = opts.marks ?? new MemoryMarkStore();
     this.ownApprovals = opts.ownApprovals ?? new MemoryOwnApprovalStore();
-    this.groups = opts.groups ?? new ManagementGroupDirectory(opts.arm.generic);
+    this.groups = opts.groups ?? new ManagementGroupDirectory(() => opts.arm.generic);
     this.opts = { ...opts, index, marks, ownApprovals: this.ownApprovals, groups: this.groups };
     this.registrar = new DnsRegistrar(this.endpoints, dns, index);
     this.cleaner = new Cleaner({ arm: opts.arm, connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });

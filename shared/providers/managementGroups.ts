@@ -24,8 +24,9 @@ export class ManagementGroupDirectory implements GroupMembership {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<void>>();
 
+  /** `arm` is called only when a group must be read (an Autopilot without such rules never touches ARM for it). */
   constructor(
-    private readonly arm: GenericArmClient,
+    private readonly arm: () => GenericArmClient,
     private readonly refreshMs = 300_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -56,7 +57,7 @@ export class ManagementGroupDirectory implements GroupMembership {
     let value: Entry["value"];
     try {
       const path = `/providers/Microsoft.Management/managementGroups/${encodeURIComponent(group)}/descendants`;
-      for await (const d of this.arm.list<{ id?: string; type?: string }>(path, MANAGEMENT_GROUPS_API_VERSION)) {
+      for await (const d of this.arm().list<{ id?: string; type?: string }>(path, MANAGEMENT_GROUPS_API_VERSION)) {
         const m = /^\/subscriptions\/([^/]+)\/?$/i.exec(typeof d?.id === "string" ? d.id : "");
         if (m) subs.add(m[1]!.toLowerCase());
         if (subs.size > MAX_DESCENDANTS) throw new Error(`more than ${MAX_DESCENDANTS} subscriptions below it`);

@@ -26,7 +26,10 @@ const texts: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("", "\uFEFF", "---\n---\n", "a: &x [*x]", "a: !!binary AAAA", "? [a, b]\n: c", "approval: *nope", "approval:\n  managedScopes: [\n"),
 );
 
-const isRuleLike = (r: unknown): boolean => typeof r === "object" && r !== null && Array.isArray((r as any).requesterSubscriptions) && (r as any).requesterSubscriptions.length > 0;
+const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
+/** An allow rule names its requesters (subscriptions, management groups or endpoint ids); a reject rule need not. */
+const isRuleLike = (r: unknown): boolean =>
+  typeof r === "object" && r !== null && ((r as any).action === "reject" || nonEmpty((r as any).requesterSubscriptions) || nonEmpty((r as any).requesterManagementGroups) || nonEmpty((r as any).requesterEndpointIds));
 
 describe("allow-list loader under fuzzing", () => {
   it("never throws; a result is either a complete, valid config or a list of located problems", () => {
@@ -61,8 +64,9 @@ describe("allow-list loader under fuzzing", () => {
         const full = parseConfigText(text, "a.yaml");
         const torn = parseConfigText(text.slice(0, cut % (text.length + 1)), "a.yaml");
         if (!full.ok || !torn.ok) return;
-        const subs = new Set(full.config.approval.rules.flatMap((r) => (r.requesterSubscriptions ?? []).map((s) => s.toLowerCase())));
-        for (const r of torn.config.approval.rules) for (const s of r.requesterSubscriptions ?? []) expect(subs.has(s.toLowerCase())).toBe(true);
+        const named = (r: (typeof full.config.approval.rules)[number]) => [...(r.requesterSubscriptions ?? []), ...(r.requesterManagementGroups ?? []), ...(r.requesterEndpointIds ?? [])].map((s) => s.toLowerCase());
+        const subs = new Set(full.config.approval.rules.flatMap(named));
+        for (const r of torn.config.approval.rules) for (const s of named(r)) expect(subs.has(s)).toBe(true);
       }),
       { numRuns: 300, seed: 13 },
     );
