@@ -5,7 +5,7 @@ import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/core/autopilot.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { consumerVnet, createEndpoint, CONSUMER, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
+import { consumerVnet, createEndpoint, CONSUMER, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
 const KV = vaultId("kv-shared");
 const ZONE = "privatelink.vaultcore.azure.net";

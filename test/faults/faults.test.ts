@@ -18,7 +18,7 @@ import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import type { FaultSpec } from "../../sandbox/emulator/index.js";
-import { consumerVnet, CONSUMER, createEndpoint, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
+import { consumerVnet, CONSUMER, createEndpoint, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
 const ALLOW = SPOKES_ALLOW;
 const KV = vaultId("kv-1");

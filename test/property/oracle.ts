@@ -112,7 +112,6 @@ function glob(value: string, pattern: string): boolean {
 
 export class Policy {
   constructor(
-    private readonly w: World,
     private readonly allow: AllowListModel,
     private readonly rules: RuleModel[],
   ) {}

@@ -65,7 +65,7 @@ describe("minimal estates from the proof run", () => {
     const after = observe(structuredClone(w.estate));
     for (const c of after.conns.values()) c.status = "Approved";
     const o = new Oracle(w, "clean");
-    o.step("forged", new Policy(w, w.model.allow, []), before, after, []);
+    o.step("forged", new Policy(w.model.allow, []), before, after, []);
     expect(o.violations.map((v) => v.kind)).toEqual(["approve-outside-policy"]);
   });
 

@@ -56,8 +56,8 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
   const onEvents = new Autopilot({ arm: local.arm, config: forEvents, index, marks, identity });
   const onSweeps = new Autopilot({ arm: local.arm, config: forSweeps, index, marks, identity });
   const oracle = new Oracle(w, order);
-  const eventPolicy = new Policy(w, w.model.allow, w.model.allow.rules);
-  const sweepPolicy = new Policy(w, w.model.allow, w.model.allow.rules.filter((_, i) => !w.model.allow.dropBeforeSweeps[i]));
+  const eventPolicy = new Policy(w.model.allow, w.model.allow.rules);
+  const sweepPolicy = new Policy(w.model.allow, w.model.allow.rules.filter((_, i) => !w.model.allow.dropBeforeSweeps[i]));
   const allWrites: Write[] = [];
   let calls = 0;
 

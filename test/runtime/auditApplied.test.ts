@@ -15,7 +15,7 @@ import { Runtime } from "../../shared/runtime/runtime.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import type { ArmResource } from "../../shared/estate/types.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { CONSUMER, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
+import { CONSUMER, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
 const ZONE = "privatelink.vaultcore.azure.net";
 const KV = vaultId("kv-shared");

@@ -11,7 +11,7 @@ import { silentLogger, type Decision } from "../../shared/core/decision.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { DEFAULT_LEASE_MS, MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { consumerVnet, createEndpoint, CONSUMER, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
+import { consumerVnet, createEndpoint, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
 const KV = vaultId("kv-shared");
 const ZONE = "privatelink.vaultcore.azure.net";

@@ -11,7 +11,7 @@ import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import { silentLogger } from "../../shared/core/decision.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { changingWrites, consumerVnet, CONSUMER, createEndpoint as createPe, HUB_RG, hubZone, parent, PROVIDER, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
+import { changingWrites, consumerVnet, CONSUMER, createEndpoint as createPe, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 
 const KV = vaultId;
 const ALLOW = SPOKES_ALLOW;

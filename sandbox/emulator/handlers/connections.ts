@@ -69,10 +69,10 @@ export function putConnection(ctx: EmuContext, req: EmuRequest, id: string, info
     if (q.put === "accepted") {
       // SQL: the status is not recorded as lagging, so it shows at once; the answer is a bare 202.
       apply();
-      startOperation(ctx, id, "PUT", { location, result, paths: servicePaths(ctx, id, location) });
+      startOperation(ctx, id, "PUT", { location, result, paths: servicePaths(id, location) });
       return { status: 202 };
     }
-    const op = startOperation(ctx, id, "PUT", { location, onDone: apply, result, paths: servicePaths(ctx, id, location) });
+    const op = startOperation(ctx, id, "PUT", { location, onDone: apply, result, paths: servicePaths(id, location) });
     return { status: 202, body: { status: "Enqueued" }, headers: { ...operationHeaders(ctx, req, op, true) } };
   }
 
@@ -107,7 +107,7 @@ export function deleteConnection(ctx: EmuContext, req: EmuRequest, id: string, i
     afterDelete: (removed) => {
       for (const c of removed) syncConsumer(ctx, c, { ...(c.properties?.privateLinkServiceConnectionState ?? {}), status: "Disconnected" });
     },
-    paths: servicePaths(ctx, id, parent?.location),
+    paths: servicePaths(id, parent?.location),
   });
   if (!existing || reply.status !== 202) return reply;
   const op = ctx.ops.busy(id);
@@ -160,7 +160,7 @@ export function kvOperationAnswer(ctx: EmuContext, req: EmuRequest, id: string, 
 }
 
 /** Cosmos DB and SQL keep their own operation URLs (recorded). */
-function servicePaths(ctx: EmuContext, id: string, location: unknown): StartOptions["paths"] {
+function servicePaths(id: string, location: unknown): StartOptions["paths"] {
   const p = parseResourceId(id);
   const ns = (p.provider ?? "").toLowerCase();
   if (ns === "microsoft.documentdb") return (base, opId) => ({ statusPath: `${base}/operationsStatus/${opId}`, resultPath: `${p.id}/operationResults/${opId}` });
