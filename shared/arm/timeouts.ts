@@ -17,6 +17,23 @@ export const BUDGET_EXHAUSTED = "BudgetExhausted";
 const budget = new AsyncLocalStorage<{ deadline: number }>();
 
 /**
+ * Whether a write's answer may have been lost: some attempt got no answer at all (a
+ * dropped connection, a timeout) or a 5xx, so ARM may have applied it although the
+ * call failed. A 4xx or 429 answer is authoritative: not applied (WriteGate).
+ */
+const answers = new AsyncLocalStorage<{ uncertain: boolean }>();
+
+/** Runs `work`, reporting whether any ARM attempt inside it went unanswered (or answered 5xx). */
+export async function watchAnswers<T>(work: () => Promise<T>): Promise<{ value: T } | { error: unknown; uncertain: boolean }> {
+  const seen = { uncertain: false };
+  try {
+    return { value: await answers.run(seen, work) };
+  } catch (error) {
+    return { error, uncertain: seen.uncertain };
+  }
+}
+
+/**
  * Runs `work` with a deadline `ms` from now: every SDK call made inside it (however
  * deep) gets at most the time left. Nested budgets only ever shorten it.
  */
@@ -43,8 +60,12 @@ export function timeoutPolicy(perAttemptMs = DEFAULT_REQUEST_TIMEOUT_MS): Pipeli
       const ms = Math.max(1, Math.min(perAttemptMs, left));
       if (!request.timeout || request.timeout > ms) request.timeout = ms;
       try {
-        return await next(request);
+        const res = await next(request);
+        if (res.status >= 500) answers.getStore() && (answers.getStore()!.uncertain = true);
+        return res;
       } catch (e) {
+        const seen = answers.getStore();
+        if (seen) seen.uncertain = true;
         // The HTTP client reports its own timeout as an AbortError; the caller's abort signal is not ours to retry.
         if ((e as Error)?.name === "AbortError" && !request.abortSignal?.aborted) {
           throw new RestError(`${request.method} ${safePath(request.url)}: no answer within ${request.timeout} ms`, { code: "ETIMEDOUT", request });

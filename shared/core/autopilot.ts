@@ -12,7 +12,7 @@ import { ConnectionsGateway, type ConnectionInfo } from "../providers/connection
 import { EndpointsGateway, type EndpointInfo } from "../providers/endpoints.js";
 import { PrivateDnsGateway } from "../providers/privateDns.js";
 import { providerTypeFor } from "../providers/registry.js";
-import { WriteGate } from "../providers/writeGate.js";
+import { isAnswerLost, WriteGate } from "../providers/writeGate.js";
 import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
 import { isOwnApproval, MemoryOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../store/ownApprovals.js";
@@ -325,16 +325,46 @@ export class Autopilot {
     const description = approvalDescription(fresh, plan);
     let written;
     try {
-      written = await this.connections.setState(fresh, status, description);
+      written = await this.connections.setState(fresh, status, description, { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) });
       if (!written.applied) return { ...base, reason: `${base.reason} (${written.reason})`, outcome: "planned" };
       if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
     } catch (e) {
-      if (httpStatus(e) === 412) return { ...base, action: "ignore", reason: "connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again", outcome: "skipped" };
-      const msg = e instanceof Error ? e.message : String(e);
+      // A 412 after an attempt that went unanswered may be our own write, applied: retried, and audited then (WriteGate.recover).
+      if (httpStatus(e) === 412 && !isAnswerLost(e)) return { ...base, action: "ignore", reason: "connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again", outcome: "skipped" };
+      const msg = `${e instanceof Error ? e.message : String(e)}${isAnswerLost(e) ? " (an attempt went unanswered: ARM may have applied it; the redelivery looks again)" : ""}`;
       return { ...base, outcome: "failed", error: msg, retryable: true };
     }
     const note = await this.noteOwnApproval(plan.action, fresh, written.value.description ?? description, plan.rule);
     return { ...base, ...(note ? { reason: `${base.reason} (${note})` } : {}), outcome: "applied" };
+  }
+
+  /**
+   * Writes of this run's earlier attempts (a sweep: of any earlier run) whose answer or
+   * audit row was lost, found applied in ARM (WriteGate.recover): each becomes the
+   * `applied` decision it would have been. Only inside a run (a WriteJournal).
+   */
+  async recoverLostWrites(tag: string): Promise<Decision[]> {
+    const out: Decision[] = [];
+    for (const i of await this.gate.recover()) {
+      const dns = /\/privateDnsZones\/([^/]+)\/A\/([^/]+)$/i.exec(i.resource);
+      let reason = `${i.reason || i.action} (written by ${i.trigger} at ${i.at}; its answer or audit row was lost, and ARM shows it done)`;
+      if (i.kind === "connection-state" && (i.action === "approve" || i.action === "revoke")) {
+        // The app's record of its approvals follows, as after an answered write (revokeRemoved relies on it).
+        const conn = await this.connections.getConnection(i.resource).catch(() => undefined);
+        const note = conn && (await this.noteOwnApproval(i.action, conn, conn.description ?? "", i.rule));
+        if (note) reason = `${reason} (${note})`;
+      }
+      out.push({
+        event: tag,
+        action: i.action as Decision["action"],
+        resource: i.resource,
+        reason,
+        ...(i.rule ? { rule: i.rule } : {}),
+        ...(dns ? { dns: { zone: dns[1], record: dns[2] } } : {}),
+        outcome: "applied",
+      });
+    }
+    return out;
   }
 
   /** Keeps the app's record of its approvals in step with what it just wrote; a failure here never undoes the write. */

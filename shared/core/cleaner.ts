@@ -74,7 +74,7 @@ export class Cleaner {
       if (!fresh) return [{ ...base, action: "ignore", reason: "endpoint already gone", outcome: "skipped" }];
       const now = planEndpointDeletion(fresh, config, await clock());
       if (now.action !== "delete") return [{ ...base, action: "ignore", reason: `changed since it was listed: ${now.reason}`, outcome: "skipped" }];
-      const written = await this.d.endpoints.deleteEndpoint(pe.id);
+      const written = await this.d.endpoints.deleteEndpoint(pe.id, now.reason);
       if (!written.applied) return [{ ...base, reason: `${now.reason} (${written.reason})`, outcome: "planned" }];
       await this.d.marks.clear(`disconnected:${pe.id}`);
       return [{ ...base, reason: now.reason, outcome: "applied" }];
@@ -94,7 +94,7 @@ export class Cleaner {
     const reason = "connection is Disconnected: its endpoint no longer exists";
     if (dryRun) return { ...base, reason, outcome: "planned" };
     try {
-      const written = await this.d.connections.deleteConnection(conn);
+      const written = await this.d.connections.deleteConnection(conn, reason);
       if (!written.applied) return { ...base, reason: `${reason} (${written.reason})`, outcome: "planned" };
       return { ...base, reason, outcome: "applied" };
     } catch (e) {
@@ -172,7 +172,7 @@ export class Cleaner {
     }
     if (dryRun) return decision("planned");
     try {
-      if (!(await this.apply(ref, step))) return decision("planned");
+      if (!(await this.apply(ref, step, `${why}: ${step.reason}`))) return decision("planned");
       await this.d.index.remove(endpointId, ref);
       if (step.newOwner) await this.d.index.put({ ...ref, endpointId: step.newOwner, role: "owner" });
       return decision("applied");
@@ -183,9 +183,9 @@ export class Cleaner {
   }
 
   /** true when written; false when the write gate held it back (dry-run). */
-  private async apply(ref: RecordSetRef, step: ReleaseStep): Promise<boolean> {
-    if (step.write) return (await this.d.dns.write(ref, step.write)).applied;
-    if (step.delete) return (await this.d.dns.delete(ref, step.delete.ifMatch)).applied;
+  private async apply(ref: RecordSetRef, step: ReleaseStep, reason: string): Promise<boolean> {
+    if (step.write) return (await this.d.dns.write(ref, step.write, { action: step.action, reason })).applied;
+    if (step.delete) return (await this.d.dns.delete(ref, step.delete.ifMatch, { action: step.action, reason })).applied;
     return false;
   }
 

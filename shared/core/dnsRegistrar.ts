@@ -67,7 +67,7 @@ export class DnsRegistrar {
         step = planRecord(r, current);
         if (!step.write) return made(step, "skipped");
         try {
-          if (!(await this.dns.write(ref, step.write)).applied) return made(step, "planned");
+          if (!(await this.dns.write(ref, step.write, { action: step.action, reason: step.reason })).applied) return made(step, "planned");
           // Keep the index (endpoint → names) in step, so cleanup needs no zone listing.
           await this.index.put({ ...ref, endpointId: r.owner, role: step.action === "dns-conflict" ? "claimant" : "owner" });
           return made(step, "applied");

@@ -123,6 +123,14 @@ export class Sweeper {
           return autopilot.cleaner.releaseRecords(tag, owner, config, dryRun, "owner endpoint no longer exists");
         });
       }
+      // Writes of earlier runs whose answer or audit row was lost (inside a WriteJournal only).
+      if (!dryRun) {
+        try {
+          decisions.push(...(await autopilot.recoverLostWrites(tag)));
+        } catch (e) {
+          decisions.push(unitError(tag, "(write intents)", "checking the write intents of earlier runs", e));
+        }
+      }
     } catch (e) {
       if (e instanceof DeadlineReached) return report(false);
       // Outside any unit (the cursor store, say): report it with what was done so far (audited), and say why it stopped.

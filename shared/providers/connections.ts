@@ -7,7 +7,7 @@ import { isNotFound, isTransient } from "../arm/errors.js";
 import { parseResourceId, parentResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
-import { WriteGate, type WriteResult } from "./writeGate.js";
+import { ABSENT, PRESENT, WriteGate, type WriteResult } from "./writeGate.js";
 
 export type ConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected" | string;
 
@@ -49,6 +49,18 @@ function isRunning(state: string | undefined): boolean {
   return !!state && ["updating", "creating", "deleting", "accepted", "inprogress", "running"].includes(state.toLowerCase());
 }
 
+/** The decision a write carries out, for its write-ahead intent (audited with it if its answer is lost). */
+export interface WriteLabel {
+  action: string;
+  reason: string;
+  rule?: string;
+}
+
+/** A connection's state as its intent records it (WriteTarget.want). */
+export function connectionFingerprint(status: string | undefined, description: string | undefined): string {
+  return JSON.stringify([status ?? "", (description ?? "").trim()]);
+}
+
 /** Normalises an ARM body (`properties.*`) or an SDK model (flattened) to ConnectionInfo. */
 export function toConnectionInfo(body: any): ConnectionInfo {
   const p = body?.properties ?? body ?? {};
@@ -74,7 +86,14 @@ export class ConnectionsGateway {
   constructor(
     private readonly clients: ArmClients,
     readonly gate: WriteGate = new WriteGate(),
-  ) {}
+  ) {
+    // How a lost write's intent is checked (WriteGate.recover): what the connection looks like now.
+    gate.reader("connection-state", async (id) => {
+      const c = await this.getConnection(id);
+      return c ? connectionFingerprint(c.status, c.description) : ABSENT;
+    });
+    gate.reader("connection-delete", async (id) => ((await this.getConnection(id)) ? PRESENT : ABSENT));
+  }
 
   providerFor(targetResourceId: string): ProviderType {
     const type = parseResourceId(targetResourceId).type;
@@ -132,15 +151,15 @@ export class ConnectionsGateway {
   }
 
   /** Sets Approved/Rejected and waits for the provider's long-running update to finish (through the write gate). */
-  setState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string): Promise<WriteResult<ConnectionInfo>> {
-    return this.gate.write("connection-state", () => this.putState(conn, status, description));
+  setState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string, why: WriteLabel = { action: status === "Approved" ? "approve" : "reject", reason: "" }): Promise<WriteResult<ConnectionInfo>> {
+    return this.gate.write("connection-state", { resource: conn.id, want: connectionFingerprint(status, description), ...why }, () => this.putState(conn, status, description));
   }
 
   /** Deletes a provider-side connection and waits for the delete (through the write gate). */
-  deleteConnection(conn: ConnectionInfo): Promise<WriteResult<void>> {
+  deleteConnection(conn: ConnectionInfo, reason = ""): Promise<WriteResult<void>> {
     // The generic path, also for Key Vault: @azure/arm-keyvault 5.0.0 throws on the
     // 204-without-body that ARM answers for a delete of something already gone.
-    return this.gate.write("connection-delete", () => this.clients.generic.deleteAndWait(conn.id, this.providerFor(conn.targetResourceId).apiVersion));
+    return this.gate.write("connection-delete", { resource: conn.id, want: ABSENT, action: "delete-connection", reason }, () => this.clients.generic.deleteAndWait(conn.id, this.providerFor(conn.targetResourceId).apiVersion));
   }
 
   private async putState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string): Promise<ConnectionInfo> {

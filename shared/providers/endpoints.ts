@@ -2,7 +2,7 @@
 import { isNotFound } from "../arm/errors.js";
 import { parseResourceId, tryParseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
-import { WriteGate, type WriteResult } from "./writeGate.js";
+import { ABSENT, PRESENT, WriteGate, type WriteResult } from "./writeGate.js";
 import { canonicalStatus } from "./connections.js";
 
 export interface EndpointLink {
@@ -84,12 +84,14 @@ export class EndpointsGateway {
   constructor(
     private readonly clients: ArmClients,
     readonly gate: WriteGate = new WriteGate(),
-  ) {}
+  ) {
+    gate.reader("endpoint-delete", async (id) => ((await this.getEndpoint(id)) ? PRESENT : ABSENT));
+  }
 
   /** Deletes a consumer endpoint and waits for the delete (through the write gate). */
-  deleteEndpoint(endpointId: string): Promise<WriteResult<void>> {
+  deleteEndpoint(endpointId: string, reason = ""): Promise<WriteResult<void>> {
     const id = parseResourceId(endpointId);
-    return this.gate.write("endpoint-delete", () =>
+    return this.gate.write("endpoint-delete", { resource: endpointId, want: ABSENT, action: "delete-endpoint", reason }, () =>
       this.clients.networkFor(id.subscriptionId).privateEndpoints.beginDeleteAndWait(id.resourceGroup!, id.name!, { updateIntervalInMs: this.clients.settings.pollIntervalMs }),
     );
   }

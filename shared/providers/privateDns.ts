@@ -5,7 +5,7 @@ import { httpStatus } from "../arm/errors.js";
 import { parseResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
 import type { CurrentRecordSet, RecordWrite } from "../dns/plan.js";
-import { WriteGate, type WriteResult } from "./writeGate.js";
+import { ABSENT, WriteGate, type WriteResult } from "./writeGate.js";
 
 export interface RecordSetRef {
   /** /subscriptions/{s}/resourceGroups/{rg} */
@@ -24,7 +24,16 @@ export class PrivateDnsGateway {
   constructor(
     private readonly clients: ArmClients,
     readonly gate: WriteGate = new WriteGate(),
-  ) {}
+  ) {
+    // How a lost write's intent is checked (WriteGate.recover): the record set as it is now.
+    const read = async (id: string) => {
+      const ref = recordSetRefOf(id);
+      const current = ref && (await this.get(ref));
+      return current ? recordFingerprint(current) : ABSENT;
+    };
+    gate.reader("dns-write", read);
+    gate.reader("dns-delete", read);
+  }
 
   /** true when record-set writes are held back (app-wide dry-run or `dns.dryRun`): plan, do not write. */
   get dryRun(): boolean {
@@ -55,13 +64,13 @@ export class PrivateDnsGateway {
   }
 
   /** Writes per the plan (through the write gate); throws PreconditionFailedError when someone else got there first. */
-  write(ref: RecordSetRef, w: RecordWrite): Promise<WriteResult<string | undefined>> {
-    return this.gate.write("dns-write", () => this.put(ref, w));
+  write(ref: RecordSetRef, w: RecordWrite, why: { action: string; reason: string } = { action: w.kind === "create" ? "dns-create" : "dns-update", reason: "" }): Promise<WriteResult<string | undefined>> {
+    return this.gate.write("dns-write", { resource: recordSetResourceId(ref), want: recordFingerprint(w), ...why }, () => this.put(ref, w));
   }
 
   /** Deletes with If-Match (through the write gate). */
-  delete(ref: RecordSetRef, ifMatch: string | undefined): Promise<WriteResult<void>> {
-    return this.gate.write("dns-delete", () => this.remove(ref, ifMatch));
+  delete(ref: RecordSetRef, ifMatch: string | undefined, why: { action: string; reason: string } = { action: "dns-delete", reason: "" }): Promise<WriteResult<void>> {
+    return this.gate.write("dns-delete", { resource: recordSetResourceId(ref), want: ABSENT, ...why }, () => this.remove(ref, ifMatch));
   }
 
   private async put(ref: RecordSetRef, w: RecordWrite): Promise<string | undefined> {
@@ -86,6 +95,22 @@ export class PrivateDnsGateway {
       throw translate(e, ref);
     }
   }
+}
+
+/** The record set's ARM id. */
+export function recordSetResourceId(ref: RecordSetRef): string {
+  return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/${RECORD_TYPE}/${ref.recordName}`;
+}
+
+function recordSetRefOf(id: string): RecordSetRef | undefined {
+  const m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)\/A\/([^/]+)$/i.exec(id);
+  return m ? { zoneResourceGroupId: m[1]!, zone: m[2]!, recordName: m[3]! } : undefined;
+}
+
+/** A record set's content as its intent records it (WriteTarget.want): TTL, addresses, metadata. */
+export function recordFingerprint(r: { ttl?: number; ips: string[]; metadata?: Record<string, string> }): string {
+  const meta = Object.entries(r.metadata ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([r.ttl ?? null, [...r.ips].sort(), meta]);
 }
 
 function toCurrent(r: { etag?: string; ttl?: number; aRecords?: { ipv4Address?: string }[]; metadata?: Record<string, string> }): CurrentRecordSet {

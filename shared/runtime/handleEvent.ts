@@ -5,6 +5,8 @@ import type { Autopilot } from "../core/autopilot.js";
 import type { Decision, Logger } from "../core/decision.js";
 import { RetryableError } from "../core/errors.js";
 import type { EventLedger } from "../store/eventLedger.js";
+import type { IntentLog } from "../store/intents.js";
+import { WriteJournal } from "../providers/writeGate.js";
 import { auditEntries, type AuditLog } from "../audit/auditLog.js";
 import { withBudget } from "../arm/timeouts.js";
 import { recordDecisions } from "../telemetry/signals.js";
@@ -18,6 +20,11 @@ export interface EventSinks {
   ledger?: EventLedger;
   /** Every decision, taken or refused, lands here. */
   audit?: AuditLog;
+  /**
+   * Write-ahead intents (with `audit`): each ARM write records one first, resolved once the
+   * audit rows are committed, so a redelivery audits a write whose answer or audit row was lost.
+   */
+  intents?: IntentLog;
   /** Time budget for the event's ARM and storage calls (default EVENT_BUDGET_MS): each call times out within it. */
   budgetMs?: number;
   /** The clock (tests). */
@@ -31,7 +38,8 @@ interface Held {
 
 export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, sinks: EventSinks = {}): Promise<Decision[]> {
   const now = sinks.now ?? (() => new Date());
-  const { decisions, correlationId, held } = await withBudget(sinks.budgetMs ?? EVENT_BUDGET_MS, () => decide(raw, autopilot, log, now, sinks.ledger));
+  const journal = sinks.audit && sinks.intents ? (id: string) => new WriteJournal(id, sinks.intents!, { now }) : undefined;
+  const { decisions, correlationId, held, written } = await withBudget(sinks.budgetMs ?? EVENT_BUDGET_MS, () => decide(raw, autopilot, log, now, sinks.ledger, journal));
   recordDecisions(decisions, { trigger: "event", correlationId });
   const ledger = sinks.ledger;
   const release = async () => {
@@ -48,6 +56,8 @@ export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Lo
       await release();
       throw new Error(`audit trail write failed: ${(e as Error).message}`);
     }
+    // Audited: resolve the write intents (if this fails, a redelivery finds the writes done and audits them again).
+    await written?.commit().catch((e) => log.warn(`event ${held?.id ?? ""}: resolving write intents failed (${(e as Error).message})`));
   }
   if (ledger && held) {
     // Done only now that the work and its audit rows are committed; a retryable outcome is handled again.
@@ -58,7 +68,14 @@ export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Lo
 }
 
 /** The decisions for one raw event, the ARM correlation id it carried (for the audit trail), and the ledger id it holds. */
-async function decide(raw: unknown, autopilot: Autopilot, log: Logger, now: () => Date, ledger?: EventLedger): Promise<{ decisions: Decision[]; correlationId?: string; held?: Held }> {
+async function decide(
+  raw: unknown,
+  autopilot: Autopilot,
+  log: Logger,
+  now: () => Date,
+  ledger?: EventLedger,
+  journal?: (eventId: string) => WriteJournal,
+): Promise<{ decisions: Decision[]; correlationId?: string; held?: Held; written?: WriteJournal }> {
   const parsed = parseEvent(raw);
   if (parsed.outcome === "invalid") {
     // Nothing to retry: say exactly what is wrong and keep the payload in the log.
@@ -84,10 +101,17 @@ async function decide(raw: unknown, autopilot: Autopilot, log: Logger, now: () =
     return { decisions: [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "another delivery of this event is still being handled: retry later", outcome: "skipped", retryable: true }], correlationId };
   }
   const held = ledger ? { id: ev.id } : undefined;
+  const written = journal?.(ev.id);
   try {
-    const decisions = await autopilot.handleEvent(ev);
+    const work = async () => {
+      const out = await autopilot.handleEvent(ev);
+      // An earlier delivery's writes whose answer or audit row was lost, found done in ARM.
+      out.push(...(await autopilot.recoverLostWrites(ev.id)));
+      return out;
+    };
+    const decisions = written ? await written.run(work) : await work();
     for (const d of decisions) logDecision(log, d, ev.resourceId);
-    return { decisions, correlationId, held };
+    return { decisions, correlationId, held, written };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     log.error(forLog(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`));

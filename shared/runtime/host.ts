@@ -39,7 +39,7 @@ export async function onSweepTimer(log: Logger, rt: Runtime = processRuntime()):
 
 export async function onResourceEvent(event: unknown, log: Logger, rt: Runtime = processRuntime()): Promise<Decision[]> {
   await telemetry(log);
-  const decisions = await handleRawEvent(event, await rt.autopilot(log), log, { ledger: rt.ledger, audit: rt.audit });
+  const decisions = await handleRawEvent(event, await rt.autopilot(log), log, { ledger: rt.ledger, audit: rt.audit, intents: rt.intents });
   const retry = decisions.find((d) => d.retryable);
   if (retry) throw new Error(`event left for redelivery: ${retry.reason}${retry.error ? `: ${retry.error}` : ""}`);
   return decisions;

@@ -12,8 +12,10 @@ import { MemoryCursorStore, MemoryMarkStore, TableCursorStore, TableMarkStore, t
 import { MemoryOwnApprovalStore, TableOwnApprovalStore, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { MemoryOwnershipIndex, TableOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import type { AppSettings } from "./settings.js";
-import { auditEntries, MemoryAuditLog, TableAuditLog, type AuditLog } from "../audit/auditLog.js";
+import { MemoryAuditLog, TableAuditLog, type AuditLog } from "../audit/auditLog.js";
 import { MemoryEventLedger, TableEventLedger, type EventLedger } from "../store/eventLedger.js";
+import { INTENT_RETENTION_MS, MemoryIntentLog, TableIntentLog, type IntentLog } from "../store/intents.js";
+import { auditedSweep } from "./auditedSweep.js";
 import { withBudget } from "../arm/timeouts.js";
 import { MemoryRefusals } from "../store/refusals.js";
 import { ManagementGroupDirectory } from "../providers/managementGroups.js";
@@ -29,6 +31,8 @@ export class Runtime {
   private readonly cursors: CursorStore;
   readonly ledger: EventLedger;
   readonly audit: AuditLog & { purge(before: Date): Promise<number> };
+  /** Write-ahead intents of ARM writes, resolved once audited (shared/store/intents.ts). */
+  readonly intents: IntentLog;
   readonly allowList: AllowListCache;
   /** Unregistered provider namespaces, skipped by the sweeps of the next 24 h. */
   private readonly refusals = new MemoryRefusals();
@@ -50,6 +54,7 @@ export class Runtime {
     this.cursors = settings.table ? new TableCursorStore(settings.table) : new MemoryCursorStore();
     this.ledger = settings.table ? new TableEventLedger(settings.table) : new MemoryEventLedger();
     this.audit = settings.table ? new TableAuditLog(settings.table) : new MemoryAuditLog();
+    this.intents = settings.table ? new TableIntentLog(settings.table) : new MemoryIntentLog();
   }
 
   /** One reconcile sweep within the configured budget (default 4 minutes: under the 5-minute functionTimeout). */
@@ -58,24 +63,20 @@ export class Runtime {
     const started = opts.now ?? Date.now();
     const budgetMs = this.settings.sweepBudgetMs ?? 240_000;
     // The sweep stops between units at its deadline; a unit's own calls time out within a short grace after it.
-    const report = await withBudget(budgetMs + 20_000, () =>
-      new Sweeper(autopilot, this.arm, this.cursors, Date.now, this.refusals).sweep({
-        subscriptions: this.settings.subscriptions,
-        deadline: started + budgetMs,
-        dryRun: opts.dryRun || this.settings.dryRun,
-      }),
+    return withBudget(budgetMs + 20_000, () =>
+      auditedSweep(
+        new Sweeper(autopilot, this.arm, this.cursors, Date.now, this.refusals),
+        { subscriptions: this.settings.subscriptions, deadline: started + budgetMs, dryRun: opts.dryRun || this.settings.dryRun },
+        { audit: this.audit, intents: this.intents, log },
+      ),
     );
-    // Every 15 minutes a sweep re-confirms every healthy connection and record: those
-    // "nothing to do" lines stay in the log and the totals, not in the audit trail.
-    const worthAuditing = report.decisions.filter((d) => !(d.outcome === "skipped" && (d.action === "ignore" || d.action === "dns-skip")));
-    await this.audit.record(auditEntries(worthAuditing, { trigger: `sweep:${report.runId}`, correlationId: report.runId }));
-    return report;
   }
 
   /** Housekeeping for the timer: old audit rows and expired ledger rows. */
   async purge(now = new Date()): Promise<void> {
     await this.audit.purge(new Date(now.getTime() - AUDIT_RETENTION_DAYS * 86_400_000));
     if (this.ledger instanceof TableEventLedger) await this.ledger.purge(now);
+    await this.intents.purge(new Date(now.getTime() - INTENT_RETENTION_MS));
   }
 
   async autopilot(log: Logger): Promise<Autopilot> {

@@ -9,7 +9,8 @@ import type { ResourceEvent } from "../../shared/events/index.js";
 import type { ArmResource, Estate } from "../../shared/estate/types.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { MemoryOwnApprovalStore } from "../../shared/store/ownApprovals.js";
-import { WriteGate } from "../../shared/providers/writeGate.js";
+import { WriteGate, WriteJournal, type WriteTarget } from "../../shared/providers/writeGate.js";
+import { MemoryIntentLog } from "../../shared/store/intents.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
@@ -114,16 +115,48 @@ function ev(resourceId: string, kind: "write" | "delete" = "write"): ResourceEve
   return { id: `gate-${++n}`, schema: "eventgrid", eventType: kind === "delete" ? "Microsoft.Resources.ResourceDeleteSuccess" : "Microsoft.Resources.ResourceWriteSuccess", kind, resourceId, resourceType: type, operationName: `${type}/${kind}`, caller: {} };
 }
 
+const TARGET: WriteTarget = { resource: `${ZONE}/A/kv-a`, want: "w", action: "dns-create", reason: "r" };
+
 describe("the write gate", () => {
   it("knows which writes each dry-run setting holds back", async () => {
     expect(new WriteGate({ dns: true }).isDry("dns-delete")).toBe(true);
     expect(new WriteGate({ dns: true }).isDry("connection-state")).toBe(false);
     expect(new WriteGate({ app: true }).isDry("endpoint-delete")).toBe(true);
     let ran = 0;
-    const r = await new WriteGate({ dns: true }).write("dns-write", async () => ++ran);
+    const r = await new WriteGate({ dns: true }).write("dns-write", TARGET, async () => ++ran);
     expect(r).toEqual({ applied: false, reason: "dns.dryRun: not written" });
-    expect(await new WriteGate({}).write("dns-write", async () => ++ran)).toEqual({ applied: true, value: 1 });
+    expect(await new WriteGate({}).write("dns-write", TARGET, async () => ++ran)).toEqual({ applied: true, value: 1 });
     expect(ran).toBe(1);
+  });
+
+  it("inside a run each write records its intent first; a write held back by dry-run records none; commit resolves them", async () => {
+    const intents = new MemoryIntentLog();
+    const journal = new WriteJournal("ev-1", intents);
+    const seen: number[] = [];
+    await journal.run(async () => {
+      expect(await new WriteGate({ dns: true }).write("dns-write", TARGET, async () => 0)).toMatchObject({ applied: false });
+      expect(intents.size).toBe(0);
+      await new WriteGate({}).write("dns-write", TARGET, async () => seen.push(intents.size));
+    });
+    expect(seen).toEqual([1]); // the intent was there before the write ran
+    expect((await intents.list({ trigger: "ev-1" }))[0]).toMatchObject({ kind: "dns-write", resource: TARGET.resource, action: "dns-create" });
+    await journal.commit();
+    expect(intents.size).toBe(0);
+  });
+
+  it("a write refused with an answer (4xx) resolves its intent; one whose answer never came keeps it open for recovery", async () => {
+    const intents = new MemoryIntentLog();
+    const journal = new WriteJournal("ev-1", intents);
+    const gate = new WriteGate({});
+    let reads = 0;
+    gate.reader("dns-write", async () => (++reads, "w"));
+    await journal.run(async () => {
+      await expect(gate.write("dns-write", TARGET, async () => Promise.reject(Object.assign(new Error("412"), { statusCode: 412 })))).rejects.toThrow("412");
+      expect(await gate.recover()).toEqual([]); // refused for sure: not even read
+    });
+    expect(reads).toBe(0);
+    await journal.commit();
+    expect(intents.size).toBe(0);
   });
 
   it("the estate exercises every kind of write when not dry (so the dry-run checks below can fail)", async () => {

@@ -15,6 +15,8 @@ import { Sweeper } from "../../shared/core/sweep.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { DEFAULT_LEASE_MS, MemoryEventLedger, type EventLedger } from "../../shared/store/eventLedger.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
+import { MemoryIntentLog } from "../../shared/store/intents.js";
+import { auditedSweep } from "../../shared/runtime/auditedSweep.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import type { FaultSpec } from "../../sandbox/emulator/index.js";
@@ -37,6 +39,8 @@ interface Fixture {
   ledger: EventLedger;
   audit: AuditLog & { query: MemoryAuditLog["query"] };
   index: MemoryOwnershipIndex;
+  /** Write-ahead intents, shared by every delivery and sweep (the app's table in Azure). */
+  intents: MemoryIntentLog;
   endpointId: string;
   /** The event Azure sends for the endpoint (the same id on every redelivery). */
   event: unknown;
@@ -59,13 +63,14 @@ async function fixture(opts: { ledger?: EventLedger; audit?: AuditLog & { query:
     ledger: opts.ledger ?? new MemoryEventLedger(),
     audit: opts.audit ?? new MemoryAuditLog(),
     index,
+    intents: new MemoryIntentLog(),
     endpointId,
     event: JSON.parse(JSON.stringify(eventGridEvent({ resourceId: endpointId, operationName: "Microsoft.Network/privateEndpoints/write" }))),
     autopilot: () => new Autopilot({ arm, config: parseConfigText(ALLOW, "allow-list.yaml"), index }),
     async deliver(ap = f.autopilot(), atMs = 0) {
       try {
         const now = () => new Date(start + atMs);
-        return { decisions: await handleRawEvent(structuredClone(f.event), ap, silentLogger, { ledger: f.ledger, audit: f.audit, now }) };
+        return { decisions: await handleRawEvent(structuredClone(f.event), ap, silentLogger, { ledger: f.ledger, audit: f.audit, intents: f.intents, now }) };
       } catch (e) {
         return { threw: e };
       }
@@ -143,24 +148,39 @@ describe("ARM faults on the event path", () => {
     await expectConverged(f);
   });
 
-  // Open gap (issue 8 defect 9, lost-answer case): the record was created but its answer lost;
-  // the retry's If-None-Match finds it and reports "nothing to do", so no row says it was written.
-  it.fails("connection reset after the record write was applied: the retry finds its own record, no duplicate, and it is audited", async () => {
+  // Issue 8 defect 9 (lost answer): the record was created but its answer lost; the retry's
+  // If-None-Match finds it and has nothing to do. Its write-ahead intent says it was this
+  // event's write, and ARM shows it done: audited `applied`, once.
+  it("connection reset after the record write was applied: the retry finds its own record, no duplicate, and it is audited", async () => {
     const f = await fixture();
     inject(f, { method: "PUT", pathIncludes: RECORD_PATH, effect: "reset-after-apply" });
     await redeliverUntilDone(f);
     expect(okWrites(f, RECORD_PATH)).toBe(1);
     await expectConverged(f);
+    const row = (await f.audit.query({ action: "dns-create" }))[0]!;
+    expect(row.reason).toMatch(/answer or audit row was lost, and ARM shows it done/);
+    expect(f.intents.size).toBe(0); // resolved once audited
   });
 
   // Issue 8 defect 9 (`gate`: every applied write is audited, whatever fails afterwards): the
-  // approval was applied but its answer lost; the redelivery sees Approved and never records it.
-  it.fails("connection reset after the approval was applied: converges, and the approval is in the audit trail", async () => {
+  // approval was applied but its answer lost; the retry sees Approved, the intent says it was ours.
+  it("connection reset after the approval was applied: converges, and the approval is in the audit trail", async () => {
     const f = await fixture();
     inject(f, { method: "PUT", pathIncludes: CONN_PATH, effect: "reset-after-apply" });
     await redeliverUntilDone(f);
     expect(okWrites(f, CONN_PATH)).toBe(1);
     await expectConverged(f);
+    expect(f.intents.size).toBe(0);
+  });
+
+  it("without write-ahead intents the lost answer is converged but not audited (what the intents are for)", async () => {
+    const f = await fixture();
+    inject(f, { method: "PUT", pathIncludes: CONN_PATH, effect: "reset-after-apply" });
+    for (let i = 0; i < 4; i++) {
+      const r = await handleRawEvent(structuredClone(f.event), f.autopilot(), silentLogger, { ledger: f.ledger, audit: f.audit }).catch(() => undefined);
+      if (r && !r.some((d) => d.retryable)) break;
+    }
+    expect((await f.audit.query({ action: "approve" })).filter((r) => r.outcome === "applied")).toEqual([]);
   });
 
   it("a long-running approval that ends Failed: reported as failed and retried; the redelivery converges", async () => {
@@ -208,9 +228,8 @@ describe("crashes and concurrency", () => {
     expect(inFlight.decisions?.some((d) => /duplicate/.test(d.reason))).toBe(false);
     const later = await redeliverUntilDone(f, 2, DEFAULT_LEASE_MS + 1); // the dead instance's lease ran out
     expect(failed(later.at(-1)!)).toBe(false);
-    // The approval the dead instance wrote has no audit row: it died before writing it, and the
-    // redelivery finds the connection Approved (an open gap, see the README's safety proof section).
-    await expectConverged(f, { approvalAudited: false });
+    // The approval the dead instance wrote is audited by the later delivery: its intent was never resolved.
+    await expectConverged(f);
     await f.local.close(); // ends the hung call
     local = undefined;
     await crashed;
@@ -271,12 +290,62 @@ describe("storage blips", () => {
 
   // Issue 8 defect 9 (`gate`: every applied write audited, whatever fails afterwards): the first delivery's
   // applied rows are lost with the failed audit write, and the redelivery finds nothing left to do.
-  it.fails("the audit trail fails once after the work is done: the delivery fails, the redelivery is not taken for a duplicate and the audit gets its rows", async () => {
+  it("the audit trail fails once after the work is done: the delivery fails, the redelivery is not taken for a duplicate and the audit gets its rows", async () => {
     const f = await fixture({ audit: flaky(new MemoryAuditLog(), "record", 1) });
     expect(failed(await f.deliver())).toBe(true);
     const rest = await redeliverUntilDone(f);
     expect(rest.flatMap((r) => r.decisions ?? []).some((d) => /duplicate/.test(d.reason))).toBe(false);
     expect(okWrites(f, CONN_PATH)).toBe(1);
     await expectConverged(f);
+  });
+});
+
+describe("lost answers and audit failures on the sweep path", () => {
+  const sweep = (f: Fixture, sinks: { audit?: AuditLog; at?: number } = {}) =>
+    auditedSweep(new Sweeper(f.autopilot(), f.arm), { subscriptions: [CONSUMER] }, { audit: sinks.audit ?? f.audit, intents: f.intents, now: () => new Date(Date.now() + (sinks.at ?? 0)) });
+
+  it("a sweep whose approval and record answers are lost: converges in that sweep, both audited applied once; the next sweep writes nothing", async () => {
+    const f = await fixture();
+    inject(f, { method: "PUT", pathIncludes: CONN_PATH, effect: "reset-after-apply" });
+    inject(f, { method: "PUT", pathIncludes: RECORD_PATH, effect: "reset-after-apply" });
+    await sweep(f);
+    expect(okWrites(f, CONN_PATH)).toBe(1);
+    expect(okWrites(f, RECORD_PATH)).toBe(1);
+    await expectConverged(f);
+    expect(f.intents.size).toBe(0);
+    f.local.emulator.clearCalls();
+    await sweep(f, { at: 900_000 });
+    expect(f.local.emulator.calls.filter((c) => c.method !== "GET")).toEqual([]);
+    await expectConverged(f); // still once each
+  });
+
+  it("the audit trail fails after a sweep's writes: the next sweep finds them done and audits them", async () => {
+    const f = await fixture();
+    const broken: AuditLog = { record: async () => Promise.reject(new Error("storage blip: record (503 ServerBusy)")), query: async () => [] };
+    await expect(sweep(f, { audit: broken })).rejects.toThrow(/storage blip/);
+    expect(await f.audit.query({})).toEqual([]);
+    expect(f.intents.size).toBe(2); // approval and record: open until audited
+    f.local.emulator.clearCalls();
+    await sweep(f, { at: 900_000 });
+    expect(f.local.emulator.calls.filter((c) => c.method !== "GET")).toEqual([]); // nothing written twice
+    await expectConverged(f);
+    expect(f.intents.size).toBe(0);
+  });
+
+  it("an event whose audit write failed and that is never redelivered: a sweep after the lease audits its writes", async () => {
+    const inner = new MemoryAuditLog();
+    let blips = 1;
+    const audit = { record: async (e: AuditEntry[]) => (blips-- > 0 ? Promise.reject(new Error("storage blip: record (503 ServerBusy)")) : inner.record(e)), query: inner.query.bind(inner) };
+    const f = await fixture({ audit });
+    expect(failed(await f.deliver())).toBe(true); // Event Grid gives up on it later: no redelivery here
+    expect(f.intents.size).toBe(2);
+    // A sweep soon after leaves the event's intents alone (the event may still be in flight)...
+    await sweep(f, { at: 60_000 });
+    expect((await f.audit.query({})).filter((r) => r.outcome === "applied")).toEqual([]);
+    // ...one after the lease finds both writes done and audits them, once.
+    await sweep(f, { at: DEFAULT_LEASE_MS + 60_000 });
+    await expectConverged(f);
+    expect((await f.audit.query({ action: "approve" }))[0]!.reason).toMatch(/written by .* its answer or audit row was lost/);
+    expect(f.intents.size).toBe(0);
   });
 });

@@ -2,12 +2,14 @@
 // and the real SDK clients against one shared, in-process emulator (reset between
 // estates): the clean event order, then the chaotic one, each followed by two sweeps;
 // the oracle judges every step.
-import { auditEntries, MemoryAuditLog } from "../../shared/audit/auditLog.js";
+import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
 import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/core/autopilot.js";
 import { silentLogger } from "../../shared/core/decision.js";
 import { Sweeper } from "../../shared/core/sweep.js";
+import { auditedSweep } from "../../shared/runtime/auditedSweep.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
+import { MemoryIntentLog } from "../../shared/store/intents.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import { MemoryMarkStore } from "../../shared/store/marks.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
@@ -52,6 +54,7 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
   const marks = new MemoryMarkStore();
   const ledger = new MemoryEventLedger();
   const audit = new MemoryAuditLog();
+  const intents = new MemoryIntentLog();
   const identity = { objectId: APP_OID };
   const onEvents = new Autopilot({ arm: local.arm, config: forEvents, index, marks, identity });
   const onSweeps = new Autopilot({ arm: local.arm, config: forSweeps, index, marks, identity });
@@ -76,13 +79,9 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
     return writes;
   };
 
-  for (const e of events) await step(`event ${e.id} ${e.eventType.split(".").pop()} ${e.subject}`, eventPolicy, () => handleRawEvent(structuredClone(e), onEvents, silentLogger, { ledger, audit }));
-  const sweep = async () => {
-    const report = await new Sweeper(onSweeps, local.arm).sweep({ subscriptions: [C_WEB, C_DATA] });
-    // As the timer Function does (shared/runtime/runtime.ts): what was done or refused goes to the audit trail.
-    const worth = report.decisions.filter((d) => !(d.outcome === "skipped" && (d.action === "ignore" || d.action === "dns-skip")));
-    await audit.record(auditEntries(worth, { trigger: `sweep:${report.runId}`, correlationId: report.runId }));
-  };
+  for (const e of events) await step(`event ${e.id} ${e.eventType.split(".").pop()} ${e.subject}`, eventPolicy, () => handleRawEvent(structuredClone(e), onEvents, silentLogger, { ledger, audit, intents }));
+  // As the timer Function does (shared/runtime/runtime.ts): what was done or refused goes to the audit trail.
+  const sweep = () => auditedSweep(new Sweeper(onSweeps, local.arm), { subscriptions: [C_WEB, C_DATA] }, { audit, intents });
   await step("sweep 1", sweepPolicy, sweep);
   const second = await step("sweep 2", sweepPolicy, sweep);
   if (second.length) oracle.violations.push({ kind: "second-sweep-writes", order, step: "sweep 2", detail: second.map((x) => `${x.method} ${x.path}`).join("\n") });
@@ -93,6 +92,8 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
   for (const wr of allWrites) {
     if (!applied.has(wr.path.toLowerCase())) oracle.violations.push({ kind: "unaudited-write", order, detail: `${wr.method} ${wr.path} (${wr.status}) has no applied audit row` });
   }
+  // Every write-ahead intent was resolved once its run was audited (none left behind).
+  if (intents.size) oracle.violations.push({ kind: "unaudited-write", order, detail: `${intents.size} write intent(s) left open: ${JSON.stringify(await intents.list({ trigger: "", before: new Date(8.64e15) }))}`.slice(0, 2000) });
   const end = state(local);
   oracle.violations.push(...finalChecks(w, order, end));
   return { violations: oracle.violations, final: normalized(end), calls };

@@ -1,0 +1,29 @@
+// One sweep whose decisions go to the audit trail, as the timer Function runs it:
+// its writes record write-ahead intents (WriteJournal "sweep"), resolved only once
+// the audit rows are committed, so a write whose answer or audit row was lost is
+// audited by the next sweep. Shared by the runtime, the CLI and the tests.
+import { auditEntries, type AuditLog } from "../audit/auditLog.js";
+import type { Logger } from "../core/decision.js";
+import type { SweepOptions, SweepReport, Sweeper } from "../core/sweep.js";
+import { WriteJournal } from "../providers/writeGate.js";
+import type { IntentLog } from "../store/intents.js";
+
+export interface SweepSinks {
+  audit: AuditLog;
+  /** Write-ahead intents; without them a lost answer is converged but not audited. */
+  intents?: IntentLog;
+  now?: () => Date;
+  log?: Logger;
+}
+
+export async function auditedSweep(sweeper: Sweeper, opts: SweepOptions, sinks: SweepSinks): Promise<SweepReport> {
+  const journal = sinks.intents && !opts.dryRun ? new WriteJournal("sweep", sinks.intents, { now: sinks.now, recoverOthers: true }) : undefined;
+  const report = journal ? await journal.run(() => sweeper.sweep(opts)) : await sweeper.sweep(opts);
+  // Every 15 minutes a sweep re-confirms every healthy connection and record: those
+  // "nothing to do" lines stay in the log and the totals, not in the audit trail.
+  const worthAuditing = report.decisions.filter((d) => !(d.outcome === "skipped" && (d.action === "ignore" || d.action === "dns-skip")));
+  await sinks.audit.record(auditEntries(worthAuditing, { trigger: `sweep:${report.runId}`, correlationId: report.runId }));
+  // Audited: the intents are resolved (if this fails, the next sweep finds them done and audits them again).
+  await journal?.commit().catch((e) => sinks.log?.warn(`sweep ${report.runId}: resolving write intents failed (${(e as Error).message}); the next sweep checks them`));
+  return report;
+}
