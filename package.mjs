@@ -1,5 +1,5 @@
 // `npm run package`: what Azure runs, and nothing else. Builds the bundle, then
-// assembles dist/package/ (host.json, the bundle and its lazily loaded telemetry file, a package.json without dependencies,
+// assembles dist/package/ (host.json, the bundle and its lazily loaded core and telemetry files, a package.json without dependencies,
 // so Flex Consumption has nothing to install: no remote build) and zips it into
 // dist/privatelink-autopilot.zip for `az functionapp deployment source config-zip`
 // / `azd deploy` / the deployment container.
@@ -19,8 +19,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, dirname(BUNDLE)), { recursive: true });
 copyFileSync(join(root, "host.json"), join(out, "host.json"));
 copyFileSync(join(root, BUNDLE), join(out, BUNDLE));
-// Loaded only when APPLICATIONINSIGHTS_CONNECTION_STRING is set (see build.mjs).
-copyFileSync(join(root, "dist/functions/telemetry.cjs"), join(out, "dist/functions/telemetry.cjs"));
+// core.cjs: loaded by the first invocation; telemetry.cjs: only when APPLICATIONINSIGHTS_CONNECTION_STRING is set (see build.mjs).
+for (const chunk of ["core.cjs", "telemetry.cjs"]) copyFileSync(join(root, "dist/functions", chunk), join(out, "dist/functions", chunk));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 // The bundle is CommonJS (.cjs) and needs nothing from node_modules; the host supplies @azure/functions-core.
 const deployed = { name: pkg.name, version: pkg.version, description: pkg.description, private: true, main: BUNDLE, engines: { node: ">=22" } };

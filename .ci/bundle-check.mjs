@@ -108,13 +108,16 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
     const main = join(dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).main);
     const queueName = eventsQueue();
     for (const version of [NODE22, NODE20]) {
-      const out = execFileSync(nodeBinary(version), [join(root, ".ci/load-bundle.cjs"), main, join(dirname(main), "telemetry.cjs")], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+      const out = execFileSync(nodeBinary(version), [join(root, ".ci/load-bundle.cjs"), main, join(dirname(main), "telemetry.cjs"), join(dirname(main), "core.cjs")], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME } });
       const result = JSON.parse(out.trim().split("\n").pop());
       if (result.node !== `v${version}`) fail(`expected Node ${version}, ran ${result.node}`);
       check(result, queueName);
       const want = ["metrics", "trace", "propagation"];
       if (JSON.stringify(result.telemetry) !== JSON.stringify(want)) fail(`${result.node}: telemetry.cjs registered ${JSON.stringify(result.telemetry)}, expected ${JSON.stringify(want)}`);
       console.log(`bundle check ${result.node}: telemetry.cjs loads and registers the OpenTelemetry ${want.join(", ")} providers: ok`);
+      const handlers = ["onResourceEvent", "onSweepTimer"];
+      if (JSON.stringify(result.core) !== JSON.stringify(handlers)) fail(`${result.node}: core.cjs exports ${JSON.stringify(result.core)}, expected ${JSON.stringify(handlers)}`);
+      console.log(`bundle check ${result.node}: core.cjs (loaded by the first invocation) loads and exports ${handlers.join(", ")}: ok`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // Loads a built Functions bundle as the Node worker would, with a stand-in for the
 // host-injected @azure/functions-core module, and prints every registration as JSON
-// (name, bindings, whether a handler came with it). Plain CommonJS: it runs under any
+// (name, bindings, whether a handler came with it), then the files it loads later. Plain CommonJS: it runs under any
 // Node binary, with nothing from node_modules.
 "use strict";
 const Module = require("node:module");
@@ -24,6 +24,15 @@ Module._load = function (request, ...rest) {
 };
 require(path.resolve(process.argv[2]));
 
+// The core file (argv[4]) a trigger's first invocation loads (functions/core.ts): it loads
+// without node_modules and exports the handlers the triggers call.
+function coreHandlers(file) {
+  if (!file) return undefined;
+  const mod = require(path.resolve(file));
+  return ["onResourceEvent", "onSweepTimer"].filter((k) => typeof mod[k] === "function");
+}
+const coreExports = coreHandlers(process.argv[4]);
+
 // The lazily loaded Application Insights file (argv[3]): it loads, and starting it registers
 // the global OpenTelemetry providers the app's signals go through (no data is sent: the
 // ingestion endpoint is a closed local port, and it is shut down at once).
@@ -39,7 +48,7 @@ async function telemetry(file) {
 
 telemetry(process.argv[3]).then(
   (registered) => {
-    process.stdout.write(JSON.stringify({ node: process.version, registrations, telemetry: registered }) + "\n");
+    process.stdout.write(JSON.stringify({ node: process.version, registrations, telemetry: registered, core: coreExports }) + "\n");
     process.exit(0);
   },
   (e) => {

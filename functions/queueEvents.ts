@@ -7,12 +7,13 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { eventFromQueueMessage } from "../shared/events/queueMessage.js";
 import { EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
-import { onResourceEvent } from "../shared/runtime/host.js";
+import { core } from "./core.js";
 import { contextLogger } from "./logger.js";
 import { traced } from "./telemetry.js";
 
 export async function resourceEventsQueue(message: unknown, context: InvocationContext): Promise<void> {
-  await onResourceEvent(eventFromQueueMessage(message), contextLogger(context));
+  const event = eventFromQueueMessage(message);
+  await (await core()).onResourceEvent(event, contextLogger(context));
 }
 
 app.storageQueue("resourceEventsQueue", {

@@ -1,6 +1,11 @@
 // Names of what the app uses in its own storage account in Azure. The Bicep (infra/) creates
 // them from infra/generated.json, which is written from here; the triggers and the CLI read them here.
-import { APP_TABLE } from "./settings.js";
+// Imports nothing: the registration bundle (functions/) reads these without loading the core.
+
+/** One table in the app's own storage account holds the ownership index and the marks (by partition). */
+export const APP_TABLE = "privatelinkautopilot";
+/** The reconcile timer's NCRONTAB schedule (every 15 minutes by default). */
+export const SWEEP_SCHEDULE = process.env.AUTOPILOT_SWEEP_SCHEDULE || "0 */15 * * * *";
 
 /** Event Grid delivers resource events here (Event Grid schema, base64); the queue trigger reads it. */
 export const EVENTS_QUEUE = "autopilot-events";
@@ -13,4 +18,3 @@ export const PACKAGE_CONTAINER = "app-package";
 /** The allow-list in Azure: blob `config/allow-list.yaml`. */
 export const CONFIG_CONTAINER = "config";
 export const ALLOW_LIST_BLOB = "allow-list.yaml";
-export { APP_TABLE };

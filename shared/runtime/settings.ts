@@ -7,8 +7,9 @@ import { blobClientForUrl } from "../store/storageClients.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, staticTokenCredential, type ArmSettings } from "../arm/settings.js";
 import { tableClientFromSettings } from "../store/tables.js";
 
-/** One table in the app's own storage account holds the ownership index and the marks (by partition). */
-export const APP_TABLE = "privatelinkautopilot";
+import { APP_TABLE } from "./azureNames.js";
+
+export { APP_TABLE };
 
 export interface AppSettings {
   /** AUTOPILOT_ALLOW_LIST_PATH: a local file (not needed when allowListBlob is set). */
@@ -30,8 +31,7 @@ export interface AppSettings {
   sweepBudgetMs?: number;
 }
 
-/** The timer's NCRONTAB schedule (every 15 minutes by default). */
-export const SWEEP_SCHEDULE = process.env.AUTOPILOT_SWEEP_SCHEDULE || "0 */15 * * * *";
+export { SWEEP_SCHEDULE } from "./azureNames.js";
 
 export class SettingsError extends Error {}
 
