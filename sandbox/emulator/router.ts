@@ -75,13 +75,13 @@ export function route(ctx: EmuContext, req: EmuRequest): Reply {
     return onlyGet(req, () => {
       if (rest.length === 1) {
         const scope = "/" + s.slice(0, i).join("/");
-        return pagedList(ctx, req, ctx.store.all().filter((r) => sameType(r.type, info.type) && isWithinScope(r.id, scope)).map((r) => render(ctx.store, r)));
+        return pagedList(ctx, req, ctx.store.all().filter((r) => sameType(r.type, info.type) && isWithinScope(r.id, scope)), (r) => render(ctx.store, r));
       }
       const parentId = "/" + s.slice(0, -1).join("/");
       const parent = ctx.store.get(parentId);
       if (!parent) throw parentNotFound(parentId, "read", fullType);
       const items = info.collectionOnly ? allRecordSets(ctx, parent.id) : ctx.store.children(parent.id, rest[rest.length - 1]);
-      return pagedList(ctx, req, items.map((r) => render(ctx.store, r)));
+      return pagedList(ctx, req, items, (r) => render(ctx.store, r));
     });
   }
 

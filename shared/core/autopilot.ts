@@ -211,16 +211,18 @@ export class Autopilot {
    * A managed provider resource (or one of its connections) changed: look at all
    * its connections. DNS follows for connections approved now and for the one the
    * event names; the reconcile sweep covers the rest without a read per connection here.
+   * `listed`: the connections the sweep's list of the resources already carried (no
+   * list per resource then); every write still re-reads its connection first.
    */
-  async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<Decision[]> {
-    if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId);
+  async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string, listed?: ConnectionInfo[]): Promise<Decision[]> {
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId, listed);
     dryRun = this.gate.isDry("connection-state");
     if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
       return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
     }
     let conns: ConnectionInfo[];
     try {
-      conns = await this.connections.listConnections(targetId);
+      conns = listed ?? (await this.connections.listConnections(targetId));
     } catch (e) {
       if (isNotFound(e)) return [ignore(tag, targetId, "resource no longer exists")];
       throw e;

@@ -8,6 +8,7 @@ import { errorCode, httpStatus } from "../arm/errors.js";
 import { isWithinScope, parseResourceId } from "../arm/resourceId.js";
 import type { AllowListConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
+import { embeddedConnections, type ConnectionInfo } from "../providers/connections.js";
 import { toEndpointInfo, type EndpointInfo } from "../providers/endpoints.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
@@ -93,8 +94,8 @@ export class Sweeper {
       // 1. Provider side: every managed resource's connections (finds requests no event announced).
       const targets = await this.managedTargets(config, tag);
       decisions.push(...targets.errors);
-      for (const target of targets.ids) {
-        await unit("approvals", target.toLowerCase(), "reading and deciding the target's connections", target, () => autopilot.handleTarget(tag, target, config, dryRun));
+      for (const [target, listed] of targets.ids) {
+        await unit("approvals", target.toLowerCase(), "reading and deciding the target's connections", target, () => autopilot.handleTarget(tag, target, config, dryRun, undefined, listed));
       }
       // 2. Consumer side: every endpoint of the watched subscriptions, against the zones as listed.
       const known = await this.listZones(autopilot, config, tag);
@@ -143,12 +144,14 @@ export class Sweeper {
 
   /**
    * Provider resources of the registered types inside managedScopes, via one paged list
-   * per type and subscription. A listing that fails is an error of its own; a namespace
-   * the subscription has not registered is remembered and skipped for a day.
+   * per type and subscription, each with the connections its listed body carries (most
+   * types embed them: then no list per resource; undefined: the target lists its own).
+   * A listing that fails is an error of its own; a namespace the subscription has not
+   * registered is remembered and skipped for a day.
    */
-  private async managedTargets(config: AllowListConfig, tag: string): Promise<{ ids: string[]; errors: Decision[] }> {
+  private async managedTargets(config: AllowListConfig, tag: string): Promise<{ ids: [string, ConnectionInfo[] | undefined][]; errors: Decision[] }> {
     const subs = [...new Set(config.approval.managedScopes.map((s) => parseResourceId(s).subscriptionId))];
-    const out = new Set<string>();
+    const out = new Map<string, ConnectionInfo[] | undefined>();
     const errors: Decision[] = [];
     const now = this.now();
     for (const sub of subs) {
@@ -162,11 +165,11 @@ export class Sweeper {
           continue;
         }
         try {
-          const found: string[] = [];
-          for await (const r of this.arm.generic.list<{ id: string }>(scope, p.apiVersion)) {
-            if (config.approval.managedScopes.some((s) => isWithinScope(r.id, s))) found.push(r.id);
+          const found: [string, ConnectionInfo[] | undefined][] = [];
+          for await (const r of this.arm.generic.list<{ id: string; properties?: { privateEndpointConnections?: unknown } }>(scope, p.apiVersion)) {
+            if (config.approval.managedScopes.some((s) => isWithinScope(r.id, s))) found.push([r.id, embeddedConnections(r)]);
           }
-          for (const id of found) out.add(id);
+          for (const [id, listed] of found) out.set(id, listed);
         } catch (e) {
           if (isUnregistered(e)) {
             const reason = `provider namespace ${namespace} is not registered in subscription ${sub} (409 MissingSubscriptionRegistration): no ${p.label} can exist there`;
@@ -178,7 +181,7 @@ export class Sweeper {
         }
       }
     }
-    const ids = [...out].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    const ids = [...out].sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
     return { ids, errors };
   }
 

@@ -82,6 +82,28 @@ export function toConnectionInfo(body: any): ConnectionInfo {
   };
 }
 
+/**
+ * The connections a provider resource's own body carries (`properties.privateEndpointConnections`,
+ * as a list of the resources returns them), or undefined when they cannot stand in for a list
+ * of its connections: absent, or an item without its id under this resource or without a
+ * status (Redis Enterprise shows only ids). The items have the connection's own properties
+ * type in the services' REST specs (Key Vault PrivateEndpointConnectionItem, SQL
+ * ServerPrivateEndpointConnection, Storage/Redis the whole PrivateEndpointConnection).
+ */
+export function embeddedConnections(resource: { id: string; properties?: { privateEndpointConnections?: unknown } }): ConnectionInfo[] | undefined {
+  const items = resource.properties?.privateEndpointConnections;
+  if (!Array.isArray(items)) return undefined;
+  const out: ConnectionInfo[] = [];
+  for (const item of items) {
+    const id = (item as { id?: unknown })?.id;
+    if (typeof id !== "string" || parentResourceId(id)?.toLowerCase() !== resource.id.toLowerCase()) return undefined;
+    const c = toConnectionInfo(item);
+    if (!c.status) return undefined;
+    out.push(c);
+  }
+  return out;
+}
+
 export class ConnectionsGateway {
   constructor(
     private readonly clients: ArmClients,

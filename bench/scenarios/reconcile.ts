@@ -1,0 +1,130 @@
+// reconcile: the timer's sweep over 10,000 endpoints in 100 subscriptions (sandbox/scaleEstate.ts),
+// first in sync, then with 1 % drift (a third each: record missing, record with a stale IP,
+// connection still Pending), through the app's own Runtime (settings from the environment as
+// in Azure, in-memory stores) against the emulator in its own process with ARM's buckets on.
+// One timer run = one Runtime.sweep within its budget (default 240 s); a run that stops at the
+// budget resumes in the next, as the timer would.
+// Approvals take the recorded Key Vault time (47 s) times `approvalTimeScale` (default 0.01:
+// a bench of 33 sequential approvals at full length would take 26 minutes).
+// Standalone: npx tsx bench/scenarios/reconcile.ts [--quick]
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import type { Decision, Logger } from "../../shared/core/decision.js";
+import { Runtime } from "../../shared/runtime/runtime.js";
+import { readSettings } from "../../shared/runtime/settings.js";
+import { scaleEstate } from "../../sandbox/scaleEstate.js";
+import { isListPage, startChildEmulator } from "../lib/childEmulator.js";
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const MAX_RUNS = 10;
+
+interface Phase {
+  timerRuns: number;
+  seconds: number;
+  secondsPerRun: number[];
+  reads: number;
+  listPages: number;
+  writes: number;
+  polls: number;
+  throttled: number;
+  decisions: Record<string, number>;
+  failed: number;
+}
+
+async function sweepPhase(estate: ReturnType<typeof scaleEstate>, emulatorOpts: { timeScale?: number }, budgetSeconds?: number): Promise<Phase & { after?: { writes: number; reads: number } }> {
+  const emu = await startChildEmulator(estate.estate, emulatorOpts);
+  const dir = mkdtempSync(join(tmpdir(), "pla-reconcile-"));
+  try {
+    writeFileSync(join(dir, "allow-list.yaml"), estate.allowList);
+    const env = {
+      AUTOPILOT_ALLOW_LIST_PATH: join(dir, "allow-list.yaml"),
+      AZURE_ARM_ENDPOINT: emu.url,
+      AZURE_ARM_SCOPE: `${emu.url}/.default`,
+      AUTOPILOT_ARM_CA_FILE: emu.caFile,
+      AUTOPILOT_ARM_STATIC_TOKEN: "bench-token",
+      AUTOPILOT_POLL_INTERVAL_MS: "100",
+      ...(budgetSeconds ? { AUTOPILOT_SWEEP_BUDGET_SECONDS: String(budgetSeconds) } : {}),
+    };
+    const rt = new Runtime(readSettings(env));
+    await emu.clearCalls();
+    const decisions: Decision[] = [];
+    const secondsPerRun: number[] = [];
+    const t0 = performance.now();
+    for (let run = 0; run < MAX_RUNS; run++) {
+      const s = performance.now();
+      const report = await rt.sweep(quiet);
+      secondsPerRun.push((performance.now() - s) / 1000);
+      decisions.push(...report.decisions);
+      if (report.complete) break;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const calls = await emu.calls();
+    const by: Record<string, number> = {};
+    for (const d of decisions) if (d.outcome !== "skipped" || d.action !== "ignore") by[`${d.action}:${d.outcome}`] = (by[`${d.action}:${d.outcome}`] ?? 0) + 1;
+    const phase: Phase = {
+      timerRuns: secondsPerRun.length,
+      seconds: round(seconds),
+      secondsPerRun: secondsPerRun.map((x) => round(x)),
+      reads: calls.filter((c) => c.kind === "read").length,
+      listPages: calls.filter(isListPage).length,
+      writes: calls.filter((c) => c.kind === "write" || c.kind === "delete").length,
+      polls: calls.filter((c) => c.kind === "operation").length,
+      throttled: calls.filter((c) => c.status === 429).length,
+      decisions: by,
+      failed: decisions.filter((d) => d.outcome === "failed").length,
+    };
+    // A drifted estate once repaired is in sync: the next sweep writes nothing.
+    await emu.clearCalls();
+    await rt.sweep(quiet);
+    const again = await emu.calls();
+    return { ...phase, after: { writes: again.filter((c) => c.kind === "write" || c.kind === "delete").length, reads: again.filter((c) => c.kind === "read").length } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await emu.close();
+  }
+}
+
+export async function run(opts: { quick?: boolean; approvalTimeScale?: number } = {}) {
+  const endpoints = opts.quick ? 1000 : 10_000;
+  const subscriptions = opts.quick ? 10 : 100;
+  const approvalTimeScale = opts.approvalTimeScale ?? 0.01;
+  const inSync = await sweepPhase(scaleEstate({ endpoints, subscriptions }), { timeScale: 1 });
+  const driftEstate = scaleEstate({ endpoints, subscriptions, drift: 0.01 });
+  const kinds: Record<string, number> = {};
+  for (const k of driftEstate.drifted.values()) kinds[k] = (kinds[k] ?? 0) + 1;
+  const drift = await sweepPhase(driftEstate, { timeScale: approvalTimeScale });
+  const result = {
+    endpoints,
+    subscriptions,
+    reads: inSync.reads,
+    listPages: inSync.listPages,
+    writes: inSync.writes,
+    seconds: inSync.seconds,
+    timerRuns: inSync.timerRuns,
+    throttled: inSync.throttled,
+    inSync,
+    drift: { share: 0.01, drifted: kinds, approvalTimeScale, ...drift },
+  };
+  return {
+    key: "reconcile",
+    result,
+    summary: [
+      `reconcile, ${endpoints} endpoints in ${subscriptions} subscriptions, in sync: ${inSync.timerRuns} timer run(s), ${inSync.seconds} s, ${inSync.reads} reads (${inSync.listPages} list pages), ${inSync.writes} writes, ${inSync.throttled} throttled (target: 0 writes, ≤ 300 reads, 1 run)`,
+      `with 1 % drift (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(", ")}; approvals at ${approvalTimeScale} × 47 s): ${drift.timerRuns} run(s), ${drift.seconds} s, ${drift.reads} reads, ${drift.writes} writes, ${drift.polls} polls, ${drift.failed} failed; the sweep after: ${drift.after?.writes} writes`,
+    ],
+  };
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const r = await run({ quick: process.argv.includes("--quick") });
+  console.log(r.summary.join("\n"));
+  console.log(JSON.stringify(r.result, null, 2));
+}
