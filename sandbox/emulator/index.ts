@@ -11,6 +11,7 @@ import { render } from "./render.js";
 import { createRequestListener, type ServerState } from "./server.js";
 import { Store } from "./store.js";
 import { Throttle } from "./throttle.js";
+import { GraphQuota } from "./handlers/resourceGraph.js";
 import { DEFAULT_TIME_SCALE, durationMs } from "./timings.js";
 import { tryParseResourceId } from "../../shared/arm/resourceId.js";
 import type { Emulator, EmulatorOptions, FaultSpec } from "./types.js";
@@ -46,6 +47,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     ctx,
     refusals,
     throttle: new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1),
+    graphQuota: new GraphQuota(opts.throttle === false ? false : undefined),
     faults: [],
     hooks: [],
     calls: [],

@@ -10,12 +10,15 @@ import { ArmError, errorBody } from "./errors.js";
 import { operationRoute, route } from "./router.js";
 import { checkRefusals, type EstateRefusals } from "./access.js";
 import type { Throttle } from "./throttle.js";
+import { isResourceGraphQuery, queryResources, rateLimited, type GraphQuota } from "./handlers/resourceGraph.js";
 import type { CallLogEntry, FaultSpec } from "./types.js";
 
 export interface ServerState {
   ctx: EmuContext;
   refusals: EstateRefusals;
   throttle: Throttle;
+  /** Resource Graph's per-user query quota. */
+  graphQuota: GraphQuota;
   faults: Array<FaultSpec & { remaining: number }>;
   /** Test hooks run before each ARM call (Emulator.beforeCall). */
   hooks: Array<(call: { method: string; path: string }) => void>;
@@ -100,8 +103,10 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
 
   const apiVersion = url.searchParams.get("api-version") ?? undefined;
   const subscriptionId = segments[0]?.toLowerCase() === "subscriptions" ? segments[1] : undefined;
+  const graph = isResourceGraphQuery(segments);
   // Key Vault's operation URL is the connection's own URL plus `kv-operation=`: a status poll all the same.
-  const kind: CallLogEntry["kind"] = operationRoute(segments) || url.searchParams.has("kv-operation") ? "operation" : method === "GET" || method === "HEAD" ? "read" : method === "DELETE" ? "delete" : "write";
+  // A Resource Graph query is a POST that reads.
+  const kind: CallLogEntry["kind"] = operationRoute(segments) || url.searchParams.has("kv-operation") ? "operation" : graph || method === "GET" || method === "HEAD" ? "read" : method === "DELETE" ? "delete" : "write";
   const entry = { method, path, kind, ...(apiVersion ? { apiVersion } : {}), ...(subscriptionId ? { subscriptionId } : {}) };
 
   for (const h of [...state.hooks]) h({ method, path });
@@ -119,6 +124,7 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
         throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.");
       }
       if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      if (graph) return resourceGraph(state, method, auth, text, { method, path, rawPath, segments, query: url.searchParams, headers: req.headers, body: undefined, apiVersion });
       checkRefusals(state.refusals, state.ctx.store, method, path, segments, apiVersion);
       const bucket = kind === "read" || kind === "operation" ? "reads" : "writes";
       const taken = state.throttle.take(subscriptionId ?? "tenant", bucket);
@@ -167,6 +173,22 @@ function retryHeaders(throttle: Throttle, t: { retryAfterSeconds: number; retryA
   const h: Record<string, string> = { "retry-after": String(t.retryAfterSeconds) };
   if (throttle.timeScale !== 1) h["retry-after-ms"] = String(t.retryAfterMs);
   return h;
+}
+
+/** Resource Graph: its own per-user quota instead of ARM's per-subscription buckets (handlers/resourceGraph.ts). */
+function resourceGraph(state: ServerState, method: string, user: string, text: string, req: EmuRequest): Reply {
+  if (method !== "POST") throw new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`);
+  const quota = state.graphQuota.take(user);
+  if (!quota.ok) throw rateLimited(quota.headers);
+  let body: unknown;
+  try {
+    body = text.trim() ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+  }
+  const reply = queryResources(state.ctx, { ...req, body });
+  reply.headers = { ...reply.headers, ...quota.headers };
+  return reply;
 }
 
 /** lro-failed: the operation this answer started ends Failed, and its resource's provisioningState says so. */
