@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import type { ScenarioOptions, ScenarioOutput } from "../lib/scenario.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const CHUNKS = ["index.cjs", "core.cjs", "telemetry.cjs"];
@@ -42,7 +43,7 @@ function bytesByPackage(file: string): Record<string, number> {
   return Object.fromEntries(Object.entries(by).sort((a, b) => b[1] - a[1]));
 }
 
-export async function run(opts: { quick?: boolean } = {}) {
+export async function run(opts: ScenarioOptions = {}): Promise<ScenarioOutput> {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "ignore" });
   const dir = mkdtempSync(join(tmpdir(), "pla-cold-"));
   try {

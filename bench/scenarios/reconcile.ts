@@ -16,7 +16,9 @@ import type { Decision, Logger } from "../../shared/core/decision.js";
 import { Runtime } from "../../shared/runtime/runtime.js";
 import { readSettings } from "../../shared/runtime/settings.js";
 import { scaleEstate } from "../../sandbox/scaleEstate.js";
-import { isListPage, startChildEmulator } from "../lib/childEmulator.js";
+import { startRemoteEmulator } from "../lib/remoteEmulator.js";
+import type { ScenarioOptions, ScenarioOutput } from "../lib/scenario.js";
+import type { CallLogEntry } from "../../sandbox/emulator/index.js";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const MAX_RUNS = 10;
@@ -35,15 +37,16 @@ interface Phase {
 }
 
 async function sweepPhase(estate: ReturnType<typeof scaleEstate>, emulatorOpts: { timeScale?: number }, budgetSeconds?: number): Promise<Phase & { after?: { writes: number; reads: number } }> {
-  const emu = await startChildEmulator(estate.estate, emulatorOpts);
+  const emu = await startRemoteEmulator({ estate: estate.estate, ...emulatorOpts });
   const dir = mkdtempSync(join(tmpdir(), "pla-reconcile-"));
   try {
     writeFileSync(join(dir, "allow-list.yaml"), estate.allowList);
+    writeFileSync(join(dir, "ca.pem"), emu.ca);
     const env = {
       AUTOPILOT_ALLOW_LIST_PATH: join(dir, "allow-list.yaml"),
       AZURE_ARM_ENDPOINT: emu.url,
       AZURE_ARM_SCOPE: `${emu.url}/.default`,
-      AUTOPILOT_ARM_CA_FILE: emu.caFile,
+      AUTOPILOT_ARM_CA_FILE: join(dir, "ca.pem"),
       AUTOPILOT_ARM_STATIC_TOKEN: "bench-token",
       AUTOPILOT_POLL_INTERVAL_MS: "100",
       ...(budgetSeconds ? { AUTOPILOT_SWEEP_BUDGET_SECONDS: String(budgetSeconds) } : {}),
@@ -87,7 +90,7 @@ async function sweepPhase(estate: ReturnType<typeof scaleEstate>, emulatorOpts: 
   }
 }
 
-export async function run(opts: { quick?: boolean; approvalTimeScale?: number } = {}) {
+export async function run(opts: ScenarioOptions & { approvalTimeScale?: number } = {}): Promise<ScenarioOutput> {
   const endpoints = opts.quick ? 1000 : 10_000;
   const subscriptions = opts.quick ? 10 : 100;
   const approvalTimeScale = opts.approvalTimeScale ?? 0.01;
@@ -116,6 +119,15 @@ export async function run(opts: { quick?: boolean; approvalTimeScale?: number } 
       `with 1 % drift (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(", ")}; approvals at ${approvalTimeScale} × 47 s): ${drift.timerRuns} run(s), ${drift.seconds} s, ${drift.reads} reads, ${drift.writes} writes, ${drift.polls} polls, ${drift.failed} failed; the sweep after: ${drift.after?.writes} writes`,
     ],
   };
+}
+
+/** A GET of a collection (a list page): after `providers`, namespace + type (+ name/child pairs) is an even count; or /subscriptions. */
+function isListPage(c: Pick<CallLogEntry, "method" | "path">): boolean {
+  if (c.method !== "GET") return false;
+  const s = c.path.split("/").filter(Boolean);
+  const i = s.findIndex((x) => x.toLowerCase() === "providers");
+  if (i < 0) return s.length === 1 || s.length === 3;
+  return (s.length - i - 1) % 2 === 0;
 }
 
 function round(x: number, digits = 1): number {
