@@ -4,6 +4,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { GenericArmClient } from "./genericClient.js";
+import { ResourceGraph } from "./resourceGraph.js";
 import type { ArmSettings } from "./settings.js";
 import { timeoutOptions } from "./timeouts.js";
 
@@ -13,8 +14,12 @@ export class ArmClients {
   private readonly dns = new Map<string, PrivateDnsManagementClient>();
   private readonly keyvault = new Map<string, KeyVaultManagementClient>();
 
+  /** Azure Resource Graph on the same pipeline (used by the sweep when settings.resourceGraph). */
+  readonly graph: ResourceGraph;
+
   constructor(readonly settings: ArmSettings) {
     this.generic = new GenericArmClient(settings);
+    this.graph = new ResourceGraph(this.generic);
   }
 
   private common() {

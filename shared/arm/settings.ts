@@ -13,6 +13,12 @@ export interface ArmSettings {
   maxRetries?: number;
   /** Poll interval for long-running operations, in ms (the SDK default is 2 s after the second poll). */
   pollIntervalMs?: number;
+  /**
+   * The sweep lists endpoints and provider resources through Azure Resource Graph (one paged
+   * query over many subscriptions) and falls back to ARM lists when it does not answer.
+   * Unset: ARM lists only. The deployed app's settings (readSettings) turn it on.
+   */
+  resourceGraph?: boolean;
   /** Client-side timeout per attempt, in ms (default 30 s), never beyond the invocation's budget (shared/arm/timeouts). */
   requestTimeoutMs?: number;
 }

@@ -10,6 +10,7 @@ import type { AllowListConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import { embeddedConnections, type ConnectionInfo } from "../providers/connections.js";
 import { toEndpointInfo, type EndpointInfo } from "../providers/endpoints.js";
+import { PRIVATE_ENDPOINT_TYPE } from "../events/operations.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
 import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
@@ -100,19 +101,22 @@ export class Sweeper {
       // 2. Consumer side: every endpoint of the watched subscriptions, against the zones as listed.
       const known = await this.listZones(autopilot, config, tag);
       decisions.push(...known.errors);
-      const { endpoints, subscriptions, errors } = await this.listEndpoints(tag, opts.subscriptions);
+      const { endpoints, subscriptions, errors, hints } = await this.listEndpoints(tag, opts.subscriptions);
       decisions.push(...errors);
       // Live endpoints first, then the dead ones (every connection Disconnected or Rejected):
       // a dead owner hands its name to a live endpoint only once that one is recorded as a
       // claimant, so releasing first would leave the hand-over to the next sweep.
+      const review = (pe: EndpointInfo) => () =>
+        hints ? this.reviewHint(autopilot, tag, pe, config, dryRun, known.records) : autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records);
       for (const pe of endpoints.filter((e) => !isDead(e))) {
-        await unit("endpoints", pe.id.toLowerCase(), "reviewing the endpoint's records", pe.id, () => autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
+        await unit("endpoints", pe.id.toLowerCase(), "reviewing the endpoint's records", pe.id, review(pe));
       }
       for (const pe of endpoints.filter(isDead)) {
-        await unit("dead-endpoints", pe.id.toLowerCase(), "releasing the records of a dead endpoint", pe.id, () => autopilot.reviewListedEndpoint(tag, pe, config, dryRun, known.records));
+        await unit("dead-endpoints", pe.id.toLowerCase(), "releasing the records of a dead endpoint", pe.id, review(pe));
       }
-      // 3. Records whose owner is gone without a delete event reaching us. Only listings
-      // that succeeded are authoritative: an unreadable subscription proves no absence.
+      // 3. Records whose owner is gone without a delete event reaching us. Only ARM listings
+      // that succeeded are authoritative: an unreadable subscription proves no absence, and
+      // neither does Resource Graph (it may lag): then each owner is asked about first.
       const live = new Set(endpoints.map((e) => e.id.toLowerCase()));
       const watched = new Set(subscriptions.map((s) => s.toLowerCase()));
       for (const [key, owner] of [...known.owners].sort(([a], [b]) => a.localeCompare(b))) {
@@ -153,6 +157,19 @@ export class Sweeper {
     const subs = [...new Set(config.approval.managedScopes.map((s) => parseResourceId(s).subscriptionId))];
     const out = new Map<string, ConnectionInfo[] | undefined>();
     const errors: Decision[] = [];
+    const sorted = () => [...out].sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    if (this.arm.settings.resourceGraph) {
+      // Every registered type in one query. Rows may lag ARM: every write re-reads its connection first.
+      try {
+        for await (const r of this.arm.graph.resourcesOfTypes(subs, PROVIDER_TYPES.map((p) => p.type))) {
+          if (config.approval.managedScopes.some((s) => isWithinScope(r.id, s))) out.set(r.id, embeddedConnections(r));
+        }
+        return { ids: sorted(), errors };
+      } catch (e) {
+        out.clear();
+        errors.push(graphFallback(tag, "managed provider resources", e));
+      }
+    }
     const now = this.now();
     for (const sub of subs) {
       for (const p of PROVIDER_TYPES) {
@@ -181,12 +198,26 @@ export class Sweeper {
         }
       }
     }
-    const ids = [...out].sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
-    return { ids, errors };
+    return { ids: sorted(), errors };
   }
 
-  /** Every endpoint of the watched subscriptions, and which subscriptions were listed in full (only those are authoritative). */
-  private async listEndpoints(tag: string, subscriptions?: string[]): Promise<{ endpoints: EndpointInfo[]; subscriptions: string[]; errors: Decision[] }> {
+  /**
+   * An endpoint as Resource Graph listed it may lag ARM: plan on it (no call when its records
+   * are as listed), and when that plan would write or release, decide again on ARM's own body.
+   */
+  private async reviewHint(autopilot: Autopilot, tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known: KnownRecordSets): Promise<Decision[]> {
+    const plan = await autopilot.reviewListedEndpoint(tag, pe, config, true, known);
+    if (dryRun || !plan.some((d) => d.outcome !== "skipped" || d.retryable)) return plan;
+    const fresh = await autopilot.endpoints.getEndpoint(pe.id);
+    if (!fresh) return [{ event: tag, action: "ignore", resource: pe.id, reason: "listed by Resource Graph but gone from ARM: nothing written (the next sweep sees to its records)", outcome: "skipped" }];
+    return autopilot.reviewListedEndpoint(tag, fresh, config, false, known);
+  }
+
+  /**
+   * Every endpoint of the watched subscriptions, and which subscriptions were listed in full
+   * through ARM (only those are authoritative). `hints`: listed by Resource Graph instead.
+   */
+  private async listEndpoints(tag: string, subscriptions?: string[]): Promise<{ endpoints: EndpointInfo[]; subscriptions: string[]; errors: Decision[]; hints?: boolean }> {
     const errors: Decision[] = [];
     let subs = subscriptions ?? [];
     if (!subs.length) {
@@ -194,6 +225,16 @@ export class Sweeper {
         subs = await this.allSubscriptions();
       } catch (e) {
         errors.push(unitError(tag, "/subscriptions", "listing the subscriptions this identity can read", e));
+      }
+    }
+    const byId = (a: EndpointInfo, b: EndpointInfo) => a.id.toLowerCase().localeCompare(b.id.toLowerCase());
+    if (this.arm.settings.resourceGraph && subs.length) {
+      try {
+        const found: EndpointInfo[] = [];
+        for await (const r of this.arm.graph.resourcesOfTypes(subs, [PRIVATE_ENDPOINT_TYPE])) found.push(toEndpointInfo(r));
+        return { endpoints: found.sort(byId), subscriptions: [], errors, hints: true };
+      } catch (e) {
+        errors.push(graphFallback(tag, "private endpoints", e));
       }
     }
     const out: EndpointInfo[] = [];
@@ -208,7 +249,7 @@ export class Sweeper {
         errors.push(unitError(tag, `/subscriptions/${sub}`, "listing the subscription's private endpoints", e));
       }
     }
-    return { endpoints: out.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase())), subscriptions: listed, errors };
+    return { endpoints: out.sort(byId), subscriptions: listed, errors };
   }
 
   private async allSubscriptions(): Promise<string[]> {
@@ -252,6 +293,13 @@ function unitError(event: string, resource: string, what: string, e: unknown): D
   const msg = e instanceof Error ? e.message : String(e);
   const why = [status, code].filter(Boolean).join(" ");
   return { event, action: "error", resource, reason: `${what} failed${why ? ` (${why})` : ""}; the rest of the sweep went on`, outcome: "failed", error: msg, retryable: status === undefined || status === 429 || status >= 500 };
+}
+
+/** Resource Graph did not answer (not permitted, throttled, down): the sweep lists through ARM instead. */
+function graphFallback(event: string, what: string, e: unknown): Decision {
+  const status = httpStatus(e);
+  const why = [status, errorCode(e)].filter(Boolean).join(" ") || (e instanceof Error ? e.message : String(e));
+  return { event, action: "error", resource: "/providers/Microsoft.ResourceGraph/resources", reason: `Resource Graph did not list the ${what} (${why}): listed through ARM instead`, outcome: "skipped" };
 }
 
 function isUnregistered(e: unknown): boolean {

@@ -65,6 +65,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
         : new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}),
       ca: caFile ? readFileSync(caFile, "utf8") : undefined,
       pollIntervalMs: env.AUTOPILOT_POLL_INTERVAL_MS ? Number(env.AUTOPILOT_POLL_INTERVAL_MS) : undefined,
+      // The sweep lists through Resource Graph, and through ARM lists whenever that does not answer.
+      resourceGraph: true,
     },
     subscriptions: env.AUTOPILOT_SUBSCRIPTIONS?.split(",").map((x) => x.trim()).filter(Boolean),
     sweepBudgetMs: env.AUTOPILOT_SWEEP_BUDGET_SECONDS ? Number(env.AUTOPILOT_SWEEP_BUDGET_SECONDS) * 1000 : undefined,
