@@ -36,7 +36,21 @@ interface Phase {
   failed: number;
 }
 
-async function sweepPhase(estate: ReturnType<typeof scaleEstate>, emulatorOpts: { timeScale?: number }, budgetSeconds?: number): Promise<Phase & { after?: { writes: number; reads: number } }> {
+/** Calls by kind of path: subscriptions and names folded, e.g. "GET /subscriptions/{s}/providers/Microsoft.Network/privateEndpoints". */
+function byPath(calls: CallLogEntry[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of calls) {
+    const k = `${c.method} ${c.path.replace(/\/subscriptions\/[^/]+/i, "/subscriptions/{s}").replace(/\/(vaults|privateEndpoints|networkInterfaces|A|privateEndpointConnections)\/[^/]+/g, "/$1/{name}")}`;
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]).slice(0, 12));
+}
+
+async function sweepPhase(
+  estate: ReturnType<typeof scaleEstate>,
+  emulatorOpts: { timeScale?: number },
+  opts: { budgetSeconds?: number; resourceGraph?: boolean } = {},
+): Promise<Phase & { byPath: Record<string, number>; after?: { writes: number; reads: number } }> {
   const emu = await startRemoteEmulator({ estate: estate.estate, ...emulatorOpts });
   const dir = mkdtempSync(join(tmpdir(), "pla-reconcile-"));
   try {
@@ -49,9 +63,12 @@ async function sweepPhase(estate: ReturnType<typeof scaleEstate>, emulatorOpts: 
       AUTOPILOT_ARM_CA_FILE: join(dir, "ca.pem"),
       AUTOPILOT_ARM_STATIC_TOKEN: "bench-token",
       AUTOPILOT_POLL_INTERVAL_MS: "100",
-      ...(budgetSeconds ? { AUTOPILOT_SWEEP_BUDGET_SECONDS: String(budgetSeconds) } : {}),
+      ...(opts.budgetSeconds ? { AUTOPILOT_SWEEP_BUDGET_SECONDS: String(opts.budgetSeconds) } : {}),
     };
-    const rt = new Runtime(readSettings(env));
+    const settings = readSettings(env);
+    // As deployed (Resource Graph, ARM lists when it does not answer), or the ARM lists alone.
+    if (opts.resourceGraph === false) settings.arm.resourceGraph = false;
+    const rt = new Runtime(settings);
     await emu.clearCalls();
     const decisions: Decision[] = [];
     const secondsPerRun: number[] = [];
@@ -83,7 +100,7 @@ async function sweepPhase(estate: ReturnType<typeof scaleEstate>, emulatorOpts: 
     await emu.clearCalls();
     await rt.sweep(quiet);
     const again = await emu.calls();
-    return { ...phase, after: { writes: again.filter((c) => c.kind === "write" || c.kind === "delete").length, reads: again.filter((c) => c.kind === "read").length } };
+    return { ...phase, byPath: byPath(calls), after: { writes: again.filter((c) => c.kind === "write" || c.kind === "delete").length, reads: again.filter((c) => c.kind === "read").length } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await emu.close();
@@ -95,6 +112,8 @@ export async function run(opts: ScenarioOptions & { approvalTimeScale?: number }
   const subscriptions = opts.quick ? 10 : 100;
   const approvalTimeScale = opts.approvalTimeScale ?? 0.01;
   const inSync = await sweepPhase(scaleEstate({ endpoints, subscriptions }), { timeScale: 1 });
+  // What the fallback costs: the same sweep through ARM lists (each provider list carries its connections).
+  const armLists = await sweepPhase(scaleEstate({ endpoints, subscriptions }), { timeScale: 1 }, { resourceGraph: false });
   const driftEstate = scaleEstate({ endpoints, subscriptions, drift: 0.01 });
   const kinds: Record<string, number> = {};
   for (const k of driftEstate.drifted.values()) kinds[k] = (kinds[k] ?? 0) + 1;
@@ -109,6 +128,7 @@ export async function run(opts: ScenarioOptions & { approvalTimeScale?: number }
     timerRuns: inSync.timerRuns,
     throttled: inSync.throttled,
     inSync,
+    inSyncArmListsOnly: armLists,
     drift: { share: 0.01, drifted: kinds, approvalTimeScale, ...drift },
   };
   return {
@@ -116,6 +136,7 @@ export async function run(opts: ScenarioOptions & { approvalTimeScale?: number }
     result,
     summary: [
       `reconcile, ${endpoints} endpoints in ${subscriptions} subscriptions, in sync: ${inSync.timerRuns} timer run(s), ${inSync.seconds} s, ${inSync.reads} reads (${inSync.listPages} list pages), ${inSync.writes} writes, ${inSync.throttled} throttled (target: 0 writes, ≤ 300 reads, 1 run)`,
+      `the same through ARM lists only (Resource Graph off or not answering): ${armLists.timerRuns} run(s), ${armLists.seconds} s, ${armLists.reads} reads (${armLists.listPages} list pages), ${armLists.writes} writes`,
       `with 1 % drift (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(", ")}; approvals at ${approvalTimeScale} × 47 s): ${drift.timerRuns} run(s), ${drift.seconds} s, ${drift.reads} reads, ${drift.writes} writes, ${drift.polls} polls, ${drift.failed} failed; the sweep after: ${drift.after?.writes} writes`,
     ],
   };
