@@ -157,13 +157,14 @@ describe("only approvals this app made are revoked", () => {
     const connId = connectionOf(l).id;
     const narrowed = autopilotFor(l, removed(), { ownApprovals: own });
 
-    // The sweep lists the vault's connections (still as the app approved them); right
-    // after that list, before the app's fresh read, a human re-approves.
+    // The sweep lists the vault's connections (still as the app approved them: the vault
+    // list carries them, or a list of its own); right after that list, before the app's
+    // fresh read, a human re-approves.
     l.emulator.clearCalls();
     let listed = false;
     const stop = l.emulator.beforeCall(({ method, path }) => {
       if (method !== "GET") return;
-      if (/\/privateEndpointConnections$/i.test(path)) listed = true;
+      if (/\/privateEndpointConnections$/i.test(path) || /\/providers\/Microsoft\.KeyVault\/vaults$/i.test(path)) listed = true;
       else if (listed && path.toLowerCase() === connId.toLowerCase()) {
         humanReapprovesNow(l, "Re-approved by alice");
         stop();
