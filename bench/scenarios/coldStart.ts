@@ -69,18 +69,18 @@ export async function run(opts: ScenarioOptions = {}): Promise<ScenarioOutput> {
     }
     const bareNodeMs = median(bare);
     const bundleMs = median(bundle);
-    const sizes = Object.fromEntries(CHUNKS.map((f) => [f, statSync(join(dir, f)).size]));
+    const size = (f: string) => statSync(join(dir, f)).size;
     const core = bytesByPackage("core.cjs");
     const result = {
       runs: n,
       bareNodeMs: round(bareNodeMs),
       bundleMs: round(bundleMs),
       ratio: round(bundleMs / bareNodeMs, 2),
-      bundleBytes: sizes["index.cjs"],
+      bundleBytes: size("index.cjs"),
       registered,
       firstInvocationLoadMs: round(median(withCore) - bundleMs),
-      coreBytes: sizes["core.cjs"],
-      telemetryBytes: sizes["telemetry.cjs"],
+      coreBytes: size("core.cjs"),
+      telemetryBytes: size("telemetry.cjs"),
       bundleByPackage: bytesByPackage("index.cjs"),
       coreByPackage: Object.fromEntries(Object.entries(core).slice(0, 12)),
     };
