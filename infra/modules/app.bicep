@@ -139,6 +139,10 @@ var appSettings = [
   { name: 'AUTOPILOT_SUBSCRIPTIONS', value: join(subscriptions, ',') }
   { name: 'AUTOPILOT_SWEEP_SCHEDULE', value: sweepSchedule }
   { name: 'AUTOPILOT_SWEEP_BUDGET_SECONDS', value: string(sweepBudgetSeconds) }
+  // Slow approvals: 8 side by side per target; DNS continues on the events queue after 10 s (checks every 30 s).
+  { name: 'AUTOPILOT_APPROVAL_CONCURRENCY', value: '8' }
+  { name: 'AUTOPILOT_APPROVAL_WAIT_SECONDS', value: '10' }
+  { name: 'AUTOPILOT_CONTINUE_AFTER_SECONDS', value: '30' }
 ]
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {

@@ -15,6 +15,11 @@ export interface WaitOptions {
    * and otherwise an operation status body (no `id`). Default true.
    */
   finalGet?: boolean;
+  /**
+   * Give up waiting after this many ms (the operation goes on in Azure): waitFor then
+   * throws OperationStillRunning. A slow approval (Key Vault about 47 s) does not hold the invocation.
+   */
+  waitMs?: number;
 }
 
 export interface ArmResponse {
@@ -23,6 +28,9 @@ export interface ArmResponse {
   body: any;
   raw: PipelineResponse;
 }
+
+/** waitFor stopped waiting (WaitOptions.waitMs); the provider goes on with the operation. */
+export class OperationStillRunning extends Error {}
 
 export class GenericArmClient {
   private readonly client: ServiceClient;
@@ -128,7 +136,14 @@ export class GenericArmClient {
         ...(wait.finalGet === false ? { skipFinalGet: true } : {}),
       },
     );
-    return (await poller.pollUntilDone()) as T;
+    if (wait.waitMs === undefined) return (await poller.pollUntilDone()) as T;
+    const signal = AbortSignal.timeout(Math.max(0, wait.waitMs));
+    try {
+      return (await poller.pollUntilDone({ abortSignal: signal })) as T;
+    } catch (e) {
+      if (signal.aborted) throw new OperationStillRunning(`operation still running after ${wait.waitMs} ms; not waited for any longer`);
+      throw e;
+    }
   }
 
   private url(pathOrUrl: string, apiVersion?: string): string {

@@ -8,7 +8,7 @@ import { formatProblem, type AllowListConfig, type ConfigResult } from "../confi
 import { isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
 import { APP_NAME, approvalDescription, planApproval } from "../plan/approvals.js";
 import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../plan/requestFacts.js";
-import { ConnectionsGateway, type ConnectionInfo } from "../providers/connections.js";
+import { ConnectionsGateway, isSettling, type ConnectionInfo } from "../providers/connections.js";
 import { EndpointsGateway, type EndpointInfo } from "../providers/endpoints.js";
 import { PrivateDnsGateway } from "../providers/privateDns.js";
 import { providerTypeFor } from "../providers/registry.js";
@@ -16,10 +16,12 @@ import { isAnswerLost, WriteGate } from "../providers/writeGate.js";
 import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
 import { isOwnApproval, MemoryOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../store/ownApprovals.js";
+import { pool } from "../store/tables.js";
 import { Cleaner } from "./cleaner.js";
 import { silentLogger, type Decision, type Logger } from "./decision.js";
 import { ManagementGroupDirectory } from "../providers/managementGroups.js";
 import { DnsRegistrar, type KnownRecordSets } from "./dnsRegistrar.js";
+import { newContinuation, type Continuation, type ContinuationSink } from "./continuations.js";
 
 export { PRIVATE_ENDPOINT_TYPE };
 
@@ -40,6 +42,43 @@ export interface AutopilotOptions {
   now?: () => Date;
   /** Subscriptions below the allow-list's requesterManagementGroups, cached; one per Autopilot when absent. */
   groups?: ManagementGroupDirectory;
+  /** Slow approvals (Key Vault about 47 s each): how many run side by side per target, and how long one is waited for. */
+  approvals?: ApprovalSettings;
+  /** Where DNS that waits for a still-running approval continues (the app's queue in Azure); absent: the next sweep does it. */
+  continuations?: ContinuationSettings;
+}
+
+export interface ApprovalSettings {
+  /** Approvals in flight at once per target (AUTOPILOT_APPROVAL_CONCURRENCY, default 8). */
+  concurrency?: number;
+  /** How long one approval's operation is waited for before its DNS is left to a continuation (AUTOPILOT_APPROVAL_WAIT_SECONDS, default 10 s). */
+  waitMs?: number;
+}
+
+export interface ContinuationSettings {
+  sink: ContinuationSink;
+  /** Delay before each check (AUTOPILOT_CONTINUE_AFTER_SECONDS, default 30 s). */
+  delayMs?: number;
+  /** Checks before giving up on an approval that never shows as done (the sweep then looks again); default 20. */
+  maxAttempts?: number;
+}
+
+export const APPROVAL_CONCURRENCY = 8;
+export const APPROVAL_WAIT_MS = 10_000;
+export const CONTINUE_AFTER_MS = 30_000;
+export const CONTINUE_MAX_ATTEMPTS = 20;
+
+/** Limits a caller puts on one target's work. */
+export interface TargetLimits {
+  /** true once no new approval may start (the sweep's deadline). */
+  stop?: () => boolean;
+}
+
+/** A target cut short at the caller's deadline: the decisions made so far (the rest is said to wait for the next run). */
+export class StoppedAtDeadline extends Error {
+  constructor(readonly decisions: Decision[]) {
+    super("stopped at the deadline inside a target");
+  }
 }
 
 export class Autopilot {
@@ -140,6 +179,7 @@ export class Autopilot {
     if (!pe) return [ignore(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
     const out: Decision[] = [];
     const written = new Map<string, { state: string; applied: boolean }>(); // target id (lower) -> state this run set
+    const running: ConnectionInfo[] = []; // approvals the provider is still applying: DNS continues later
     for (const link of pe.links) {
       if (!link.targetResourceId) {
         out.push(ignore(tag, endpointId, `link ${link.name ?? ""} targets alias ${link.alias ?? "(none)"}; approval happens on the provider side`));
@@ -168,7 +208,9 @@ export class Autopilot {
       for (const c of conns) {
         let d: Decision;
         try {
-          d = await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
+          const v = await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
+          d = v.decision;
+          if (v.running || (c.status === "Approved" && isSettling(c))) running.push(c);
         } catch (e) {
           out.push(retryLater(tag, c.id, e));
           continue;
@@ -183,6 +225,11 @@ export class Autopilot {
     // must not leave or create a record): what was written (or planned) is laid over the
     // endpoint as read, without reading it again (issue 12): the write's own answer is the
     // newer truth, and the consumer side may lag behind it anyway.
+    if (running.length && config.dns.zones.length) {
+      // Not waited for here: a continuation (or the next sweep) writes the records once the provider is done.
+      for (const c of running) await this.settle(out, tag, endpointId, () => this.continueLater(tag, c, 1));
+      return out;
+    }
     await this.settle(out, tag, endpointId, async () => {
       const current = withLinkStates(pe, written);
       if (isDead(current)) return this.cleaner.onDeadEndpoint(tag, current, config, dryRun);
@@ -214,8 +261,8 @@ export class Autopilot {
    * `listed`: the connections the sweep's list of the resources already carried (no
    * list per resource then); every write still re-reads its connection first.
    */
-  async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string, listed?: ConnectionInfo[]): Promise<Decision[]> {
-    if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId, listed);
+  async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string, listed?: ConnectionInfo[], limits: TargetLimits = {}): Promise<Decision[]> {
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId, listed, limits);
     dryRun = this.gate.isDry("connection-state");
     if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
       return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
@@ -228,34 +275,110 @@ export class Autopilot {
       throw e;
     }
     if (conns.length === 0) return [ignore(tag, targetId, "resource has no private endpoint connections")];
-    const out: Decision[] = [];
-    const dnsFor: ConnectionInfo[] = [];
-    for (const c of conns) {
-      if (c.status === "Disconnected") {
-        out.push(await this.cleaner.deleteStaleConnection(tag, c, config, dryRun));
-        continue;
+    // Approvals are long-running (Key Vault about 47 s each): a bounded number run side by
+    // side; once the caller's deadline has come no new one starts, and what was not reached
+    // is said to wait for the next run. Decisions keep the listing's order.
+    const slots: TargetSlot[] = new Array(conns.length);
+    let stopped = false;
+    await pool(conns.map((c, i) => [c, i] as const), this.approvalSettings.concurrency, async ([c, i]) => {
+      if (stopped || limits.stop?.()) {
+        stopped = true;
+        slots[i] = { decisions: c.status === "Pending" ? [{ event: tag, action: "leave-pending", resource: c.id, reason: "the sweep's deadline came before this request was reached: left for the next run", outcome: "skipped" }] : [] };
+        return;
       }
-      let d: Decision;
-      try {
-        d = await this.decide(tag, c, config, dryRun, await this.factsFor(c, config));
-      } catch (e) {
-        out.push(retryLater(tag, c.id, e));
-        continue;
+      slots[i] = await this.reviewConnection(tag, c, config, dryRun, focusId);
+    });
+    const out = slots.flatMap((s) => s.decisions);
+    if (config.dns.zones.length) {
+      for (const s of slots) {
+        const c = s.dns ?? s.later;
+        if (c) await this.settle(out, tag, c.privateEndpointId!, () => (s.later ? this.continueLater(tag, c, 1) : this.dnsForConnection(tag, c, config, dryRun)));
       }
-      out.push(d);
-      if (d.action === "revoke") {
-        // DNS follows the revoke: its records go (or, dry, are planned to go).
-        const pe = c.privateEndpointId;
-        if ((d.outcome === "applied" || d.outcome === "planned") && pe) {
-          await this.settle(out, tag, pe, () => this.cleaner.releaseRecords(tag, pe, config, d.outcome === "planned", d.outcome === "planned" ? "connection revoke planned" : "connection revoked"));
-        }
-        continue;
-      }
-      const approved = d.action === "approve" && d.outcome !== "failed";
-      if (c.privateEndpointId && (approved || (focusId && sameId(c.id, focusId) && c.status === "Approved"))) dnsFor.push(c);
     }
-    if (config.dns.zones.length) for (const c of dnsFor) await this.settle(out, tag, c.privateEndpointId!, () => this.dnsForConnection(tag, c, config, dryRun));
+    if (stopped) throw new StoppedAtDeadline(out);
     return out;
+  }
+
+  /** One connection of a target: its decision, and whether DNS follows now or later. */
+  private async reviewConnection(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<TargetSlot> {
+    if (c.status === "Disconnected") return { decisions: [await this.cleaner.deleteStaleConnection(tag, c, config, dryRun)] };
+    let v: Verdict;
+    try {
+      v = await this.decide(tag, c, config, dryRun, await this.factsFor(c, config));
+    } catch (e) {
+      return { decisions: [retryLater(tag, c.id, e)] };
+    }
+    const d = v.decision;
+    const out = [d];
+    if (d.action === "revoke") {
+      // DNS follows the revoke: its records go (or, dry, are planned to go).
+      const pe = c.privateEndpointId;
+      if ((d.outcome === "applied" || d.outcome === "planned") && pe) {
+        await this.settle(out, tag, pe, () => this.cleaner.releaseRecords(tag, pe, config, d.outcome === "planned", d.outcome === "planned" ? "connection revoke planned" : "connection revoked"));
+      }
+      return { decisions: out };
+    }
+    if (!c.privateEndpointId) return { decisions: out };
+    const approved = d.action === "approve" && d.outcome !== "failed";
+    const focused = !!focusId && sameId(c.id, focusId) && c.status === "Approved";
+    if (approved && v.running) return { decisions: out, later: c };
+    if (focused && isSettling(c)) return { decisions: out, later: c };
+    return approved || focused ? { decisions: out, dns: c } : { decisions: out };
+  }
+
+  /**
+   * The provider is still applying an approval: its DNS is not waited for inside this
+   * invocation. A continuation checks again after a delay and writes the records then
+   * (audited under its own id); without a continuation queue the next sweep does it.
+   * If the continuation cannot be stored this throws, so the caller's invocation fails and
+   * its event is delivered again: nothing acknowledged is lost.
+   */
+  private async continueLater(tag: string, c: ConnectionInfo, attempt: number): Promise<Decision[]> {
+    const pe = c.privateEndpointId!;
+    const cont = this.opts.continuations;
+    if (!cont) {
+      return [{ event: tag, action: "dns-skip", resource: pe, reason: `the provider is still applying the approval of ${c.id}: its records are written once it is done, by the next sweep`, outcome: "skipped", dns: { owner: pe } }];
+    }
+    const next = newContinuation(c.id, attempt);
+    const delayMs = cont.delayMs ?? CONTINUE_AFTER_MS;
+    await cont.sink.later(next, delayMs);
+    return [{ event: tag, action: "dns-skip", resource: pe, reason: `the provider is still applying the approval of ${c.id}: its records follow in continuation ${next.id} (check ${attempt}, in ${Math.round(delayMs / 1000)} s)`, outcome: "skipped", dns: { owner: pe } }];
+  }
+
+  /**
+   * A continuation came due (shared/core/continuations.ts): re-read the connection; once the
+   * provider is done with the approval, write the endpoint's records, else check again later.
+   */
+  async handleContinuation(c: Continuation): Promise<Decision[]> {
+    const tag = c.id;
+    const config = this.configOrFailClosed(tag, c.connectionId);
+    if (!("approval" in config)) return [config];
+    const target = managedAncestor(c.connectionId);
+    if (!target || !config.approval.managedScopes.some((s) => isWithinScope(target, s))) {
+      return [ignore(tag, c.connectionId, "continuation names a connection outside managedScopes: never acted on")];
+    }
+    const conn = await this.connections.getConnection(c.connectionId);
+    if (!conn?.privateEndpointId) return [ignore(tag, c.connectionId, "connection is gone: no records to write")];
+    if (isSettling(conn) || conn.status === "Pending") {
+      // Cosmos DB shows the new status only when done, Key Vault keeps `Updating` until then.
+      const max = this.opts.continuations?.maxAttempts ?? CONTINUE_MAX_ATTEMPTS;
+      if (c.attempt >= max) {
+        return [{ event: tag, action: "error", resource: c.connectionId, reason: `the approval has not shown as done after ${c.attempt} checks (status ${conn.status ?? "none"}, provisioningState ${conn.provisioningState ?? "none"}): no records yet; the next sweep looks again`, outcome: "failed" }];
+      }
+      const out: Decision[] = [];
+      await this.settle(out, tag, conn.privateEndpointId, () => this.continueLater(tag, conn, c.attempt + 1));
+      return out;
+    }
+    if (conn.status !== "Approved") return [ignore(tag, c.connectionId, `connection is ${conn.status ?? "without a status"} now: no records to write`)];
+    if (!config.dns.zones.length) return [ignore(tag, c.connectionId, "no dns.zones configured: no records to write")];
+    const out: Decision[] = [];
+    await this.settle(out, tag, conn.privateEndpointId, () => this.dnsForConnection(tag, conn, config, this.gate.isDry("dns-write")));
+    return out;
+  }
+
+  private get approvalSettings(): { concurrency: number; waitMs: number } {
+    const a = this.opts.approvals ?? {};
+    return { concurrency: Math.max(1, a.concurrency ?? APPROVAL_CONCURRENCY), waitMs: Math.max(0, a.waitMs ?? APPROVAL_WAIT_MS) };
   }
 
   /**
@@ -300,7 +423,13 @@ export class Autopilot {
     return requestFacts(config.approval, c, pe);
   }
 
-  private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Decision> {
+  private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Verdict> {
+    let running = false;
+    const decision = await this.decideOne(tag, c, config, dryRun, facts, () => (running = true));
+    return { decision, running };
+  }
+
+  private async decideOne(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts, noteRunning: () => void): Promise<Decision> {
     // Only what this app approved may be revoked: its own record says so, not the description.
     const own = c.status === "Approved" && config.approval.revokeRemoved ? await this.ownApprovals.get(c.id) : undefined;
     await this.groups.load(config.approval); // cached: a read per group and refresh interval
@@ -327,7 +456,7 @@ export class Autopilot {
     const description = approvalDescription(fresh, plan);
     let written;
     try {
-      written = await this.connections.setState(fresh, status, description, { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) });
+      written = await this.connections.setState(fresh, status, description, { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) }, { waitMs: this.approvalSettings.waitMs });
       if (!written.applied) return { ...base, reason: `${base.reason} (${written.reason})`, outcome: "planned" };
       if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
     } catch (e) {
@@ -336,8 +465,10 @@ export class Autopilot {
       const msg = `${e instanceof Error ? e.message : String(e)}${isAnswerLost(e) ? " (an attempt went unanswered: ARM may have applied it; the redelivery looks again)" : ""}`;
       return { ...base, outcome: "failed", error: msg, retryable: true };
     }
-    const note = await this.noteOwnApproval(plan.action, fresh, written.value.description ?? description, plan.rule);
-    return { ...base, ...(note ? { reason: `${base.reason} (${note})` } : {}), outcome: "applied" };
+    const note = await this.noteOwnApproval(plan.action, fresh, written.value.operationRunning ? description : (written.value.description ?? description), plan.rule);
+    const notes = [written.value.operationRunning ? "accepted; the provider is still applying it, not waited for" : undefined, note].filter(Boolean);
+    if (written.value.operationRunning) noteRunning();
+    return { ...base, ...(notes.length ? { reason: `${base.reason} (${notes.join("; ")})` } : {}), outcome: "applied" };
   }
 
   /**
@@ -389,6 +520,19 @@ export class Autopilot {
     return this.opts.now ? this.opts.now() : new Date();
   }
 
+}
+
+/** What decide() made of one connection; `running`: the write was accepted and the provider is still applying it. */
+interface Verdict {
+  decision: Decision;
+  running: boolean;
+}
+
+/** One connection's part of a target: its decisions, and the endpoint DNS follows for now (`dns`) or later (`later`). */
+interface TargetSlot {
+  decisions: Decision[];
+  dns?: ConnectionInfo;
+  later?: ConnectionInfo;
 }
 
 /** The resource itself or its nearest ancestor whose type is a registered provider type. */

@@ -14,7 +14,7 @@ import { PRIVATE_ENDPOINT_TYPE } from "../events/operations.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
 import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
-import { isDead, type Autopilot } from "./autopilot.js";
+import { isDead, StoppedAtDeadline, type Autopilot } from "./autopilot.js";
 import type { Decision } from "./decision.js";
 import { knownKey, type KnownRecordSets } from "./dnsRegistrar.js";
 
@@ -68,6 +68,7 @@ export class Sweeper {
 
     // Units of work per phase, each with a stable key; a resumed run skips what is done.
     let skipping = resume ? { phase: resume.phase as Phase, after: resume.after } : undefined;
+    let lastDone = resume ? { phase: resume.phase as Phase, after: resume.after } : undefined;
     const run = async (phase: Phase, key: string, work: () => Promise<Decision[]>) => {
       if (skipping) {
         if (PHASES.indexOf(phase) < PHASES.indexOf(skipping.phase) || (phase === skipping.phase && key <= skipping.after)) return;
@@ -76,7 +77,14 @@ export class Sweeper {
       if (opts.deadline !== undefined && this.now() >= opts.deadline) {
         throw new DeadlineReached();
       }
-      decisions.push(...(await work()));
+      try {
+        decisions.push(...(await work()));
+      } catch (e) {
+        // Stopped inside this unit: the next run resumes at it (before it, in this phase).
+        if (e instanceof DeadlineReached && !dryRun) await this.cursors.set({ phase, after: lastDone?.phase === phase ? lastDone.after : "", runId });
+        throw e;
+      }
+      lastDone = { phase, after: key };
       if (opts.deadline !== undefined && !dryRun) await this.cursors.set({ phase, after: key, runId });
     };
 
@@ -87,16 +95,23 @@ export class Sweeper {
         try {
           return await work();
         } catch (e) {
+          // The deadline came inside the unit (a target with many slow approvals): keep what it
+          // did and said; the cursor stays before it, so the next run does the rest.
+          if (e instanceof StoppedAtDeadline) {
+            decisions.push(...e.decisions);
+            throw new DeadlineReached();
+          }
           return [unitError(tag, resource, what, e)];
         }
       });
+    const pastDeadline = () => opts.deadline !== undefined && this.now() >= opts.deadline;
 
     try {
       // 1. Provider side: every managed resource's connections (finds requests no event announced).
       const targets = await this.managedTargets(config, tag);
       decisions.push(...targets.errors);
       for (const [target, listed] of targets.ids) {
-        await unit("approvals", target.toLowerCase(), "reading and deciding the target's connections", target, () => autopilot.handleTarget(tag, target, config, dryRun, undefined, listed));
+        await unit("approvals", target.toLowerCase(), "reading and deciding the target's connections", target, () => autopilot.handleTarget(tag, target, config, dryRun, undefined, listed, { stop: pastDeadline }));
       }
       // 2. Consumer side: every endpoint of the watched subscriptions, against the zones as listed.
       const known = await this.listZones(autopilot, config, tag);

@@ -6,6 +6,7 @@ import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import { isNotFound, isTransient } from "../arm/errors.js";
 import { parseResourceId, parentResourceId } from "../arm/resourceId.js";
 import type { ArmClients } from "../arm/clients.js";
+import { OperationStillRunning } from "../arm/genericClient.js";
 import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
 import { ABSENT, PRESENT, WriteGate, type WriteResult } from "./writeGate.js";
 
@@ -40,13 +41,28 @@ export interface ConnectionInfo {
   /** Sub-resources, where the provider reports them on the connection. */
   groupIds: string[];
   etag?: string;
+  /**
+   * Set only on what setState returns when it stopped waiting for the provider's
+   * long-running update (SetStateOptions.waitMs): the write was accepted and goes on in Azure.
+   */
+  operationRunning?: boolean;
+}
+
+export interface SetStateOptions {
+  /** Wait at most this long for the provider's operation (default: until it ends). */
+  waitMs?: number;
 }
 
 export class UnsupportedProviderError extends Error {}
 
 /** A provisioningState that says the provider is still working on the connection. */
 function isRunning(state: string | undefined): boolean {
-  return !!state && ["updating", "creating", "deleting", "accepted", "inprogress", "running"].includes(state.toLowerCase());
+  return !!state && ["updating", "creating", "deleting", "accepted", "inprogress", "running", "provisioning", "approving", "rejecting"].includes(state.toLowerCase());
+}
+
+/** The provider is still working on the connection (Key Vault keeps `Updating` until its approval is done). */
+export function isSettling(c: Pick<ConnectionInfo, "provisioningState">): boolean {
+  return isRunning(c.provisioningState);
 }
 
 /** The decision a write carries out, for its write-ahead intent (audited with it if its answer is lost). */
@@ -173,8 +189,8 @@ export class ConnectionsGateway {
   }
 
   /** Sets Approved/Rejected and waits for the provider's long-running update to finish (through the write gate). */
-  setState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string, why: WriteLabel = { action: status === "Approved" ? "approve" : "reject", reason: "" }): Promise<WriteResult<ConnectionInfo>> {
-    return this.gate.write("connection-state", { resource: conn.id, want: connectionFingerprint(status, description), ...why }, () => this.putState(conn, status, description));
+  setState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string, why: WriteLabel = { action: status === "Approved" ? "approve" : "reject", reason: "" }, opts: SetStateOptions = {}): Promise<WriteResult<ConnectionInfo>> {
+    return this.gate.write("connection-state", { resource: conn.id, want: connectionFingerprint(status, description), ...why }, () => this.putState(conn, status, description, opts.waitMs));
   }
 
   /** Deletes a provider-side connection and waits for the delete (through the write gate). */
@@ -184,7 +200,7 @@ export class ConnectionsGateway {
     return this.gate.write("connection-delete", { resource: conn.id, want: ABSENT, action: "delete-connection", reason }, () => this.clients.generic.deleteAndWait(conn.id, this.providerFor(conn.targetResourceId).apiVersion));
   }
 
-  private async putState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string): Promise<ConnectionInfo> {
+  private async putState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string, waitMs?: number): Promise<ConnectionInfo> {
     const provider = this.providerFor(conn.targetResourceId);
     const t = parseResourceId(conn.targetResourceId);
     const state = { status, description, actionsRequired: "None" };
@@ -204,11 +220,11 @@ export class ConnectionsGateway {
         t.resourceGroup!, t.name!, conn.name, { name: conn.name, etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse, requestOptions: { customHeaders: ifMatch } },
       );
     } else {
-      return this.settle(conn, state, () => this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } }, ifMatch, { finalGet: false }));
+      return this.settle(conn, state, () => this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } }, ifMatch, { finalGet: false, waitMs }));
     }
     // The typed clients return the first answer ("Updating"); follow its
     // Azure-AsyncOperation on the same pipeline until the provider is done.
-    return this.settle(conn, state, async () => (raw ? this.clients.generic.waitFor(raw, "PUT", { finalGet: false }) : undefined));
+    return this.settle(conn, state, async () => (raw ? this.clients.generic.waitFor(raw, "PUT", { finalGet: false, waitMs }) : undefined));
   }
 
   /**
@@ -223,6 +239,8 @@ export class ConnectionsGateway {
     try {
       final = await wait();
     } catch (e) {
+      // Accepted, and the provider is still at it: not waited for any longer (the caller continues later).
+      if (e instanceof OperationStillRunning) return { ...conn, operationRunning: true };
       if (!isTransient(e)) throw e;
       const now = await this.getConnection(conn.id).catch(() => undefined);
       if (now && now.status === state.status && !isRunning(now.provisioningState)) return now;

@@ -1,6 +1,7 @@
 // The one entry point for a raw event, shared by the Function, `replay` and the
 // sandbox webhook, so all three behave the same.
 import { parseEvent } from "../events/index.js";
+import { parseContinuation } from "../core/continuations.js";
 import type { Autopilot } from "../core/autopilot.js";
 import type { Decision, Logger } from "../core/decision.js";
 import { RetryableError } from "../core/errors.js";
@@ -76,6 +77,15 @@ async function decide(
   ledger?: EventLedger,
   journal?: (eventId: string) => WriteJournal,
 ): Promise<{ decisions: Decision[]; correlationId?: string; held?: Held; written?: WriteJournal }> {
+  // The app's own continuations (DNS after a slow approval) share the queue with the events.
+  const cont = parseContinuation(raw);
+  if (cont && "error" in cont) {
+    log.error(`malformed continuation: ${forLog(cont.error)}; payload: ${forLog(boundedStringify(raw, 4000), 4000)}`);
+    return { decisions: [{ event: "(continuation)", action: "error", resource: "", reason: `malformed continuation: ${cont.error}`, outcome: "failed" }] };
+  }
+  if (cont) {
+    return claimed({ id: cont.id, resource: cont.connectionId, now, log, autopilot, ledger, journal }, () => autopilot.handleContinuation(cont));
+  }
   const parsed = parseEvent(raw);
   if (parsed.outcome === "invalid") {
     // Nothing to retry: say exactly what is wrong and keep the payload in the log.
@@ -87,36 +97,52 @@ async function decide(
     return { decisions: [{ event: parsed.id ?? "(no id)", action: "ignore", resource: "", reason: parsed.reason, outcome: "skipped" }] };
   }
   const ev = parsed.event;
-  const correlationId = ev.correlationId;
   log.debug(forLog(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`));
+  return claimed({ id: ev.id, resource: ev.resourceId, correlationId: ev.correlationId, now, log, autopilot, ledger, journal }, () => autopilot.handleEvent(ev));
+}
+
+interface Delivery {
+  id: string;
+  resource: string;
+  correlationId?: string;
+  now: () => Date;
+  log: Logger;
+  autopilot: Autopilot;
+  ledger?: EventLedger;
+  journal?: (eventId: string) => WriteJournal;
+}
+
+/** Runs `work` for a delivery whose id the ledger lets through (a duplicate is recognised before any ARM call). */
+async function claimed(delivery: Delivery, work: () => Promise<Decision[]>): Promise<{ decisions: Decision[]; correlationId?: string; held?: Held; written?: WriteJournal }> {
+  const { id, resource, correlationId, now, log, autopilot, ledger, journal } = delivery;
   // At-least-once delivery: a duplicate id is recognised before any ARM call.
-  const claim = ledger ? await ledger.claim(ev.id, now()) : "new";
+  const claim = ledger ? await ledger.claim(id, now()) : "new";
   if (claim === "done") {
-    log.debug(`duplicate event ${forLog(ev.id)}: already handled`);
-    return { decisions: [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "duplicate event (same id already handled)", outcome: "skipped" }], correlationId };
+    log.debug(`duplicate event ${forLog(id)}: already handled`);
+    return { decisions: [{ event: id, action: "ignore", resource, reason: "duplicate event (same id already handled)", outcome: "skipped" }], correlationId };
   }
   if (claim === "running") {
     // Not acknowledged: the other delivery may still fail or die; Event Grid retries this one later.
-    log.info(`event ${forLog(ev.id)}: another delivery of it is still being handled; left for redelivery`);
-    return { decisions: [{ event: ev.id, action: "ignore", resource: ev.resourceId, reason: "another delivery of this event is still being handled: retry later", outcome: "skipped", retryable: true }], correlationId };
+    log.info(`event ${forLog(id)}: another delivery of it is still being handled; left for redelivery`);
+    return { decisions: [{ event: id, action: "ignore", resource, reason: "another delivery of this event is still being handled: retry later", outcome: "skipped", retryable: true }], correlationId };
   }
-  const held = ledger ? { id: ev.id } : undefined;
-  const written = journal?.(ev.id);
+  const held = ledger ? { id } : undefined;
+  const written = journal?.(id);
   try {
-    const work = async () => {
-      const out = await autopilot.handleEvent(ev);
+    const all = async () => {
+      const out = await work();
       // An earlier delivery's writes whose answer or audit row was lost, found done in ARM.
-      out.push(...(await autopilot.recoverLostWrites(ev.id)));
+      out.push(...(await autopilot.recoverLostWrites(id)));
       return out;
     };
-    const decisions = written ? await written.run(work) : await work();
-    for (const d of decisions) logDecision(log, d, ev.resourceId);
+    const decisions = written ? await written.run(all) : await all();
+    for (const d of decisions) logDecision(log, d, resource);
     return { decisions, correlationId, held, written };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    log.error(forLog(`event ${ev.id} failed on ${ev.resourceId}: ${msg}`));
+    log.error(forLog(`event ${id} failed on ${resource}: ${msg}`));
     const reason = e instanceof RetryableError ? e.message : "reading or writing ARM failed";
-    return { decisions: [{ event: ev.id, action: "error", resource: ev.resourceId, reason, outcome: "failed", error: msg, retryable: true }], correlationId, held };
+    return { decisions: [{ event: id, action: "error", resource, reason, outcome: "failed", error: msg, retryable: true }], correlationId, held };
   }
 }
 

@@ -19,6 +19,8 @@ import { auditedSweep } from "./auditedSweep.js";
 import { withBudget } from "../arm/timeouts.js";
 import { MemoryRefusals } from "../store/refusals.js";
 import { ManagementGroupDirectory } from "../providers/managementGroups.js";
+import { QueueContinuations } from "../store/continuationQueue.js";
+import type { ContinuationSink } from "../core/continuations.js";
 
 /** Audit rows older than this are purged by the sweep timer. */
 const AUDIT_RETENTION_DAYS = 90;
@@ -38,6 +40,8 @@ export class Runtime {
   private readonly refusals = new MemoryRefusals();
   /** requesterManagementGroups' subscriptions, per process, refreshed every managementGroupRefreshMs. */
   private readonly groups: ManagementGroupDirectory;
+  /** DNS after a slow approval continues through the events queue (absent without storage: the next sweep does it). */
+  private readonly continuations?: ContinuationSink;
 
   constructor(readonly settings: AppSettings, opts: { allowList?: AllowListCacheOptions } = {}) {
     // A blob is checked at most every minute by default (it costs a storage call); a local file on every invocation.
@@ -55,6 +59,7 @@ export class Runtime {
     this.ledger = settings.table ? new TableEventLedger(settings.table) : new MemoryEventLedger();
     this.audit = settings.table ? new TableAuditLog(settings.table) : new MemoryAuditLog();
     this.intents = settings.table ? new TableIntentLog(settings.table) : new MemoryIntentLog();
+    this.continuations = settings.continuationQueue ? new QueueContinuations(settings.continuationQueue) : undefined;
   }
 
   /** One reconcile sweep within the configured budget (default 4 minutes: under the 5-minute functionTimeout). */
@@ -81,7 +86,12 @@ export class Runtime {
 
   async autopilot(log: Logger): Promise<Autopilot> {
     const config = await this.currentConfig(log);
-    return new Autopilot({ arm: this.arm, config, log, identity: this.settings.identity, dryRun: this.settings.dryRun, index: this.index, marks: this.marks, ownApprovals: this.ownApprovals, groups: this.groups });
+    const s = this.settings;
+    return new Autopilot({
+      arm: this.arm, config, log, identity: s.identity, dryRun: s.dryRun, index: this.index, marks: this.marks, ownApprovals: this.ownApprovals, groups: this.groups,
+      approvals: { concurrency: s.approvalConcurrency, waitMs: s.approvalWaitMs },
+      ...(this.continuations ? { continuations: { sink: this.continuations, delayMs: s.continueAfterMs } } : {}),
+    });
   }
 
   private currentConfig(log: Logger): Promise<ConfigResult> {

@@ -3,9 +3,11 @@ import { readFileSync } from "node:fs";
 import { DefaultAzureCredential } from "@azure/identity";
 import type { TableClient } from "@azure/data-tables";
 import type { BlobClient } from "@azure/storage-blob";
-import { blobClientForUrl } from "../store/storageClients.js";
+import type { QueueClient } from "@azure/storage-queue";
+import { blobClientForUrl, queueClientFromSettings } from "../store/storageClients.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, staticTokenCredential, type ArmSettings } from "../arm/settings.js";
 import { tableClientFromSettings } from "../store/tables.js";
+import { EVENTS_QUEUE } from "./azureNames.js";
 
 import { APP_TABLE } from "./azureNames.js";
 
@@ -29,6 +31,14 @@ export interface AppSettings {
   subscriptions?: string[];
   /** Sweep budget in ms: it stops by then and resumes next run (below the Functions timeout). */
   sweepBudgetMs?: number;
+  /** AUTOPILOT_APPROVAL_CONCURRENCY: approvals in flight at once per target (default 8). */
+  approvalConcurrency?: number;
+  /** AUTOPILOT_APPROVAL_WAIT_SECONDS: how long one approval is waited for before its DNS is left to a continuation (default 10 s). */
+  approvalWaitMs?: number;
+  /** AUTOPILOT_CONTINUE_AFTER_SECONDS: delay of each continuation check (default 30 s). */
+  continueAfterMs?: number;
+  /** The events queue, where continuations go (AzureWebJobsStorage); undefined: the next sweep continues instead. */
+  continuationQueue?: QueueClient;
 }
 
 export { SWEEP_SCHEDULE } from "./azureNames.js";
@@ -70,8 +80,36 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
     },
     subscriptions: env.AUTOPILOT_SUBSCRIPTIONS?.split(",").map((x) => x.trim()).filter(Boolean),
     sweepBudgetMs: env.AUTOPILOT_SWEEP_BUDGET_SECONDS ? Number(env.AUTOPILOT_SWEEP_BUDGET_SECONDS) * 1000 : undefined,
+    approvalConcurrency: positiveInt(env, "AUTOPILOT_APPROVAL_CONCURRENCY"),
+    approvalWaitMs: seconds(env, "AUTOPILOT_APPROVAL_WAIT_SECONDS"),
+    continueAfterMs: seconds(env, "AUTOPILOT_CONTINUE_AFTER_SECONDS"),
+    continuationQueue: continuationQueue(env, storageCredential),
     table: hasStorage(env) ? tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})) : undefined,
   };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name]?.trim();
+  if (!v) return undefined;
+  if (!/^[1-9][0-9]{0,3}$/.test(v)) throw new SettingsError(`${name} must be a whole number from 1 to 9999, not '${v}'`);
+  return Number(v);
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name]?.trim();
+  if (!v) return undefined;
+  if (!(Number(v) >= 0) || Number(v) > 7 * 86_400) throw new SettingsError(`${name} must be a number of seconds (0 to 604800), not '${v}'`);
+  return Number(v) * 1000;
+}
+
+/** The events queue for continuations; undefined when the storage settings name no queue service (the next sweep continues instead). */
+function continuationQueue(env: NodeJS.ProcessEnv, credential: (clientId: string | undefined) => DefaultAzureCredential): QueueClient | undefined {
+  if (!(env.AzureWebJobsStorage?.trim() || env.AzureWebJobsStorage__accountName?.trim() || env.AzureWebJobsStorage__queueServiceUri?.trim())) return undefined;
+  try {
+    return queueClientFromSettings(env, EVENTS_QUEUE, credential);
+  } catch {
+    return undefined; // e.g. a connection string with a blob endpoint only
+  }
 }
 
 function hasStorage(env: NodeJS.ProcessEnv): boolean {

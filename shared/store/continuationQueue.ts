@@ -1,0 +1,17 @@
+// Continuations on the app's own events queue (`autopilot-events`): the message stays
+// invisible for the delay, then the queue trigger hands it to the same handler as the
+// events (handleRawEvent recognises it). Base64 JSON, as Event Grid writes its events.
+import type { QueueClient } from "@azure/storage-queue";
+import type { Continuation, ContinuationSink } from "../core/continuations.js";
+
+/** A queue message stays invisible at most 7 days. */
+const MAX_DELAY_SECONDS = 7 * 24 * 3600;
+
+export class QueueContinuations implements ContinuationSink {
+  constructor(private readonly queue: QueueClient) {}
+
+  async later(c: Continuation, delayMs: number): Promise<void> {
+    const visibilityTimeout = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
+    await this.queue.sendMessage(Buffer.from(JSON.stringify(c), "utf8").toString("base64"), { visibilityTimeout });
+  }
+}
