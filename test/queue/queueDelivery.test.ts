@@ -15,6 +15,8 @@ import { Runtime } from "../../shared/runtime/runtime.js";
 import { onResourceEvent } from "../../shared/runtime/host.js";
 import { eventFromQueueMessage } from "../../shared/events/queueMessage.js";
 import type { Decision } from "../../shared/core/decision.js";
+import { newContinuation, parseContinuation } from "../../shared/core/continuations.js";
+import { QueueContinuations } from "../../shared/store/continuationQueue.js";
 
 const STRANGER = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -59,6 +61,19 @@ describe("events queue", () => {
     expect(eventFromQueueMessage(Buffer.from(text).toString("base64"))).toEqual(ev);
     expect(eventFromQueueMessage(Buffer.from(text))).toEqual(ev);
     expect(eventFromQueueMessage("not json")).toBe("not json"); // the parser reports it as malformed
+  });
+
+  it("a continuation goes on the events queue invisible for its delay, and comes back to the trigger as the app's own continuation", async () => {
+    await queue.createIfNotExists();
+    await queue.clearMessages();
+    const c = newContinuation("/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/c1", 1);
+    await new QueueContinuations(queue).later(c, 0);
+    await new QueueContinuations(queue).later(newContinuation(c.connectionId, 2), 60_000);
+    const got = await queue.receiveMessages({ numberOfMessages: 10 });
+    expect(got.receivedMessageItems).toHaveLength(1); // the delayed one stays invisible
+    const text = Buffer.from(got.receivedMessageItems[0]!.messageText, "base64").toString("utf8"); // as the host decodes it
+    expect(parseContinuation(eventFromQueueMessage(text))).toEqual(c);
+    await queue.clearMessages();
   });
 
   it("a failing message goes to the poison queue after maxDequeueCount tries; redrive-poison puts it back and it is then handled", async () => {
