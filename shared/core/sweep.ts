@@ -16,6 +16,7 @@ import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
 import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
 import { isDead, StoppedAtDeadline, type Autopilot } from "./autopilot.js";
 import type { Decision } from "./decision.js";
+import { nameWriteRun } from "../providers/writeGate.js";
 import { knownKey, type KnownRecordSets } from "./dnsRegistrar.js";
 
 export interface SweepOptions {
@@ -58,6 +59,8 @@ export class Sweeper {
     const resume = await this.cursors.get();
     const runId = opts.runId ?? resume?.runId ?? randomUUID();
     const tag = `sweep:${runId}`;
+    // Its writes' intents carry the run id: a resumed run takes its own over at once, others' only after the lease.
+    if (!opts.dryRun) nameWriteRun(tag);
     const decisions: Decision[] = [];
     const report = (complete: boolean): SweepReport => ({ runId, decisions, totals: totals(decisions), complete });
     const config = this.autopilot.configOrFailClosed(tag, "(sweep)");

@@ -69,11 +69,20 @@ export class WriteJournal {
   private readonly wrote = new Set<string>();
 
   constructor(
-    /** The event id, or "sweep" (sweeps never overlap: each takes over the last one's intents). */
-    readonly trigger: string,
+    /** The event id, or "sweep:<run id>" (see nameWriteRun). */
+    private name: string,
     readonly intents: IntentLog,
     private readonly opts: { now?: () => Date; /** Also take over other runs' intents older than the lease (sweeps). */ recoverOthers?: boolean } = {},
   ) {}
+
+  get trigger(): string {
+    return this.name;
+  }
+
+  /** Names the run once its id is known (a sweep's run id comes from its cursor), before it writes. */
+  rename(trigger: string): void {
+    this.name = trigger;
+  }
 
   /** Runs `work` with this journal: the gate's writes inside it record intents here. */
   run<T>(work: () => Promise<T>): Promise<T> {
@@ -120,6 +129,11 @@ export class WriteJournal {
   checked(i: WriteIntent): void {
     this.resolved.push(i);
   }
+}
+
+/** Names the current run's journal, if any (the Sweeper, once it knows its run id). */
+export function nameWriteRun(trigger: string): void {
+  journals.getStore()?.rename(trigger);
 }
 
 const key = (i: Pick<WriteIntent, "kind" | "resource">) => `${i.kind}|${i.resource.toLowerCase().replace(/\/+$/, "")}`;

@@ -1,5 +1,5 @@
 // One sweep whose decisions go to the audit trail, as the timer Function runs it:
-// its writes record write-ahead intents (WriteJournal "sweep"), resolved only once
+// its writes record write-ahead intents (a WriteJournal the Sweeper names sweep:<run id>), resolved only once
 // the audit rows are committed, so a write whose answer or audit row was lost is
 // audited by the next sweep. Shared by the runtime, the CLI and the tests.
 import { auditEntries, type AuditLog } from "../audit/auditLog.js";

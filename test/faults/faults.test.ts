@@ -17,6 +17,7 @@ import { DEFAULT_LEASE_MS, MemoryEventLedger, type EventLedger } from "../../sha
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { MemoryIntentLog } from "../../shared/store/intents.js";
 import { auditedSweep } from "../../shared/runtime/auditedSweep.js";
+import { recordFingerprint } from "../../shared/providers/privateDns.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import type { FaultSpec } from "../../sandbox/emulator/index.js";
@@ -325,11 +326,26 @@ describe("lost answers and audit failures on the sweep path", () => {
     await expect(sweep(f, { audit: broken })).rejects.toThrow(/storage blip/);
     expect(await f.audit.query({})).toEqual([]);
     expect(f.intents.size).toBe(2); // approval and record: open until audited
+    const open = await f.intents.list({ trigger: "", before: new Date(8.64e15) });
+    expect(open.map((i) => i.trigger)).toEqual([open[0]!.trigger, open[0]!.trigger]);
+    expect(open[0]!.trigger).toMatch(/^sweep:[0-9a-f-]{36}$/); // named by its run: another sweep waits out the lease
     f.local.emulator.clearCalls();
     await sweep(f, { at: 900_000 });
     expect(f.local.emulator.calls.filter((c) => c.method !== "GET")).toEqual([]); // nothing written twice
     await expectConverged(f);
     expect(f.intents.size).toBe(0);
+  });
+
+  it("a sweep leaves another sweep's intents alone while that one may still run (the timer and a manual reconcile)", async () => {
+    const f = await fixture();
+    await sweep(f);
+    const record = f.local.emulator.snapshot().resources.find((r) => r.type === "Microsoft.Network/privateDnsZones/A")!;
+    const want = recordFingerprint({ ttl: record.properties!.ttl, ips: record.properties!.aRecords.map((a: any) => a.ipv4Address), metadata: record.properties!.metadata });
+    // Another sweep is rewriting this very record right now (its audit rows are not written yet).
+    await f.intents.open({ trigger: "sweep:other-run", kind: "dns-write", resource: record.id, want, action: "dns-update", reason: "r", at: new Date().toISOString() });
+    await sweep(f, { at: 60_000 });
+    expect(await f.audit.query({ action: "dns-update" })).toEqual([]);
+    expect(f.intents.size).toBe(1);
   });
 
   it("an event whose audit write failed and that is never redelivered: a sweep after the lease audits its writes", async () => {
