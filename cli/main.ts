@@ -19,7 +19,7 @@ import { MemoryEventLedger } from "../shared/store/eventLedger.js";
 import { UsageError, type CliIo } from "./io.js";
 
 const USAGE = `usage:
-  privatelink-autopilot validate [--json] <allow-list.yaml>
+  privatelink-autopilot validate [--json] <allow-list.yaml | folder>
   privatelink-autopilot explain --config <allow-list.yaml> --estate <estate.json> [--json] <connection-or-endpoint-id>
   privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>
   privatelink-autopilot reconcile --config <allow-list.yaml> [--estate <estate.json> [--state-out <file>]] [--subscriptions <id,id>] [--dry-run] [--verbose]
@@ -71,12 +71,16 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
 
 async function validate(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: "boolean" } });
-  const file = one(positionals, "<allow-list.yaml>");
+  const file = one(positionals, "<allow-list.yaml | folder>");
   const result = await loadConfigFile(file);
-  if (values.json) io.out(JSON.stringify(result.ok ? { file, valid: true } : { file, valid: false, problems: result.problems }));
+  const warnings = result.ok ? (result.warnings ?? []) : [];
+  if (values.json) io.out(JSON.stringify(result.ok ? { file, valid: true, ...(warnings.length ? { warnings } : {}) } : { file, valid: false, problems: result.problems }));
   if (result.ok) {
     const c = result.config;
-    if (!values.json) io.out(`${file}: valid (${c.approval.rules.length} approval rule(s), ${c.dns?.zones?.length ?? 0} DNS zone(s))`);
+    if (!values.json) {
+      io.out(`${file}: valid (${c.approval.rules.length} approval rule(s), ${c.dns?.zones?.length ?? 0} DNS zone(s))`);
+      for (const w of warnings) io.out(`warning: ${formatProblem(w)}`);
+    }
     return 0;
   }
   if (!values.json) for (const p of result.problems) io.out(formatProblem(p));

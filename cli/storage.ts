@@ -7,16 +7,18 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
 import { redrivePoison } from "../shared/store/poisonQueue.js";
 import { blobClientForUrl, queueClientFromSettings } from "../shared/store/storageClients.js";
-import { formatProblem, parseConfigText } from "../shared/config/index.js";
+import { formatProblem, loadConfigFile, parseConfigText } from "../shared/config/index.js";
+import { listAllowListFiles } from "../shared/config/folder.js";
+import { stringify } from "yaml";
 import { allowListVersion } from "../shared/config/allowListCache.js";
 import { MAX_ALLOW_LIST_BYTES } from "../shared/config/blobSource.js";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { ContainerClient, type BlobClient } from "@azure/storage-blob";
 import { UsageError, type CliIo } from "./io.js";
 
 export const STORAGE_USAGE = `privatelink-autopilot redrive-poison [--max <n>] [--dry-run]
       (moves ${EVENTS_POISON_QUEUE} back to ${EVENTS_QUEUE}; storage from AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri)
-  privatelink-autopilot publish-allow-list [--url <blob url>] <allow-list.yaml>
+  privatelink-autopilot publish-allow-list [--url <blob url>] <allow-list.yaml | folder>
       (validates, then uploads to --url or AUTOPILOT_ALLOW_LIST_URL; the app takes it within AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS)`;
 
 const credential = (clientId: string | undefined) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
@@ -36,14 +38,15 @@ export async function runRedrive(args: string[], io: CliIo, env: NodeJS.ProcessE
 
 export async function runPublish(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parse(args, { url: { type: "string" } });
-  if (positionals.length !== 1) throw new UsageError("expected exactly one <allow-list.yaml>");
+  if (positionals.length !== 1) throw new UsageError("expected exactly one <allow-list.yaml | folder>");
   const file = positionals[0]!;
   const url = values.url || env.AUTOPILOT_ALLOW_LIST_URL?.trim();
   if (!url) throw new UsageError("no target: give --url or set AUTOPILOT_ALLOW_LIST_URL");
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = (await stat(file)).isDirectory() ? await mergedFolder(file, io) : await readFile(file, "utf8");
   } catch (e) {
+    if (e instanceof FolderInvalid) return 1;
     throw new Error(`cannot read ${file}: ${(e as Error).message}`);
   }
   if (Buffer.byteLength(text) > MAX_ALLOW_LIST_BYTES) throw new Error(`${file} is larger than ${MAX_ALLOW_LIST_BYTES} bytes; the app refuses such an allow-list`);
@@ -66,6 +69,20 @@ export async function runPublish(args: string[], io: CliIo, env: NodeJS.ProcessE
   }
   io.out(`published ${file} to ${blob.url} as version ${allowListVersion(text)}`);
   return 0;
+}
+
+class FolderInvalid extends Error {}
+
+/** A folder of allow-list files becomes one blob: the merged allow-list, every default written out. */
+async function mergedFolder(dir: string, io: CliIo): Promise<string> {
+  const r = await loadConfigFile(dir);
+  if (!r.ok) {
+    for (const p of r.problems) io.out(formatProblem(p));
+    io.err(`not published: ${dir} is invalid (${r.problems.length} problem(s))`);
+    throw new FolderInvalid();
+  }
+  const files = (await listAllowListFiles(dir)).join(", ");
+  return `# Merged by privatelink-autopilot publish-allow-list from the folder's files: ${files}.\n# Edit those files and publish the folder again, not this blob.\n${stringify(r.config)}`;
 }
 
 /** The blob's container, with the blob's own credential. */

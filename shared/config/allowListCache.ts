@@ -25,6 +25,8 @@ export interface AllowListSource {
   readonly atomic: boolean;
   /** `etag`: the one the last content read carried, for a conditional read. */
   read(etag?: string): Promise<SourceRead>;
+  /** How to read the content (a folder's is its files, bundled); default: one allow-list file. */
+  parse?(text: string): ConfigResult;
 }
 
 export interface AllowListCacheOptions {
@@ -111,7 +113,7 @@ export class AllowListCache {
         return this.keep(log, `version ${version} changed while it was read (a write in progress?)`, "changed while it was read");
       }
     }
-    const result = parseConfigText(first.text, this.source.location);
+    const result = this.source.parse ? this.source.parse(first.text) : parseConfigText(first.text, this.source.location);
     if (!result.ok) {
       const detail = result.problems.slice(0, 3).map(formatProblem).join("; ");
       return this.keep(log, `version ${version} is invalid (${result.problems.length} problem(s): ${detail})`, undefined, result, version);

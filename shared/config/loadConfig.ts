@@ -1,11 +1,12 @@
 // Loads and validates the allow-list (YAML or JSON). Never throws: every problem comes
 // back with the file, line, column and key path it belongs to, sorted by position.
 
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
+import { isScalar, LineCounter, parseDocument, visit } from "yaml";
 import schema from "./allow-list.schema.json" with { type: "json" };
-import { semanticProblems, type RawProblem } from "./semanticChecks.js";
+import { semanticProblems } from "./semanticChecks.js";
+import { zoneNameWarnings } from "./zoneNames.js";
 import {
   DEFAULTS,
   type AllowListConfig,
@@ -37,9 +38,11 @@ export function formatProblem(p: ConfigProblem): string {
   return p.key ? `${p.file}:${p.line}:${p.column}: ${p.key}: ${p.message}` : `${p.file}:${p.line}:${p.column}: ${p.message}`;
 }
 
+/** A file, or a folder of files (shared/config/folder.ts). */
 export async function loadConfigFile(path: string): Promise<ConfigResult> {
   let text: string;
   try {
+    if ((await stat(path)).isDirectory()) return (await import("./folder.js")).loadConfigFolder(path);
     text = await readFile(path, "utf8");
   } catch (err) {
     return { ok: false, file: path, problems: [{ file: path, line: 1, column: 1, key: "", message: fileReadProblem(err) }] };
@@ -76,7 +79,26 @@ export function parseConfigText(text: string, file: string): ConfigResult {
 export const MAX_ALLOW_LIST_CHARS = 262_144;
 export const MAX_ALLOW_LIST_KEYS = 10_000;
 
+/** A file read and parsed: its data and how to point at a path in it. */
+export interface ReadDocument {
+  file: string;
+  data: Record<string, unknown>;
+  /** Where a config path of this file is, for problems. */
+  where: Where;
+  keys: number;
+}
+
+/** Where a config path is (file, line, column, and its key path in that file), for problems. */
+export type Where = (path: ConfigPath, anchor: "value" | "key" | "container") => { file: string; line: number; column: number; key: string };
+
 function parseUnsafe(rawText: string, file: string): ConfigResult {
+  const read = readDocument(rawText, file);
+  if (!read.ok) return read;
+  return checkData(read.doc.data, read.doc.where, file);
+}
+
+/** Text → a mapping, or the located problems (caps, YAML syntax, keys that are not plain names, not a mapping). */
+export function readDocument(rawText: string, file: string): { ok: true; doc: ReadDocument } | { ok: false; file: string; problems: ConfigProblem[] } {
   const text = typeof rawText === "string" ? rawText.replace(/^\uFEFF/, "") : "";
   const tooBig = (message: string) => ({ ok: false as const, file, problems: [{ file, line: 1, column: 1, key: "", message }] });
   if (text.length > MAX_ALLOW_LIST_CHARS) return tooBig(`the file is ${text.length} characters long; an allow-list may have at most ${MAX_ALLOW_LIST_CHARS}`);
@@ -147,9 +169,21 @@ function parseUnsafe(rawText: string, file: string): ConfigResult {
     });
     return fail();
   }
+  const where: Where = (path, anchor) => ({ file, ...positionOf(doc, lineCounter, path, anchor), key: formatPath(path) });
+  return { ok: true, doc: { file, data: data as Record<string, unknown>, where, keys } };
+}
 
+/**
+ * The schema and the checks it cannot express, on parsed data (one file's, or a folder's
+ * merged), then the typed config with every default. `extra` are problems found before
+ * (a folder's conflicts); `file` names the result.
+ */
+export function checkData(data: Record<string, unknown>, where: Where, file: string, extra: ConfigProblem[] = []): ConfigResult {
+  const problems: ConfigProblem[] = [...extra];
+  const fail = () => ({ ok: false as const, file, problems: sortProblems(problems) });
   const validate = validator();
   const schemaOk = validate(data) as boolean;
+  // Keyed by the path in `data` (a folder's problems carry each file's own key path).
   const seen = new Set<string>();
   if (!schemaOk) {
     const errors = validate.errors ?? [];
@@ -169,27 +203,23 @@ function parseUnsafe(rawText: string, file: string): ConfigResult {
       if (e.keyword === "required" && suggested.has(`${e.instancePath}\u0000${String((e.params as Record<string, unknown>).missingProperty)}`)) {
         continue;
       }
-      const p = schemaProblem(e, data, doc, lineCounter, file);
-      if (!p || seen.has(p.key)) continue;
-      seen.add(p.key);
-      problems.push(p);
+      const p = schemaProblem(e, data, where);
+      if (!p || seen.has(p.at)) continue;
+      seen.add(p.at);
+      problems.push(p.problem);
     }
   }
 
-  for (const raw of semanticProblems(data as Record<string, unknown>, (path) => positionOf(doc, lineCounter, path, "value"))) {
+  for (const raw of semanticProblems(data, (path) => where(path, "value"))) {
     const key = formatPath(raw.path);
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push(toProblem(raw, doc, lineCounter, file));
+    problems.push({ ...where(raw.path, raw.anchor ?? "value"), message: raw.message });
   }
 
   if (problems.length > 0) return fail();
-  return { ok: true, file, config: withDefaults(data as RawConfig) };
-}
-
-function toProblem(raw: RawProblem, doc: Document, lineCounter: LineCounter, file: string): ConfigProblem {
-  const pos = positionOf(doc, lineCounter, raw.path, raw.anchor ?? "value");
-  return { file, ...pos, key: formatPath(raw.path), message: raw.message };
+  const warnings = zoneNameWarnings(data).map((raw) => ({ ...where(raw.path, raw.anchor ?? "value"), message: raw.message }));
+  return { ok: true, file, config: withDefaults(data as unknown as RawConfig), ...(warnings.length ? { warnings: sortProblems(warnings) } : {}) };
 }
 
 /** At most this many problems are reported: enough to fix a file, bounded for a hostile one. */
@@ -262,14 +292,9 @@ const PATTERN_MESSAGES: Record<string, (v: string) => string> = {
   },
 };
 
-function schemaProblem(e: ErrorObject, data: unknown, doc: Document, lineCounter: LineCounter, file: string): ConfigProblem | undefined {
+function schemaProblem(e: ErrorObject, data: unknown, where: Where): { at: string; problem: ConfigProblem } | undefined {
   const path = pointerToPath(e.instancePath, data);
-  const at = (p: ConfigPath, anchor: "value" | "key" | "container", message: string): ConfigProblem => ({
-    file,
-    ...positionOf(doc, lineCounter, p, anchor),
-    key: formatPath(p),
-    message,
-  });
+  const at = (p: ConfigPath, anchor: "value" | "key" | "container", message: string) => ({ at: formatPath(p), problem: { ...where(p, anchor), message } });
   const params = e.params as Record<string, any>;
   const parentSchema = (e.parentSchema ?? {}) as Record<string, any>;
 
@@ -346,6 +371,7 @@ function schemaProblem(e: ErrorObject, data: unknown, doc: Document, lineCounter
 interface RawZone {
   name: string;
   resourceGroupId: string;
+  custom?: boolean;
   ttl?: number;
   mode?: DnsMode;
 }
@@ -400,7 +426,7 @@ function withDefaults(raw: RawConfig): AllowListConfig {
       ...(d.registerFor ? { registerFor: [...d.registerFor] } : {}),
       dryRun: d.dryRun ?? DEFAULTS.dns.dryRun,
       zones: (d.zones ?? []).map(
-        (z): DnsZoneConfig => ({ name: z.name, resourceGroupId: z.resourceGroupId, ttl: z.ttl ?? ttl, mode: z.mode ?? mode }),
+        (z): DnsZoneConfig => ({ name: z.name, resourceGroupId: z.resourceGroupId, ttl: z.ttl ?? ttl, mode: z.mode ?? mode, ...(z.custom ? { custom: true } : {}) }),
       ),
       customRecords: (d.customRecords ?? []).map(copyCustomRecord),
     },

@@ -61,8 +61,14 @@ export function globCanBeWithinScope(glob: string, scope: string): boolean {
   return globsIntersect(g, s) || globsIntersect(g, `${s}/*`);
 }
 
-export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Position): RawProblem[] {
+export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Position & { file?: string; key?: string }): RawProblem[] {
   const out: RawProblem[] = [];
+  // "line 12" within one file; "team-b.yaml:12" when the first use is in another file of a folder.
+  const lineOf = (first: PathSegment[], here: PathSegment[]) => {
+    const a = locate(first);
+    return a.file !== undefined && a.file !== locate(here).file ? `${a.file}:${a.line}` : `line ${a.line}`;
+  };
+  const keyOf = (p: PathSegment[]) => locate(p).key ?? formatPath(p);
   const approval = isObj(data.approval) ? data.approval : {};
 
   // managedScopes: real resource ids.
@@ -86,7 +92,7 @@ export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Pos
       if (first) {
         out.push({
           path: ["approval", "rules", r, "name"],
-          message: `duplicate rule name ${quote(name)}: already used by ${formatPath(first)} at line ${locate(first).line}`,
+          message: `duplicate rule name ${quote(name)}: already used by ${keyOf(first)} at ${lineOf(first, ["approval", "rules", r, "name"])}`,
         });
       } else {
         ruleNames.set(k, ["approval", "rules", r, "name"]);
@@ -152,7 +158,7 @@ export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Pos
       if (first) {
         out.push({
           path: ["dns", "zones", z, "name"],
-          message: `duplicate zone ${quote(name)}: already listed at ${formatPath(first)} (line ${locate(first).line})`,
+          message: `duplicate zone ${quote(name)}: already listed at ${keyOf(first)} (${lineOf(first, ["dns", "zones", z, "name"])})`,
         });
       } else {
         zoneNames.set(k, ["dns", "zones", z, "name"]);
@@ -171,7 +177,7 @@ export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Pos
       if (first) {
         out.push({
           path: ["dns", "customRecords", c, "name"],
-          message: `duplicate custom record name ${quote(name)}: already used by ${formatPath(first)} at line ${locate(first).line}`,
+          message: `duplicate custom record name ${quote(name)}: already used by ${keyOf(first)} at ${lineOf(first, ["dns", "customRecords", c, "name"])}`,
         });
       } else {
         recordNames.set(k, ["dns", "customRecords", c, "name"]);

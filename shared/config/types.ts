@@ -62,6 +62,8 @@ export interface DnsZoneConfig {
   ttl: number;
   /** Effective mode: the zone's own `mode`, else dns.mode. */
   mode: DnsMode;
+  /** A zone of the admins' own, not in Microsoft's table (validate does not warn about it). */
+  custom?: boolean;
 }
 
 export interface CustomRecordMatch {
@@ -137,5 +139,6 @@ export interface ConfigProblem {
 }
 
 export type ConfigResult =
-  | { ok: true; file: string; config: AllowListConfig }
+  /** `warnings`: things that are allowed but probably wrong (a zone not in Microsoft's table); they change nothing. */
+  | { ok: true; file: string; config: AllowListConfig; warnings?: ConfigProblem[] }
   | { ok: false; file: string; problems: ConfigProblem[] };

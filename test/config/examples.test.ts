@@ -15,6 +15,7 @@ describe("examples/allow-list.yaml", () => {
     if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
     expect(r.config.approval.rules.map((x) => x.name)).toEqual(["no-sandbox", "corp-spokes", "analytics-blob", "landing-zones", "platform-any"]);
     expect(r.config.dns.customRecords[0]?.recordName).toBe("{clusterId}-privatelink");
+    expect(r.ok && r.warnings).toBeUndefined(); // its own zone is marked custom
   });
 
   it("starts with a yaml-language-server modeline pointing at the schema", async () => {

@@ -555,12 +555,12 @@ describe("loadConfigFile", () => {
     expect(r).toEqual({ ok: false, file: path, problems: [{ file: path, line: 1, column: 1, key: "", message: "file not found" }] });
   });
 
-  it("reports a directory as one problem", async () => {
+  it("reads a directory as a folder of allow-list files, and says so when it holds none", async () => {
     const sub = join(dir, "a-directory");
     await mkdir(sub);
     const r = await loadConfigFile(sub);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems).toEqual([{ file: sub, line: 1, column: 1, key: "", message: "is a directory, not a file" }]);
+    if (!r.ok) expect(r.problems).toEqual([{ file: sub, line: 1, column: 1, key: "", message: "no allow-list files (.yaml, .yml, .json) in the folder" }]);
   });
 
   it("loads YAML and JSON files from disk", async () => {

@@ -2,7 +2,7 @@
 // published with `privatelink-autopilot publish-allow-list` (validated first), read by
 // the app through AUTOPILOT_ALLOW_LIST_URL, ETag-conditional, at most every N seconds,
 // the last good version kept when a new one is invalid (the defect-10 mechanism).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,5 +113,27 @@ describe("allow-list blob", () => {
     expect(await src.read(etag)).toEqual({ kind: "unchanged" });
     const missing = new BlobAllowListSource(BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONFIG_CONTAINER).getBlobClient("nope.yaml"));
     expect(await missing.read()).toMatchObject({ kind: "failed", message: expect.stringMatching(/not found/) });
+  });
+
+  it("publish-allow-list takes a folder: the merged allow-list goes into the one blob, and a conflicting folder is not published", async () => {
+    const team = join(dir, "teams");
+    mkdirSync(team, { recursive: true });
+    writeFileSync(join(team, "00-platform.yaml"), "approval:\n  managedScopes: [/subscriptions/22222222-2222-2222-2222-222222222222]\n");
+    writeFileSync(join(team, "team-a.yaml"), "approval:\n  rules:\n    - name: team-a\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n      requesterResourceGroups: [rg-team-a-*]\n");
+    const saved = process.env;
+    process.env = { ...saved, ...env };
+    try {
+      const out: string[] = [];
+      expect(await runCli(["publish-allow-list", team], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(0);
+      const rt = new Runtime(readSettings(env));
+      const r = await rt.allowList.current(recordingLog());
+      expect(r.ok && r.config.approval.rules.map((x) => [x.name, x.requesterResourceGroups])).toEqual([["team-a", ["rg-team-a-*"]]]);
+      writeFileSync(join(team, "team-b.yaml"), "approval:\n  rules:\n    - name: team-a\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n");
+      const bad: string[] = [];
+      expect(await runCli(["publish-allow-list", team], { out: (l) => bad.push(l), err: (l) => bad.push(l) })).toBe(1);
+      expect(bad.join("\n")).toMatch(/team-b.yaml:3:13: approval.rules\[0\].name: duplicate rule name 'team-a'.*\n.*not published/s);
+    } finally {
+      process.env = saved;
+    }
   });
 });
