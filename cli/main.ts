@@ -17,6 +17,11 @@ import { AUDIT_USAGE, runAudit } from "./audit.js";
 import { runPublish, runRedrive, STORAGE_USAGE } from "./storage.js";
 import { MemoryEventLedger } from "../shared/store/eventLedger.js";
 import { UsageError, type CliIo } from "./io.js";
+import { listPending, type PendingRequest } from "../shared/core/pending.js";
+import { TableAuditLog } from "../shared/audit/auditLog.js";
+import { tableClientFromSettings } from "../shared/store/tables.js";
+import { APP_TABLE } from "../shared/runtime/settings.js";
+import { DefaultAzureCredential } from "@azure/identity";
 
 const USAGE = `usage:
   privatelink-autopilot validate [--json] <allow-list.yaml | folder>
@@ -40,6 +45,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await validate(rest, io);
       case "explain":
         return await explain(rest, io);
+      case "pending":
+        return await pending(rest, io);
       case "replay":
         return await replay(rest, io);
       case "reconcile":
@@ -88,13 +95,76 @@ async function validate(args: string[], io: CliIo): Promise<number> {
 }
 
 async function explain(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { config: { type: "string" }, estate: { type: "string" }, json: { type: "boolean" } });
+  const { values, positionals } = parse(args, { config: { type: "string" }, estate: { type: "string" }, json: { type: "boolean" }, verbose: { type: "boolean" } });
   const id = one(positionals, "<connection-or-endpoint-id>");
-  return withSandbox(sandboxPaths(values), io, false, async (autopilot) => {
+  const print = async (autopilot: Autopilot) => {
     const decisions = await autopilot.explain(id);
     for (const d of decisions) io.out(values.json ? JSON.stringify(line(d)) : human(d));
     return decisions.some((d) => d.action === "error") ? 1 : 0;
-  });
+  };
+  if (!values.config) throw new UsageError("--config is required");
+  // Without --estate: live Azure, the credential chain `reconcile` uses; explain plans on a core whose write gate writes nothing.
+  if (!values.estate) return print((await liveRuntime(values.config, true).autopilot(cliLogger(io, !!values.verbose))).dryRunView());
+  return withSandbox(sandboxPaths(values), io, false, print, !!values.verbose);
+}
+
+/** The Function's own settings (AZURE_ARM_ENDPOINT, the credential chain, ...), with this allow-list. */
+function liveRuntime(config: string, dryRun: boolean, subscriptions?: string[]): Runtime {
+  const env = { ...process.env, AUTOPILOT_ALLOW_LIST_PATH: config, AUTOPILOT_ALLOW_LIST_URL: "", ...(dryRun ? { AUTOPILOT_DRY_RUN: "true" } : {}) };
+  return new Runtime({ ...readSettings(env), ...(subscriptions ? { subscriptions } : {}) });
+}
+
+async function pending(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: "string" }, estate: { type: "string" }, json: { type: "boolean" }, verbose: { type: "boolean" }, "connection-string": { type: "string" } });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (!values.config) throw new UsageError("--config is required");
+  const firstSeen = firstSeenFromAudit(values["connection-string"]);
+  const print = async (autopilot: Autopilot, arm: ArmClients) => {
+    const config = autopilot.configOrFailClosed("pending", "(pending)");
+    if (!("approval" in config)) {
+      io.err(`error: ${config.reason}`);
+      return 1;
+    }
+    const { ids, errors } = await new Sweeper(autopilot, arm).managedTargets(config, "pending");
+    for (const e of errors) io.err(`${e.action === "error" ? "error" : "note"}: ${e.resource}: ${e.reason}`);
+    const list = await listPending(autopilot.dryRunView(), ids.map(([id]) => id), config, { firstSeen });
+    if (values.json) for (const p of list) io.out(JSON.stringify(p));
+    else if (list.length === 0) io.out("no connection is waiting for a human in the managed scopes");
+    else for (const p of list) io.out(humanPending(p));
+    return errors.some((e) => e.action === "error") ? 1 : 0;
+  };
+  if (!values.estate) {
+    const rt = liveRuntime(values.config, true);
+    return print((await rt.autopilot(cliLogger(io, !!values.verbose))).dryRunView(), rt.arm);
+  }
+  return withSandbox(sandboxPaths(values), io, true, (autopilot, _log, _snap, arm) => print(autopilot, arm), !!values.verbose);
+}
+
+/** The audit trail's oldest leave-pending row for a connection: when the app first saw it waiting. Without storage, no ages. */
+function firstSeenFromAudit(connectionString: string | undefined): ((id: string) => Promise<Date | undefined>) | undefined {
+  const env = connectionString ? { ...process.env, AzureWebJobsStorage: connectionString } : process.env;
+  if (!env.AzureWebJobsStorage?.trim() && !env.AzureWebJobsStorage__accountName?.trim() && !env.AzureWebJobsStorage__tableServiceUri?.trim()) return undefined;
+  const audit = new TableAuditLog(tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})));
+  return async (id) => {
+    const rows = await audit.query({ resource: id, action: "leave-pending", since: new Date(Date.now() - 90 * 86_400_000) });
+    const oldest = rows.map((r) => Date.parse(r.time)).filter((t) => !Number.isNaN(t)).sort((a, b) => a - b)[0];
+    return oldest === undefined ? undefined : new Date(oldest);
+  };
+}
+
+function humanPending(p: PendingRequest): string {
+  const age = p.ageSeconds === undefined ? "age unknown (no audit trail)" : `waiting ${formatAge(p.ageSeconds)} (first seen ${p.firstSeen})`;
+  const lines = [`PENDING ${p.connection}`, `  requester: ${p.requester ?? "(none named)"}`, `  ${age}`];
+  if (p.message) lines.push(`  message: ${JSON.stringify(p.message.slice(0, 200))}`);
+  lines.push(`  closest rule: ${p.closestRule ?? "(none)"}`, `  why not: ${p.why}`);
+  if (p.plan !== "leave-pending") lines.push(`  next sweep: ${p.plan}`);
+  return lines.join("\n");
+}
+
+function formatAge(s: number): string {
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} d`;
 }
 
 async function replay(args: string[], io: CliIo): Promise<number> {
@@ -142,7 +212,7 @@ async function reconcile(args: string[], io: CliIo): Promise<number> {
   };
   if (!values.estate) {
     // Real Azure: the same settings the Function reads, with this allow-list.
-    const rt = new Runtime({ ...readSettings({ ...process.env, AUTOPILOT_ALLOW_LIST_PATH: values.config, AUTOPILOT_ALLOW_LIST_URL: "" }), ...(subscriptions ? { subscriptions } : {}) });
+    const rt = liveRuntime(values.config, false, subscriptions);
     return print(await rt.sweep(cliLogger(io, !!values.verbose), { dryRun: !!values["dry-run"] }));
   }
   return withSandbox({ config: values.config, estate: values.estate }, io, !!values["dry-run"], async (autopilot, _log, snapshot, arm) => {

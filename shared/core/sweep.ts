@@ -171,7 +171,7 @@ export class Sweeper {
    * A listing that fails is an error of its own; a namespace the subscription has not
    * registered is remembered and skipped for a day.
    */
-  private async managedTargets(config: AllowListConfig, tag: string): Promise<{ ids: [string, ConnectionInfo[] | undefined][]; errors: Decision[] }> {
+  async managedTargets(config: AllowListConfig, tag: string): Promise<{ ids: [string, ConnectionInfo[] | undefined][]; errors: Decision[] }> {
     const subs = [...new Set(config.approval.managedScopes.map((s) => parseResourceId(s).subscriptionId))];
     const out = new Map<string, ConnectionInfo[] | undefined>();
     const errors: Decision[] = [];

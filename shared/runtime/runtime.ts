@@ -26,7 +26,7 @@ import type { ContinuationSink } from "../core/continuations.js";
 const AUDIT_RETENTION_DAYS = 90;
 
 export class Runtime {
-  private readonly arm: ArmClients;
+  readonly arm: ArmClients;
   private readonly index: OwnershipIndex;
   private readonly marks: MarkStore;
   private readonly ownApprovals: OwnApprovalStore;
