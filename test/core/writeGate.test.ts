@@ -144,7 +144,8 @@ describe("the write gate", () => {
     expect(intents.size).toBe(0);
   });
 
-  it("a write refused with an answer (4xx) resolves its intent; one whose answer never came keeps it open for recovery", async () => {
+  // (A write whose answer never came keeps its intent open: test/faults, "connection reset after … was applied".)
+  it("a write refused with an answer (4xx) is surely not applied: its intent is resolved with the run, never read back", async () => {
     const intents = new MemoryIntentLog();
     const journal = new WriteJournal("ev-1", intents);
     const gate = new WriteGate({});
