@@ -136,6 +136,8 @@ var appSettings = [
   { name: 'AZURE_ARM_ENDPOINT', value: 'https://${armHost}' }
   { name: 'AZURE_ARM_SCOPE', value: 'https://${armHost}/.default' }
   { name: 'AUTOPILOT_POLL_INTERVAL_MS', value: '' }
+  { name: 'AUTOPILOT_ARM_MAX_RETRIES', value: '' }
+  { name: 'AUTOPILOT_ARM_PACING', value: '' }
   { name: 'AUTOPILOT_SUBSCRIPTIONS', value: join(subscriptions, ',') }
   { name: 'AUTOPILOT_SWEEP_SCHEDULE', value: sweepSchedule }
   { name: 'AUTOPILOT_SWEEP_BUDGET_SECONDS', value: string(sweepBudgetSeconds) }

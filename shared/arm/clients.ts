@@ -6,7 +6,8 @@ import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { GenericArmClient } from "./genericClient.js";
 import { ResourceGraph } from "./resourceGraph.js";
 import type { ArmSettings } from "./settings.js";
-import { timeoutOptions } from "./timeouts.js";
+import { Pacer } from "./pacing.js";
+import { armPolicies } from "./policies.js";
 
 export class ArmClients {
   readonly generic: GenericArmClient;
@@ -17,8 +18,12 @@ export class ArmClients {
   /** Azure Resource Graph on the same pipeline (used by the sweep when settings.resourceGraph). */
   readonly graph: ResourceGraph;
 
+  /** One pacer for every client of this process: the buckets are ARM's per subscription, whichever client calls. */
+  readonly pacer?: Pacer;
+
   constructor(readonly settings: ArmSettings) {
-    this.generic = new GenericArmClient(settings);
+    this.pacer = settings.pacing ? new Pacer(settings.pacing) : undefined;
+    this.generic = new GenericArmClient(settings, this.pacer);
     this.graph = new ResourceGraph(this.generic);
   }
 
@@ -29,7 +34,7 @@ export class ArmClients {
       tlsOptions: s.ca ? { ca: s.ca } : undefined,
       retryOptions: s.maxRetries === undefined ? undefined : { maxRetries: s.maxRetries },
       userAgentOptions: { userAgentPrefix: "privatelink-autopilot" },
-      ...timeoutOptions(s.requestTimeoutMs),
+      ...armPolicies(s, this.pacer),
     };
   }
 

@@ -6,7 +6,8 @@ import { createHttpHeaders, createPipelineRequest, RestError, type PipelineRespo
 import { createHttpPoller, type OperationResponse } from "@azure/core-lro";
 import type { ArmSettings } from "./settings.js";
 import { isNotFound } from "./errors.js";
-import { timeoutOptions } from "./timeouts.js";
+import { armPolicies } from "./policies.js";
+import type { Pacer } from "./pacing.js";
 
 export interface WaitOptions {
   /**
@@ -35,7 +36,10 @@ export class OperationStillRunning extends Error {}
 export class GenericArmClient {
   private readonly client: ServiceClient;
 
-  constructor(private readonly settings: ArmSettings) {
+  constructor(
+    private readonly settings: ArmSettings,
+    pacer?: Pacer,
+  ) {
     this.client = new ServiceClient({
       endpoint: settings.endpoint,
       credential: settings.credential,
@@ -43,7 +47,7 @@ export class GenericArmClient {
       tlsOptions: settings.ca ? { ca: settings.ca } : undefined,
       retryOptions: settings.maxRetries === undefined ? undefined : { maxRetries: settings.maxRetries },
       userAgentOptions: { userAgentPrefix: "privatelink-autopilot" },
-      ...timeoutOptions(settings.requestTimeoutMs),
+      ...armPolicies(settings, pacer),
     });
   }
 

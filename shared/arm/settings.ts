@@ -1,4 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
+import type { PacingSettings } from "./pacing.js";
 
 /** How to reach ARM: real Azure (DefaultAzureCredential) or the local emulator. */
 export interface ArmSettings {
@@ -21,6 +22,12 @@ export interface ArmSettings {
   resourceGraph?: boolean;
   /** Client-side timeout per attempt, in ms (default 30 s), never beyond the invocation's budget (shared/arm/timeouts). */
   requestTimeoutMs?: number;
+  /**
+   * Wait for a token of ARM's per-subscription buckets before each call instead of
+   * spending retries on 429s (shared/arm/pacing.ts); the app's settings turn it on with
+   * ARM's limits. Absent: no pacing (the sandbox, tests).
+   */
+  pacing?: PacingSettings;
 }
 
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";

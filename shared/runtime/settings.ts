@@ -5,6 +5,7 @@ import type { TableClient } from "@azure/data-tables";
 import type { BlobClient } from "@azure/storage-blob";
 import type { QueueClient } from "@azure/storage-queue";
 import { blobClientForUrl, queueClientFromSettings } from "../store/storageClients.js";
+import { ARM_LIMITS } from "../arm/pacing.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, staticTokenCredential, type ArmSettings } from "../arm/settings.js";
 import { tableClientFromSettings } from "../store/tables.js";
 import { EVENTS_QUEUE } from "./azureNames.js";
@@ -77,6 +78,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
       pollIntervalMs: env.AUTOPILOT_POLL_INTERVAL_MS ? Number(env.AUTOPILOT_POLL_INTERVAL_MS) : undefined,
       // The sweep lists through Resource Graph, and through ARM lists whenever that does not answer.
       resourceGraph: true,
+      // The SDK's retries (429s after Retry-After, 5xx, dropped connections); default 3.
+      maxRetries: count(env, "AUTOPILOT_ARM_MAX_RETRIES"),
+      // Calls wait for ARM's per-subscription tokens instead of spending retries (off: AUTOPILOT_ARM_PACING=off).
+      pacing: env.AUTOPILOT_ARM_PACING?.trim().toLowerCase() === "off" ? undefined : { ...ARM_LIMITS },
     },
     subscriptions: env.AUTOPILOT_SUBSCRIPTIONS?.split(",").map((x) => x.trim()).filter(Boolean),
     sweepBudgetMs: env.AUTOPILOT_SWEEP_BUDGET_SECONDS ? Number(env.AUTOPILOT_SWEEP_BUDGET_SECONDS) * 1000 : undefined,
@@ -114,6 +119,13 @@ function continuationQueue(env: NodeJS.ProcessEnv, credential: (clientId: string
 
 function hasStorage(env: NodeJS.ProcessEnv): boolean {
   return !!(env.AzureWebJobsStorage?.trim() || env.AzureWebJobsStorage__accountName?.trim() || env.AzureWebJobsStorage__tableServiceUri?.trim());
+}
+
+function count(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name]?.trim();
+  if (!v) return undefined;
+  if (!/^\d+$/.test(v)) throw new SettingsError(`${name} must be a whole number, not '${v.slice(0, 50)}'`);
+  return Number(v);
 }
 
 function isTrue(v: string | undefined): boolean {
