@@ -411,6 +411,7 @@ function withDefaults(raw: RawConfig): AllowListConfig {
   const d = raw.dns ?? {};
   const c = raw.cleanup ?? {};
   const mode = d.mode ?? DEFAULTS.dns.mode;
+  const ownerId = d.ownerId ?? DEFAULTS.dns.ownerId;
   const ttl = d.ttl ?? DEFAULTS.dns.ttl;
   return {
     approval: {
@@ -420,13 +421,14 @@ function withDefaults(raw: RawConfig): AllowListConfig {
       rules: a.rules.map(copyRule),
     },
     dns: {
+      ownerId,
       mode,
       ttl,
       registerWhen: d.registerWhen ?? DEFAULTS.dns.registerWhen,
       ...(d.registerFor ? { registerFor: [...d.registerFor] } : {}),
       dryRun: d.dryRun ?? DEFAULTS.dns.dryRun,
       zones: (d.zones ?? []).map(
-        (z): DnsZoneConfig => ({ name: z.name, resourceGroupId: z.resourceGroupId, ttl: z.ttl ?? ttl, mode: z.mode ?? mode, ...(z.custom ? { custom: true } : {}) }),
+        (z): DnsZoneConfig => ({ name: z.name, resourceGroupId: z.resourceGroupId, ttl: z.ttl ?? ttl, mode: z.mode ?? mode, ...(z.custom ? { custom: true } : {}), ownerId }),
       ),
       customRecords: (d.customRecords ?? []).map(copyCustomRecord),
     },

@@ -132,6 +132,7 @@ export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Pos
   // DNS zones: resource group ids, unique names.
   const dns = isObj(data.dns) ? data.dns : {};
   const zoneNames = new Map<string, PathSegment[]>();
+  const zoneCopies = new Map<string, PathSegment[]>();
   list(dns.zones).forEach((zone, z) => {
     if (!isObj(zone)) return;
     const rg = str(zone.resourceGroupId);
@@ -153,15 +154,18 @@ export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Pos
     }
     const name = str(zone.name);
     if (name !== undefined) {
+      // The same zone name in several hubs (per region or environment) is a normal design; the same copy twice is not.
       const k = name.toLowerCase().replace(/\.$/, "");
-      const first = zoneNames.get(k);
+      const copy = `${k}|${(rg ?? "").toLowerCase().replace(/\/+$/, "")}`;
+      const first = zoneCopies.get(copy);
       if (first) {
         out.push({
           path: ["dns", "zones", z, "name"],
-          message: `duplicate zone ${quote(name)}: already listed at ${keyOf(first)} (${lineOf(first, ["dns", "zones", z, "name"])})`,
+          message: `duplicate zone ${quote(name)} in ${rg}: already listed at ${keyOf(first)} (${lineOf(first, ["dns", "zones", z, "name"])})`,
         });
       } else {
-        zoneNames.set(k, ["dns", "zones", z, "name"]);
+        zoneCopies.set(copy, ["dns", "zones", z, "name"]);
+        if (!zoneNames.has(k)) zoneNames.set(k, ["dns", "zones", z, "name"]);
       }
     }
   });

@@ -64,6 +64,8 @@ export interface DnsZoneConfig {
   mode: DnsMode;
   /** A zone of the admins' own, not in Microsoft's table (validate does not warn about it). */
   custom?: boolean;
+  /** dns.ownerId, the marker this deployment writes on (and recognises in) the zone's record sets. */
+  ownerId?: string;
 }
 
 export interface CustomRecordMatch {
@@ -85,6 +87,8 @@ export interface CustomRecordConfig {
 }
 
 export interface DnsConfig {
+  /** This deployment's owner id on record sets (external-dns's --txt-owner-id); default the app's name. */
+  ownerId?: string;
   mode: DnsMode;
   ttl: number;
   registerWhen: RegisterWhen;
@@ -117,7 +121,7 @@ export type RecordNamePlaceholder = (typeof RECORD_NAME_PLACEHOLDERS)[number];
 
 export const DEFAULTS = {
   approval: { unmatched: "leave-pending" as UnmatchedAction, revokeRemoved: false },
-  dns: { mode: "sync" as DnsMode, ttl: 600, registerWhen: "approved" as RegisterWhen, dryRun: false },
+  dns: { ownerId: "privatelink-autopilot", mode: "sync" as DnsMode, ttl: 600, registerWhen: "approved" as RegisterWhen, dryRun: false },
   cleanup: {
     deleteDisconnectedEndpoints: false,
     gracePeriodMinutes: 60,

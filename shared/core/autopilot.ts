@@ -6,6 +6,7 @@ import { isWithinScope, parseResourceId, sameId, sameType, tryParseResourceId } 
 import type { ArmClients } from "../arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
 import { isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
+import { NETWORK_INTERFACE_TYPE } from "../events/operations.js";
 import { APP_NAME, approvalDescription, planApproval } from "../plan/approvals.js";
 import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../plan/requestFacts.js";
 import { ConnectionsGateway, isSettling, type ConnectionInfo } from "../providers/connections.js";
@@ -136,6 +137,12 @@ export class Autopilot {
     if (sameType(type, PRIVATE_ENDPOINT_TYPE)) {
       if (event.kind === "delete") return this.handleEndpointDeleted(tag, event.resourceId, config);
       return this.handleEndpoint(tag, event.resourceId, config, false);
+    }
+    if (sameType(type, NETWORK_INTERFACE_TYPE) && event.kind !== "delete") {
+      // An endpoint's IP configuration changed: follow the NIC to its endpoint (one read) and take the endpoint's path.
+      const pe = await this.endpoints.endpointOfNic(event.resourceId);
+      if (!pe) return [ignore(tag, event.resourceId, "network interface belongs to no private endpoint (or is gone)")];
+      return this.handleEndpoint(tag, pe, config, false);
     }
     const target = managedAncestor(event.resourceId);
     if (target) return this.handleTarget(tag, target, config, false, event.resourceId);

@@ -42,7 +42,7 @@ export class Cleaner {
   async releaseRecords(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision[]> {
     const out: Decision[] = [];
     for (const entry of await this.entriesFor(endpointId, config)) {
-      const zone = config.dns.zones.find((z) => z.name.toLowerCase() === entry.zone.toLowerCase());
+      const zone = config.dns.zones.find((z) => z.name.toLowerCase() === entry.zone.toLowerCase() && z.resourceGroupId.toLowerCase() === entry.zoneResourceGroupId.toLowerCase());
       if (!zone) continue; // zone no longer configured: not ours to touch any more
       out.push(await this.releaseOne(tag, endpointId, entry, zone, config, dryRun, why));
     }
@@ -126,7 +126,7 @@ export class Cleaner {
     const entries: IndexEntry[] = [];
     for await (const item of this.d.dns.listA(z.resourceGroupId, z.name)) {
       listing.push(item);
-      const own = decodeOwnership(item.current.metadata);
+      const own = decodeOwnership(item.current.metadata, z.ownerId);
       if (!own) continue;
       const key = { zoneResourceGroupId: z.resourceGroupId, zone: z.name, recordName: item.recordName };
       entries.push({ ...key, endpointId: own.owner, role: "owner" });
@@ -142,7 +142,7 @@ export class Cleaner {
   private async releaseOne(tag: string, endpointId: string, entry: IndexEntry, zone: DnsZoneConfig, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision> {
     const ref: RecordSetRef = { zoneResourceGroupId: zone.resourceGroupId, zone: zone.name, recordName: entry.recordName };
     const current = await this.d.dns.get(ref);
-    const own = decodeOwnership(current?.metadata);
+    const own = decodeOwnership(current?.metadata, zone.ownerId);
     // Find the first live claimant; dead ones are dropped on the way.
     let successor: Successor | undefined;
     const dead: string[] = [];

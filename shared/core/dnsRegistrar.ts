@@ -51,7 +51,7 @@ export class DnsRegistrar {
     const ref: RecordSetRef = { zoneResourceGroupId: r.zoneResourceGroupId, zone: r.zone, recordName: r.recordName };
     const made = (step: DnsStep, outcome: Decision["outcome"], error?: string) =>
       decision(tag, step.action, recordSetId(ref), step.reason, outcome, { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) }, error);
-    const key = knownKey(r.zone, r.recordName);
+    const key = knownKey(r.zoneResourceGroupId, r.zone, r.recordName);
     let step: DnsStep | undefined; // the step being written, for the failure report
     try {
       if (dryRun) {
@@ -87,13 +87,13 @@ export class DnsRegistrar {
 }
 
 /**
- * Record sets a sweep has listed, by knownKey(zone, name). A name not in the map is
+ * Record sets a sweep has listed, by knownKey(zone resource group, zone, name). A name not in the map is
  * handled as on the event path: created first, read only if it turns out to exist.
  */
 export type KnownRecordSets = Map<string, CurrentRecordSet | undefined>;
 
-export function knownKey(zone: string, recordName: string): string {
-  return `${zone.toLowerCase()}/${recordName.toLowerCase()}`;
+export function knownKey(zoneResourceGroupId: string, zone: string, recordName: string): string {
+  return `${zoneResourceGroupId.toLowerCase()}/${zone.toLowerCase()}/${recordName.toLowerCase()}`;
 }
 
 /**

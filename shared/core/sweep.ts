@@ -295,8 +295,8 @@ export class Sweeper {
         continue;
       }
       for (const { recordName, current } of listing) {
-        records.set(knownKey(z.name, recordName), current);
-        const own = decodeOwnership(current.metadata);
+        records.set(knownKey(z.resourceGroupId, z.name, recordName), current);
+        const own = decodeOwnership(current.metadata, z.ownerId);
         if (own) owners.set(own.owner.toLowerCase(), own.owner);
       }
     }

@@ -19,6 +19,8 @@ export interface DesiredRecord {
   mode: DnsMode;
   /** Owning endpoint id. */
   owner: string;
+  /** The deployment's owner id written as the record set's marker (dns.ownerId). */
+  ownerId?: string;
   /** Where the name came from, for logs. */
   source: string;
 }
@@ -101,20 +103,23 @@ export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[] | undefined,
   const out: DesiredResult = { records: [], skips: [], waitingForIp: [] };
   const byKey = new Map<string, DesiredRecord>();
   const put = (zoneName: string, recordName: string, ips: string[], source: string) => {
-    const zone = dns.zones.find((z) => z.name.toLowerCase() === zoneName.toLowerCase());
-    if (!zone) {
+    // The same zone may be listed once per hub (per region or environment): every copy gets the record.
+    const copies = dns.zones.filter((z) => z.name.toLowerCase() === zoneName.toLowerCase());
+    if (copies.length === 0) {
       out.skips.push({ zone: zoneName, record: recordName, ips, reason: `zone ${zoneName} is not listed in dns.zones: not touched` });
       return;
     }
-    const key = `${zone.name.toLowerCase()}/${recordName.toLowerCase()}`;
-    const existing = byKey.get(key);
-    if (existing) {
-      existing.ips = sortIps([...existing.ips, ...ips]);
-      return;
+    for (const zone of copies) {
+      const key = `${zone.resourceGroupId.toLowerCase()}/${zone.name.toLowerCase()}/${recordName.toLowerCase()}`;
+      const existing = byKey.get(key);
+      if (existing) {
+        existing.ips = sortIps([...existing.ips, ...ips]);
+        continue;
+      }
+      const r: DesiredRecord = { zone: zone.name, zoneResourceGroupId: zone.resourceGroupId, recordName: recordName.toLowerCase(), ips: sortIps(ips), ttl: zone.ttl, mode: zone.mode, owner: pe.id, ownerId: zone.ownerId, source };
+      byKey.set(key, r);
+      out.records.push(r);
     }
-    const r: DesiredRecord = { zone: zone.name, zoneResourceGroupId: zone.resourceGroupId, recordName: recordName.toLowerCase(), ips: sortIps(ips), ttl: zone.ttl, mode: zone.mode, owner: pe.id, source };
-    byKey.set(key, r);
-    out.records.push(r);
   };
 
   const { names, skips } = endpointNames(pe, nic);

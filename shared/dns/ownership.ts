@@ -22,20 +22,24 @@ export interface Ownership {
   claimants: string[];
 }
 
-/** Metadata for a record set we own; keys of ours not in `o` are dropped, foreign keys kept. */
-export function encodeOwnership(o: Ownership, keep: Record<string, string> = {}): Record<string, string> {
+/**
+ * Metadata for a record set we own; keys of ours not in `o` are dropped, foreign keys kept.
+ * `manager` is the deployment's owner id (dns.ownerId, default MANAGER), as external-dns's
+ * --txt-owner-id: two deployments sharing a zone never take each other's records.
+ */
+export function encodeOwnership(o: Ownership, keep: Record<string, string> = {}, manager: string = MANAGER): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(keep)) if (!isOurKey(k)) out[k] = v;
-  out[MANAGED_BY] = MANAGER;
+  out[MANAGED_BY] = manager;
   putChunked(out, OWNER, o.owner);
   o.claimants.slice(0, MAX_CLAIMANTS).forEach((c, i) => putChunked(out, `${CLAIMANT}${i + 1}`, c));
   return out;
 }
 
-/** undefined when the record set is not ours (no marker, or a marker naming no owner). */
-export function decodeOwnership(metadata: Record<string, string> | undefined): Ownership | undefined {
+/** undefined when the record set is not ours (no marker, another deployment's marker, or a marker naming no owner). */
+export function decodeOwnership(metadata: Record<string, string> | undefined, manager: string = MANAGER): Ownership | undefined {
   const m = lowerKeys(metadata ?? {});
-  if (m[MANAGED_BY.toLowerCase()] !== MANAGER) return undefined;
+  if (m[MANAGED_BY.toLowerCase()] !== manager) return undefined;
   const owner = getChunked(m, OWNER);
   if (!owner) return undefined;
   const claimants: string[] = [];

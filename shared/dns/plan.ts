@@ -36,10 +36,10 @@ export function planRecord(desired: DesiredRecord, current: CurrentRecordSet | u
     return {
       action: "dns-create",
       reason: `new record for ${desired.source}`,
-      write: { kind: "create", ttl: desired.ttl, ips: desired.ips, metadata: encodeOwnership({ owner: desired.owner, claimants: [] }) },
+      write: { kind: "create", ttl: desired.ttl, ips: desired.ips, metadata: encodeOwnership({ owner: desired.owner, claimants: [] }, {}, desired.ownerId) },
     };
   }
-  const own = decodeOwnership(current.metadata);
+  const own = decodeOwnership(current.metadata, desired.ownerId);
   if (!own) {
     return { action: "dns-conflict", reason: "a record set without privatelink-autopilot's marker holds this name: foreign, left untouched" };
   }
@@ -52,7 +52,7 @@ export function planRecord(desired: DesiredRecord, current: CurrentRecordSet | u
     return {
       action: "dns-update",
       reason: sameIps ? `TTL ${current.ttl} → ${desired.ttl}` : `IPs ${sortIps(current.ips).join(",") || "(none)"} → ${desired.ips.join(",")}`,
-      write: { kind: "update", ifMatch: current.etag, ttl: desired.ttl, ips: desired.ips, metadata: encodeOwnership(own, current.metadata) },
+      write: { kind: "update", ifMatch: current.etag, ttl: desired.ttl, ips: desired.ips, metadata: encodeOwnership(own, current.metadata, desired.ownerId) },
     };
   }
   // Another endpoint owns the name: keep it; remember this one as a claimant.
@@ -67,6 +67,6 @@ export function planRecord(desired: DesiredRecord, current: CurrentRecordSet | u
     reason: "name is owned by another endpoint: kept, no overwrite, no round-robin; this endpoint is recorded as a waiting claimant",
     heldBy: own.owner,
     // Only the metadata changes; the records keep resolving to the owner.
-    write: { kind: "update", ifMatch: current.etag, ttl: current.ttl ?? desired.ttl, ips: current.ips, metadata: encodeOwnership({ owner: own.owner, claimants: [...own.claimants, desired.owner] }, current.metadata) },
+    write: { kind: "update", ifMatch: current.etag, ttl: current.ttl ?? desired.ttl, ips: current.ips, metadata: encodeOwnership({ owner: own.owner, claimants: [...own.claimants, desired.owner] }, current.metadata, desired.ownerId) },
   };
 }

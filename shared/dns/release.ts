@@ -26,13 +26,13 @@ export interface Successor {
 
 export function planRelease(
   endpointId: string,
-  zone: { ttl: number; mode: DnsMode },
+  zone: { ttl: number; mode: DnsMode; ownerId?: string },
   current: CurrentRecordSet | undefined,
   successor?: Successor,
   deadClaimants: string[] = [],
 ): ReleaseStep {
   if (!current) return { action: "dns-skip", reason: "record set is already gone" };
-  const own = decodeOwnership(current.metadata);
+  const own = decodeOwnership(current.metadata, zone.ownerId);
   if (!own) return { action: "dns-skip", reason: "record set carries no privatelink-autopilot marker: left untouched" };
   const others = (list: string[]) => list.filter((c) => !sameEndpoint(c, endpointId) && !deadClaimants.some((d) => sameEndpoint(d, c)));
   if (!sameEndpoint(own.owner, endpointId)) {
@@ -40,7 +40,7 @@ export function planRelease(
     return {
       action: "dns-update",
       reason: "withdrawn as a waiting claimant; the owner keeps the name",
-      write: { kind: "update", ifMatch: current.etag, ttl: current.ttl ?? zone.ttl, ips: current.ips, metadata: encodeOwnership({ owner: own.owner, claimants: others(own.claimants) }, current.metadata) },
+      write: { kind: "update", ifMatch: current.etag, ttl: current.ttl ?? zone.ttl, ips: current.ips, metadata: encodeOwnership({ owner: own.owner, claimants: others(own.claimants) }, current.metadata, zone.ownerId) },
     };
   }
   if (successor) {
@@ -54,7 +54,7 @@ export function planRelease(
         ifMatch: current.etag,
         ttl: zone.ttl,
         ips: successor.ips,
-        metadata: encodeOwnership({ owner: successor.endpointId, claimants: others(own.claimants).filter((c) => !sameEndpoint(c, successor.endpointId)) }, current.metadata),
+        metadata: encodeOwnership({ owner: successor.endpointId, claimants: others(own.claimants).filter((c) => !sameEndpoint(c, successor.endpointId)) }, current.metadata, zone.ownerId),
       },
     };
   }

@@ -4,10 +4,12 @@
 import { PROVIDER_TYPES } from "../providers/registry.js";
 
 export const PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints";
+export const NETWORK_INTERFACE_TYPE = "Microsoft.Network/networkInterfaces";
 
 /**
  * Prefixes of the operation names the handler acts on (compared case-insensitively, as Event Grid does):
  * - a consumer's endpoint written or deleted;
+ * - a network interface written (an endpoint's IP configuration changed: followed to its endpoint, so records follow at once);
  * - a managed provider resource written (some services report connection changes on the parent);
  * - anything on its connections: `privateEndpointConnections/*`, `privateEndpointConnectionsApproval/action`,
  *   `privateEndpointConnectionProxies/*` (the proxy the Network RP writes when a request arrives).
@@ -17,6 +19,7 @@ export const PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints";
 export const HANDLED_OPERATION_PREFIXES: readonly string[] = [
   `${PRIVATE_ENDPOINT_TYPE}/write`,
   `${PRIVATE_ENDPOINT_TYPE}/delete`,
+  `${NETWORK_INTERFACE_TYPE}/write`,
   ...PROVIDER_TYPES.flatMap((p) => [`${p.type}/write`, `${p.type}/privateEndpointConnection`]),
 ];
 

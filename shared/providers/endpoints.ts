@@ -108,6 +108,22 @@ export class EndpointsGateway {
     }
   }
 
+  /**
+   * The private endpoint a network interface belongs to (the platform sets the NIC's
+   * `privateEndpoint.id`); undefined for any other NIC, or one that is gone.
+   */
+  async endpointOfNic(nicId: string): Promise<string | undefined> {
+    const id = tryParseResourceId(nicId);
+    if (!id?.resourceGroup || !id.name) return undefined;
+    try {
+      const nic = await this.clients.networkFor(id.subscriptionId).networkInterfaces.get(id.resourceGroup, id.name);
+      return nic.privateEndpoint?.id || undefined;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
   /** The IP configurations of the endpoint's network interfaces (FQDNs and private IPs). */
   async getIpConfigs(pe: EndpointInfo): Promise<NicIpConfig[]> {
     const out: NicIpConfig[] = [];

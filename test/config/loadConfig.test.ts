@@ -46,7 +46,7 @@ describe("parseConfigText: valid input", () => {
       revokeRemoved: false,
       rules: [{ name: "corp-spokes", requesterSubscriptions: [SUB_A] }],
     });
-    expect(c.dns).toEqual({ mode: "sync", ttl: 600, registerWhen: "approved", dryRun: false, zones: [], customRecords: [] });
+    expect(c.dns).toEqual({ ownerId: "privatelink-autopilot", mode: "sync", ttl: 600, registerWhen: "approved", dryRun: false, zones: [], customRecords: [] });
     expect(c.cleanup).toEqual({
       deleteDisconnectedEndpoints: false,
       gracePeriodMinutes: 60,
@@ -90,12 +90,14 @@ describe("parseConfigText: valid input", () => {
         resourceGroupId: "/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-dns",
         ttl: 120,
         mode: "upsert-only",
+        ownerId: "privatelink-autopilot",
       },
       {
         name: "privatelink.blob.core.windows.net",
         resourceGroupId: "/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-dns",
         ttl: 30,
         mode: "create-only",
+        ownerId: "privatelink-autopilot",
       },
     ]);
     expect(c.cleanup.gracePeriodMinutes).toBe(0);
@@ -431,7 +433,7 @@ describe("parseConfigText: problems", () => {
         10,
         13,
         "dns.zones[1].name",
-        "duplicate zone 'PrivateLink.Zilliz.Example.': already listed at dns.zones[0].name (line 8)",
+        "duplicate zone 'PrivateLink.Zilliz.Example.' in /subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-dns: already listed at dns.zones[0].name (line 8)",
       ],
       [14, 14, "dns.customRecords[0].match", "must set at least one of 'targetResourceIds', 'aliases'"],
       [
