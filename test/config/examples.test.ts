@@ -58,3 +58,14 @@ describe("examples/allow-list.broken.yaml", () => {
     ]);
   });
 });
+
+describe("examples/teams (an allow-list as a folder)", () => {
+  it("is valid, with the platform file's scopes and each team's rules in file-name order", async () => {
+    const dir = resolve(root, "examples/teams");
+    const r = await loadConfigFile(dir);
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
+    expect(r.warnings).toBeUndefined();
+    expect(r.config.approval.rules.map((x) => x.name)).toEqual(["no-sandbox", "data-blob", "web-vaults"]);
+    expect(r.config.approval.managedScopes).toEqual(["/subscriptions/00000000-0000-0000-0000-0000000000aa"]);
+  });
+});
