@@ -12,7 +12,7 @@ import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js
 import { planEndpointDeletion } from "../plan/endpointCleanup.js";
 import type { ConnectionInfo, ConnectionsGateway } from "../providers/connections.js";
 import type { EndpointInfo, EndpointsGateway } from "../providers/endpoints.js";
-import { PreconditionFailedError, type PrivateDnsGateway, type RecordSetRef } from "../providers/privateDns.js";
+import { PreconditionFailedError, type PrivateDnsGateway, type RecordSetRef, type RecordType } from "../providers/privateDns.js";
 import type { IndexEntry, OwnershipIndex } from "../store/ownershipIndex.js";
 import type { Decision, Logger } from "./decision.js";
 import { desiredRecordsOf, recordSetId } from "./dnsRegistrar.js";
@@ -121,14 +121,14 @@ export class Cleaner {
    * Lists a zone once and rebuilds its index entries from the record sets' ownership
    * metadata; returns the listing (sweeps plan against it).
    */
-  async indexZone(z: DnsZoneConfig): Promise<{ recordName: string; current: CurrentRecordSet }[]> {
-    const listing: { recordName: string; current: CurrentRecordSet }[] = [];
+  async indexZone(z: DnsZoneConfig): Promise<{ recordName: string; recordType: RecordType; current: CurrentRecordSet }[]> {
+    const listing: { recordName: string; recordType: RecordType; current: CurrentRecordSet }[] = [];
     const entries: IndexEntry[] = [];
-    for await (const item of this.d.dns.listA(z.resourceGroupId, z.name)) {
+    for await (const item of this.d.dns.listRecordSets(z.resourceGroupId, z.name)) {
       listing.push(item);
       const own = decodeOwnership(item.current.metadata, z.ownerId);
       if (!own) continue;
-      const key = { zoneResourceGroupId: z.resourceGroupId, zone: z.name, recordName: item.recordName };
+      const key = { zoneResourceGroupId: z.resourceGroupId, zone: z.name, recordName: item.recordName, ...(item.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}) };
       entries.push({ ...key, endpointId: own.owner, role: "owner" });
       for (const c of own.claimants) entries.push({ ...key, endpointId: c, role: "claimant" });
     }
@@ -140,7 +140,7 @@ export class Cleaner {
   }
 
   private async releaseOne(tag: string, endpointId: string, entry: IndexEntry, zone: DnsZoneConfig, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision> {
-    const ref: RecordSetRef = { zoneResourceGroupId: zone.resourceGroupId, zone: zone.name, recordName: entry.recordName };
+    const ref: RecordSetRef = { zoneResourceGroupId: zone.resourceGroupId, zone: zone.name, recordName: entry.recordName, ...(entry.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}) };
     const current = await this.d.dns.get(ref);
     const own = decodeOwnership(current?.metadata, zone.ownerId);
     // Find the first live claimant; dead ones are dropped on the way.
@@ -200,7 +200,9 @@ export class Cleaner {
     }
     if (!pe || !registersFor(config.dns, pe.id)) return undefined;
     if (config.dns.registerWhen === "approved" && !pe.links.some((l) => l.status === "Approved")) return undefined;
-    const r = (await desiredRecordsOf(pe, config.dns, this.d.endpoints)).records.find((x) => x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase());
+    const r = (await desiredRecordsOf(pe, config.dns, this.d.endpoints)).records.find(
+      (x) => x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase() && (x.recordType ?? "A") === (ref.recordType ?? "A"),
+    );
     return r?.ips;
   }
 

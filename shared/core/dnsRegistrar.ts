@@ -48,10 +48,10 @@ export class DnsRegistrar {
   }
 
   private async syncRecord(tag: string, r: DesiredRecord, dryRun: boolean, known?: KnownRecordSets, heldBefore = false): Promise<Decision> {
-    const ref: RecordSetRef = { zoneResourceGroupId: r.zoneResourceGroupId, zone: r.zone, recordName: r.recordName };
+    const ref: RecordSetRef = { zoneResourceGroupId: r.zoneResourceGroupId, zone: r.zone, recordName: r.recordName, ...(r.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}) };
     const made = (step: DnsStep, outcome: Decision["outcome"], error?: string) =>
       decision(tag, step.action, recordSetId(ref), step.reason, outcome, { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) }, error);
-    const key = knownKey(r.zoneResourceGroupId, r.zone, r.recordName);
+    const key = knownKey(r.zoneResourceGroupId, r.zone, r.recordName, r.recordType);
     let step: DnsStep | undefined; // the step being written, for the failure report
     try {
       if (dryRun) {
@@ -87,13 +87,13 @@ export class DnsRegistrar {
 }
 
 /**
- * Record sets a sweep has listed, by knownKey(zone resource group, zone, name). A name not in the map is
+ * Record sets a sweep has listed, by knownKey(zone resource group, zone, name, type). A name not in the map is
  * handled as on the event path: created first, read only if it turns out to exist.
  */
 export type KnownRecordSets = Map<string, CurrentRecordSet | undefined>;
 
-export function knownKey(zoneResourceGroupId: string, zone: string, recordName: string): string {
-  return `${zoneResourceGroupId.toLowerCase()}/${zone.toLowerCase()}/${recordName.toLowerCase()}`;
+export function knownKey(zoneResourceGroupId: string, zone: string, recordName: string, recordType: "A" | "AAAA" = "A"): string {
+  return `${zoneResourceGroupId.toLowerCase()}/${zone.toLowerCase()}/${recordName.toLowerCase()}${recordType === "AAAA" ? "/aaaa" : ""}`;
 }
 
 /**
@@ -106,7 +106,7 @@ export async function desiredRecordsOf(pe: EndpointInfo, dns: DnsConfig, endpoin
 }
 
 export function recordSetId(ref: RecordSetRef): string {
-  return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/A/${ref.recordName}`;
+  return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/${ref.recordType ?? "A"}/${ref.recordName}`;
 }
 
 function decision(event: string, action: DnsAction, resource: string, reason: string, outcome: Decision["outcome"], dns: Decision["dns"], error?: string): Decision {

@@ -294,8 +294,8 @@ export class Sweeper {
         errors.push({ ...unitError(tag, zoneId, `listing zone ${z.name}`, e), dns: { zone: z.name } });
         continue;
       }
-      for (const { recordName, current } of listing) {
-        records.set(knownKey(z.resourceGroupId, z.name, recordName), current);
+      for (const { recordName, recordType, current } of listing) {
+        records.set(knownKey(z.resourceGroupId, z.name, recordName, recordType), current);
         const own = decodeOwnership(current.metadata, z.ownerId);
         if (own) owners.set(own.owner.toLowerCase(), own.owner);
       }

@@ -1,8 +1,9 @@
-// Source of intent for DNS: which A-records an endpoint should have. Pure.
+// Source of intent for DNS: which A (IPv4) and AAAA (IPv6) records an endpoint should have. Pure.
 // Names come from the endpoint's own FQDNs (its NIC's platform-set
 // privateLinkConnectionProperties, or customDnsConfigs names that provably belong to its
 // target: ./targetNames.ts), never from resource type + group id alone: Azure Managed
 // Redis and Redis Enterprise share both but live in different zones.
+import { isIP } from "node:net";
 import type { DnsConfig, DnsMode } from "../config/index.js";
 import { matchesGlob } from "../policy/glob.js";
 import type { EndpointInfo, NicIpConfig } from "../providers/endpoints.js";
@@ -14,6 +15,8 @@ export interface DesiredRecord {
   /** /subscriptions/{s}/resourceGroups/{rg} holding the zone. */
   zoneResourceGroupId: string;
   recordName: string;
+  /** A for IPv4 addresses, AAAA for IPv6 (a name with both gets one of each); absent: A. */
+  recordType?: "A" | "AAAA";
   ips: string[];
   ttl: number;
   mode: DnsMode;
@@ -109,16 +112,23 @@ export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[] | undefined,
       out.skips.push({ zone: zoneName, record: recordName, ips, reason: `zone ${zoneName} is not listed in dns.zones: not touched` });
       return;
     }
+    // IPv4 goes into an A record set, IPv6 into AAAA (Private DNS refuses anything else); anything else is no address.
+    const bad = ips.filter((ip) => isIP(ip) === 0);
+    if (bad.length) out.skips.push({ zone: zoneName, record: recordName, ips: bad, reason: `not an IPv4 or IPv6 address: ${bad.join(", ")}; not registered` });
     for (const zone of copies) {
-      const key = `${zone.resourceGroupId.toLowerCase()}/${zone.name.toLowerCase()}/${recordName.toLowerCase()}`;
-      const existing = byKey.get(key);
-      if (existing) {
-        existing.ips = sortIps([...existing.ips, ...ips]);
-        continue;
+      for (const recordType of ["A", "AAAA"] as const) {
+        const family = ips.filter((ip) => isIP(ip) === (recordType === "A" ? 4 : 6));
+        if (!family.length) continue;
+        const key = `${zone.resourceGroupId.toLowerCase()}/${zone.name.toLowerCase()}/${recordName.toLowerCase()}/${recordType}`;
+        const existing = byKey.get(key);
+        if (existing) {
+          existing.ips = sortIps([...existing.ips, ...family]);
+          continue;
+        }
+        const r: DesiredRecord = { zone: zone.name, zoneResourceGroupId: zone.resourceGroupId, recordName: recordName.toLowerCase(), ...(recordType === "AAAA" ? { recordType } : {}), ips: sortIps(family), ttl: zone.ttl, mode: zone.mode, owner: pe.id, ownerId: zone.ownerId, source };
+        byKey.set(key, r);
+        out.records.push(r);
       }
-      const r: DesiredRecord = { zone: zone.name, zoneResourceGroupId: zone.resourceGroupId, recordName: recordName.toLowerCase(), ips: sortIps(ips), ttl: zone.ttl, mode: zone.mode, owner: pe.id, ownerId: zone.ownerId, source };
-      byKey.set(key, r);
-      out.records.push(r);
     }
   };
 
@@ -162,8 +172,8 @@ export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[] | undefined,
   return out;
 }
 
-/** Numeric order, so the same set of IPs always compares equal. */
+/** Numeric order (IPv4; IPv6 by text), so the same set of IPs always compares equal. */
 export function sortIps(ips: string[]): string[] {
-  const key = (ip: string) => ip.split(".").map((o) => o.padStart(3, "0")).join(".");
+  const key = (ip: string) => (ip.includes(":") ? `~${ip.toLowerCase()}` : ip.split(".").map((o) => o.padStart(3, "0")).join("."));
   return [...new Set(ips)].sort((a, b) => key(a).localeCompare(key(b)));
 }

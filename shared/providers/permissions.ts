@@ -4,7 +4,7 @@
 // and the Bicep reads it, so the custom roles and the code cannot disagree; a test
 // re-generates and compares.
 import { PROVIDER_TYPES, CONNECTIONS_CHILD, type ProviderType } from "./registry.js";
-import { RECORD_TYPE } from "./privateDns.js";
+import { RECORD_TYPES } from "./privateDns.js";
 
 export type RoleKey = "approver" | "dnsWriter" | "consumerReader" | "endpointCleaner" | "groupReader";
 
@@ -38,10 +38,10 @@ export function approverActions(types: readonly ProviderType[] = PROVIDER_TYPES)
   );
 }
 
-/** Hub side: the zones' A record sets (get, list by type, create/update with ETags, delete). */
+/** Hub side: the zones' A and AAAA record sets (get, list by type, create/update with ETags, delete). */
 export function dnsWriterActions(): string[] {
   const zones = "Microsoft.Network/privateDnsZones";
-  return sorted([`${zones}/read`, ...["read", "write", "delete"].map((verb) => `${zones}/${RECORD_TYPE}/${verb}`)]);
+  return sorted([`${zones}/read`, ...RECORD_TYPES.flatMap((type) => ["read", "write", "delete"].map((verb) => `${zones}/${type}/${verb}`))]);
 }
 
 /** Consumer side: read endpoints (get, list by subscription) and their NICs for the IP addresses. */

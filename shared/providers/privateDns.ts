@@ -1,4 +1,5 @@
-// A-record sets in the hub's Private DNS zones, through @azure/arm-privatedns.
+// A and AAAA record sets in the hub's Private DNS zones, through @azure/arm-privatedns
+// (IPv4 in A, IPv6 in AAAA: Private DNS refuses anything else, RFC 1035 / 3596).
 // Optimistic concurrency throughout: create with If-None-Match *, change and
 // delete only with If-Match on the ETag just read.
 import { httpStatus } from "../arm/errors.js";
@@ -12,10 +13,16 @@ export interface RecordSetRef {
   zoneResourceGroupId: string;
   zone: string;
   recordName: string;
+  /** AAAA for IPv6 addresses; absent: A. */
+  recordType?: RecordType;
 }
 
-/** The only record type the app reads and writes (infra/roles grants exactly this one). */
-export const RECORD_TYPE = "A";
+export type RecordType = "A" | "AAAA";
+
+/** The record types the app reads and writes (infra/roles grants exactly these). */
+export const RECORD_TYPES: readonly RecordType[] = ["A", "AAAA"];
+
+const typeOf = (ref: RecordSetRef): RecordType => ref.recordType ?? "A";
 
 export class PreconditionFailedError extends Error {}
 export class ZoneNotFoundError extends Error {}
@@ -48,18 +55,20 @@ export class PrivateDnsGateway {
   async get(ref: RecordSetRef): Promise<CurrentRecordSet | undefined> {
     const { client, rg } = this.target(ref);
     try {
-      return toCurrent(await client.get(rg, ref.zone, RECORD_TYPE, ref.recordName));
+      return toCurrent(await client.get(rg, ref.zone, typeOf(ref), ref.recordName));
     } catch (e) {
       if (httpStatus(e) === 404) return undefined;
       throw e;
     }
   }
 
-  /** Every A record set of a zone, paged. Costly on Private DNS's read budget: only for index rebuilds and sweeps. */
-  async *listA(zoneResourceGroupId: string, zone: string): AsyncIterable<{ recordName: string; current: CurrentRecordSet }> {
+  /** Every A and AAAA record set of a zone, paged (one list per type). Costly on Private DNS's read budget: only for index rebuilds and sweeps. */
+  async *listRecordSets(zoneResourceGroupId: string, zone: string): AsyncIterable<{ recordName: string; recordType: RecordType; current: CurrentRecordSet }> {
     const { client, rg } = this.target({ zoneResourceGroupId, zone, recordName: "" });
-    for await (const r of client.listByType(rg, zone, RECORD_TYPE)) {
-      yield { recordName: r.name!, current: toCurrent(r) };
+    for (const recordType of RECORD_TYPES) {
+      for await (const r of client.listByType(rg, zone, recordType)) {
+        yield { recordName: r.name!, recordType, current: toCurrent(r) };
+      }
     }
   }
 
@@ -77,8 +86,10 @@ export class PrivateDnsGateway {
     const { client, rg } = this.target(ref);
     try {
       const r = await client.createOrUpdate(
-        rg, ref.zone, RECORD_TYPE, ref.recordName,
-        { ttl: w.ttl, aRecords: w.ips.map((ipv4Address) => ({ ipv4Address })), metadata: w.metadata },
+        rg, ref.zone, typeOf(ref), ref.recordName,
+        typeOf(ref) === "AAAA"
+          ? { ttl: w.ttl, aaaaRecords: w.ips.map((ipv6Address) => ({ ipv6Address })), metadata: w.metadata }
+          : { ttl: w.ttl, aRecords: w.ips.map((ipv4Address) => ({ ipv4Address })), metadata: w.metadata },
         w.kind === "create" ? { ifNoneMatch: "*" } : { ifMatch: w.ifMatch },
       );
       return r.etag;
@@ -90,7 +101,7 @@ export class PrivateDnsGateway {
   private async remove(ref: RecordSetRef, ifMatch: string | undefined): Promise<void> {
     const { client, rg } = this.target(ref);
     try {
-      await client.delete(rg, ref.zone, RECORD_TYPE, ref.recordName, { ifMatch });
+      await client.delete(rg, ref.zone, typeOf(ref), ref.recordName, { ifMatch });
     } catch (e) {
       throw translate(e, ref);
     }
@@ -99,12 +110,12 @@ export class PrivateDnsGateway {
 
 /** The record set's ARM id. */
 export function recordSetResourceId(ref: RecordSetRef): string {
-  return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/${RECORD_TYPE}/${ref.recordName}`;
+  return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/${typeOf(ref)}/${ref.recordName}`;
 }
 
 function recordSetRefOf(id: string): RecordSetRef | undefined {
-  const m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)\/A\/([^/]+)$/i.exec(id);
-  return m ? { zoneResourceGroupId: m[1]!, zone: m[2]!, recordName: m[3]! } : undefined;
+  const m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)\/(A|AAAA)\/([^/]+)$/i.exec(id);
+  return m ? { zoneResourceGroupId: m[1]!, zone: m[2]!, recordName: m[4]!, ...(m[3]!.toUpperCase() === "AAAA" ? { recordType: "AAAA" as const } : {}) } : undefined;
 }
 
 /** A record set's content as its intent records it (WriteTarget.want): TTL, addresses, metadata. */
@@ -113,8 +124,9 @@ export function recordFingerprint(r: { ttl?: number; ips: string[]; metadata?: R
   return JSON.stringify([r.ttl ?? null, [...r.ips].sort(), meta]);
 }
 
-function toCurrent(r: { etag?: string; ttl?: number; aRecords?: { ipv4Address?: string }[]; metadata?: Record<string, string> }): CurrentRecordSet {
-  return { etag: r.etag, ttl: r.ttl, ips: (r.aRecords ?? []).map((a) => a.ipv4Address!).filter(Boolean), metadata: r.metadata ?? {} };
+function toCurrent(r: { etag?: string; ttl?: number; aRecords?: { ipv4Address?: string }[]; aaaaRecords?: { ipv6Address?: string }[]; metadata?: Record<string, string> }): CurrentRecordSet {
+  const ips = [...(r.aRecords ?? []).map((a) => a.ipv4Address), ...(r.aaaaRecords ?? []).map((a) => a.ipv6Address)].filter((x): x is string => !!x);
+  return { etag: r.etag, ttl: r.ttl, ips, metadata: r.metadata ?? {} };
 }
 
 function translate(e: unknown, ref: RecordSetRef): unknown {

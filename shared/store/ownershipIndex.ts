@@ -20,6 +20,8 @@ export interface RecordSetKey {
   zoneResourceGroupId: string;
   zone: string;
   recordName: string;
+  /** AAAA for IPv6 record sets; absent: A (rows written before AAAA existed read as A). */
+  recordType?: "A" | "AAAA";
 }
 
 export interface IndexEntry extends RecordSetKey {
@@ -54,9 +56,9 @@ export function zoneKey(zone: string, zoneResourceGroupId: string): string {
   return `${idKey(zoneResourceGroupId)}/${zone.toLowerCase()}`;
 }
 
-/** Case-insensitive identity of a record set: `{resource group id}/{zone}/{record name}`. */
+/** Case-insensitive identity of a record set: `{resource group id}/{zone}/{record name}` (`/aaaa` appended for an AAAA set). */
 export function recordSetKey(k: RecordSetKey): string {
-  return `${zoneKey(k.zone, k.zoneResourceGroupId)}/${k.recordName.toLowerCase()}`;
+  return `${zoneKey(k.zone, k.zoneResourceGroupId)}/${k.recordName.toLowerCase()}${k.recordType === "AAAA" ? "/aaaa" : ""}`;
 }
 
 export class InvalidIndexEntryError extends Error {}
@@ -90,7 +92,7 @@ function checkZoneEntries(zone: string, zoneResourceGroupId: string, entries: In
 
 /** A plain copy with exactly the interface's fields. */
 function entryOf(e: IndexEntry): IndexEntry {
-  return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, role: e.role };
+  return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, ...(e.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}), role: e.role };
 }
 
 /** Stable order for answers: by record set key, owners first. */
@@ -207,6 +209,7 @@ interface EntryProps {
   zoneResourceGroupId: string;
   zone: string;
   recordName: string;
+  recordType?: string;
   role: string;
   updatedAt: Date;
 }
@@ -335,7 +338,7 @@ export class TableOwnershipIndex implements OwnershipIndex {
   // -------------------------------------------------------------------------
 
   private props(e: IndexEntry): EntryProps {
-    return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, role: e.role, updatedAt: this.now() };
+    return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, ...(e.recordType === "AAAA" ? { recordType: "AAAA" } : {}), role: e.role, updatedAt: this.now() };
   }
 
   private async deleteIfPresent(pk: string, rk: string): Promise<void> {
@@ -378,6 +381,6 @@ export class TableOwnershipIndex implements OwnershipIndex {
 function fromEntity(e: TableEntityResult<EntryProps>): IndexEntry | undefined {
   if (typeof e.endpointId !== "string" || typeof e.zoneResourceGroupId !== "string" || typeof e.zone !== "string" || typeof e.recordName !== "string") return undefined;
   if (e.role !== "owner" && e.role !== "claimant") return undefined;
-  return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, role: e.role };
+  return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, ...(e.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}), role: e.role };
 }
 

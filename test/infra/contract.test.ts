@@ -123,11 +123,14 @@ describe("custom roles", () => {
     expect(new Set(approver)).toEqual(expected);
   });
 
-  it("the DNS writer reads zones and changes A record sets only: no zone writes, no virtual network links, no other record types", () => {
+  it("the DNS writer reads zones and changes A and AAAA record sets only: no zone writes, no virtual network links, no other record types", () => {
     expect(roles.get(specs.dnsWriter.roleName)!.slice().sort()).toEqual([
       "Microsoft.Network/privateDnsZones/A/delete",
       "Microsoft.Network/privateDnsZones/A/read",
       "Microsoft.Network/privateDnsZones/A/write",
+      "Microsoft.Network/privateDnsZones/AAAA/delete",
+      "Microsoft.Network/privateDnsZones/AAAA/read",
+      "Microsoft.Network/privateDnsZones/AAAA/write",
       "Microsoft.Network/privateDnsZones/read",
     ]);
   });

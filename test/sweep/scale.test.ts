@@ -41,7 +41,7 @@ describe("sweep at scale (generated estate)", () => {
     expect(calls.filter((c) => /privateEndpoints$/i.test(c.path))).toHaveLength(6);
     expect(calls.filter((c) => /privateDnsZones\/[^/]+\/A$/i.test(c.path))).toHaveLength(3);
     // Nothing but those lists (and the other provider types' lists, empty here).
-    const lists = new Set([...scale.subscriptions.map((s) => `/subscriptions/${s}/providers/Microsoft.Network/privateEndpoints`), `${SCALE_HUB_RG}/providers/Microsoft.Network/privateDnsZones/${SCALE_ZONE}/A`]);
+    const lists = new Set([...scale.subscriptions.map((s) => `/subscriptions/${s}/providers/Microsoft.Network/privateEndpoints`), `${SCALE_HUB_RG}/providers/Microsoft.Network/privateDnsZones/${SCALE_ZONE}/A`, `${SCALE_HUB_RG}/providers/Microsoft.Network/privateDnsZones/${SCALE_ZONE}/AAAA`]);
     expect(calls.filter((c) => !lists.has(c.path) && !/^\/subscriptions\/[^/]+\/providers\/[^/]+\/[^/]+$/.test(c.path)).map((c) => c.path)).toEqual([]);
     expect(report.decisions.filter((d) => d.outcome === "applied" || d.outcome === "failed")).toEqual([]);
   });
@@ -81,7 +81,7 @@ describe("sweep at scale through Resource Graph", () => {
     expect(report.complete).toBe(true);
     const calls = l.emulator.calls;
     expect(calls.filter((c) => c.path === GRAPH).map((c) => [c.method, c.status])).toEqual([["POST", 200], ["POST", 200]]);
-    expect(calls.filter((c) => c.path !== GRAPH && !/privateDnsZones\/[^/]+\/A$/i.test(c.path)).map((c) => c.path)).toEqual([]);
+    expect(calls.filter((c) => c.path !== GRAPH && !/privateDnsZones\/[^/]+\/(A|AAAA)$/i.test(c.path)).map((c) => c.path)).toEqual([]);
     expect(calls.filter((c) => c.kind !== "read")).toEqual([]);
     expect(report.decisions.filter((d) => d.outcome !== "skipped" || d.action === "error")).toEqual([]);
   });
