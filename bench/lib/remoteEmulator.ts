@@ -10,7 +10,8 @@ import type { CallLogEntry, EmulatorOptions, FaultSpec } from "../../sandbox/emu
 import type { ProcessUsage } from "./usage.js";
 
 export type EmulatorRequest = { id: number } & (
-  | { op: "start"; options: EmulatorOptions }
+  | { op: "start"; options: EmulatorOptions; seed?: SeedOptions }
+  | { op: "count" }
   | { op: "calls"; clear?: boolean }
   | { op: "clearCalls" }
   | { op: "load"; estate: Estate }
@@ -22,12 +23,30 @@ export type EmulatorRequest = { id: number } & (
   | { op: "close" }
 );
 
+/** Endpoints to create (through the SDK, in the emulator's process) before the emulator starts. */
+export interface SeedOptions {
+  endpoints: number;
+  consumers: number;
+  /** Auto-approved links instead of manual (Pending) ones. */
+  auto?: boolean;
+}
+
+export interface EstateCounts {
+  connections: Record<string, number>;
+  records: number;
+  recordsWithIp: number;
+}
+
 type Op = EmulatorRequest extends infer R ? (R extends { op: infer O } ? O : never) : never;
 
 export interface RemoteEmulator {
   url: string;
   ca: string;
   pid: number;
+  /** Ids of the endpoints seeded (SeedOptions), in order. */
+  endpoints: string[];
+  /** Connections by status and A record sets, counted in the emulator's process. */
+  count(): Promise<EstateCounts>;
   /** The call log so far; `clear` empties it in the same step. */
   calls(clear?: boolean): Promise<CallLogEntry[]>;
   clearCalls(): Promise<void>;
@@ -45,7 +64,7 @@ export interface RemoteEmulator {
 
 const CHILD = fileURLToPath(new URL("./emulatorChild.ts", import.meta.url));
 
-export async function startRemoteEmulator(options: EmulatorOptions): Promise<RemoteEmulator> {
+export async function startRemoteEmulator(options: EmulatorOptions, seed?: SeedOptions): Promise<RemoteEmulator> {
   const child: ChildProcess = fork(CHILD, [], { execArgv: ["--import", "tsx"], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
   let seq = 0;
   const waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
@@ -66,11 +85,13 @@ export async function startRemoteEmulator(options: EmulatorOptions): Promise<Rem
       waiting.set(id, { resolve, reject });
       child.send({ id, op, ...rest });
     });
-  const { url, ca } = await ask<{ url: string; ca: string }>("start", { options });
+  const { url, ca, endpoints } = await ask<{ url: string; ca: string; endpoints: string[] }>("start", { options, ...(seed ? { seed } : {}) });
   return {
     url,
     ca,
     pid: child.pid!,
+    endpoints,
+    count: () => ask("count"),
     calls: (clear) => ask("calls", { clear }),
     clearCalls: () => ask("clearCalls"),
     load: (estate) => ask("load", { estate }),

@@ -141,6 +141,9 @@ export class GenericArmClient {
       },
     );
     if (wait.waitMs === undefined) return (await poller.pollUntilDone()) as T;
+    // Not waited for at all: no status poll either (a continuation looks later).
+    const running = initial.status === 202 || !!initial.headers.get("azure-asyncoperation") || !!initial.headers.get("location");
+    if (wait.waitMs <= 0 && running) throw new OperationStillRunning("operation accepted and still running; not waited for (waitMs 0)");
     const signal = AbortSignal.timeout(Math.max(0, wait.waitMs));
     try {
       return (await poller.pollUntilDone({ abortSignal: signal })) as T;

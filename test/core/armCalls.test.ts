@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/core/autopilot.js";
+import { MemoryContinuations } from "../../shared/core/continuations.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import type { CallLogEntry } from "../../sandbox/emulator/index.js";
@@ -118,5 +119,26 @@ describe("fewer calls, same safety", () => {
     l.emulator.injectFault({ method: "GET", pathIncludes: "/privateEndpointConnections/pe-1", status: 429, retryAfterSeconds: 0, count: 4 });
     const ds = await autopilot.handleEvent(ev(pe));
     expect(ds[0]).toMatchObject({ action: "approve", outcome: "failed", retryable: true });
+  });
+});
+
+describe("an approval not waited for (approvals.waitMs 0)", () => {
+  it("costs no status poll: the event writes and leaves DNS to a continuation, which writes the record once the provider is done", async () => {
+    l = await startLocalArm(
+      { resources: [hubZone("privatelink.vaultcore.azure.net"), consumerVnet("rg-app"), parent(vaultId("kv-1"), "Microsoft.KeyVault/vaults")] },
+      { throttle: false, lroDelayMs: 200 },
+    );
+    const sink = new MemoryContinuations();
+    const autopilot = new Autopilot({ arm: l.arm, config: parseConfigText(SPOKES_ALLOW, "allow-list.yaml"), approvals: { waitMs: 0 }, continuations: { sink, delayMs: 0 } });
+    const pe = await createEndpoint(l, "pe-1", vaultId("kv-1"));
+    l.emulator.clearCalls();
+    const ds = await autopilot.handleEvent(ev(pe));
+    expect(ds[0]).toMatchObject({ action: "approve", outcome: "applied" });
+    expect(l.emulator.calls.map((c) => `${c.method} ${c.kind}`)).toEqual(["GET read", "GET read", "PUT write"]);
+    const due = sink.due();
+    expect(due).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 250));
+    const later = await autopilot.handleContinuation(due[0]!);
+    expect(later.map((d) => [d.action, d.outcome])).toEqual([["dns-create", "applied"]]);
   });
 });
