@@ -3,20 +3,20 @@
 // test_private_endpoint_connection_keyvault.yaml). Measures how long one sweep takes to
 // approve all 20 (target: within the 240 s sweep budget; one at a time would take
 // 20 x 47 s = 940 s), and when the DNS continuations have written every endpoint's record.
-//   npx tsx bench/slowTarget.ts            (about 2 minutes)
-//   npx tsx bench/slowTarget.ts --quick    (clock factor 0.05)
-// The bench harness imports run().
+//   npx tsx bench/scenarios/slowTarget.ts            (about 2 minutes)
+//   npx tsx bench/scenarios/slowTarget.ts --quick    (clock factor 0.05)
+// The bench harness imports run() (`npm run bench -- --only slowTarget`).
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { parseConfigText } from "../shared/config/index.js";
-import { APPROVAL_CONCURRENCY, APPROVAL_WAIT_MS, Autopilot, CONTINUE_AFTER_MS } from "../shared/core/autopilot.js";
-import { MemoryContinuations } from "../shared/core/continuations.js";
-import { silentLogger, type Decision } from "../shared/core/decision.js";
-import { Sweeper } from "../shared/core/sweep.js";
-import type { ArmResource } from "../shared/estate/types.js";
-import { handleRawEvent } from "../shared/runtime/handleEvent.js";
-import { MemoryCursorStore } from "../shared/store/marks.js";
-import { startLocalArm } from "../sandbox/localArm.js";
+import { parseConfigText } from "../../shared/config/index.js";
+import { APPROVAL_CONCURRENCY, APPROVAL_WAIT_MS, Autopilot, CONTINUE_AFTER_MS } from "../../shared/core/autopilot.js";
+import { MemoryContinuations } from "../../shared/core/continuations.js";
+import { silentLogger, type Decision } from "../../shared/core/decision.js";
+import { Sweeper } from "../../shared/core/sweep.js";
+import type { ArmResource } from "../../shared/estate/types.js";
+import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
+import { MemoryCursorStore } from "../../shared/store/marks.js";
+import { startLocalArm } from "../../sandbox/localArm.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
