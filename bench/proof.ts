@@ -28,12 +28,12 @@ function args(argv: string[]): Args {
   const a: Args = { runs: 10_000, seed: 20261201, workers: 1, shrink: true };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
-    if (argv[i] === "--runs") (a.runs = Number(v)), i++;
-    else if (argv[i] === "--seed") (a.seed = Number(v)), i++;
-    else if (argv[i] === "--workers") (a.workers = Math.max(1, Number(v))), i++;
-    else if (argv[i] === "--out") (a.out = v), i++;
-    else if (argv[i] === "--worker") (a.worker = Number(v)), i++;
-    else if (argv[i] === "--estate") (a.estate = Number(v)), i++;
+    if (argv[i] === "--runs") { a.runs = Number(v); i++; }
+    else if (argv[i] === "--seed") { a.seed = Number(v); i++; }
+    else if (argv[i] === "--workers") { a.workers = Math.max(1, Number(v)); i++; }
+    else if (argv[i] === "--out") { a.out = v; i++; }
+    else if (argv[i] === "--worker") { a.worker = Number(v); i++; }
+    else if (argv[i] === "--estate") { a.estate = Number(v); i++; }
     else if (argv[i] === "--no-shrink") a.shrink = false;
   }
   return a;
@@ -92,7 +92,7 @@ function merge(ts: Tally[]): Tally {
     for (const [k, v] of Object.entries(t.estatesWith)) out.estatesWith[k] = (out.estatesWith[k] ?? 0) + v;
     for (const [k, v] of Object.entries(t.occurrences)) out.occurrences[k] = (out.occurrences[k] ?? 0) + v;
     for (const [k, v] of Object.entries(t.firstIndex)) {
-      if (out.firstIndex[k] === undefined || v < out.firstIndex[k]!) {
+      if (out.firstIndex[k] === undefined || v < out.firstIndex[k]) {
         out.firstIndex[k] = v;
         out.firstDetail[k] = t.firstDetail[k]!;
       }
@@ -110,7 +110,7 @@ async function shrink(a: Args, kind: ViolationKind, index: number): Promise<{ mo
       { seed: a.seed, path: String(index), numRuns: a.runs },
     );
     if (!r.failed || !r.counterexample) return undefined;
-    const model = r.counterexample[0] as EstateModel;
+    const model = r.counterexample[0];
     return { model, violations: (await runEstate(local, model)).violations.filter((v) => v.kind === kind) };
   } finally {
     await local.close();

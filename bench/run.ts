@@ -54,7 +54,7 @@ let failed = 0;
 for (const name of chosen) {
   console.log(`\n== ${name}${values.quick ? " (quick)" : ""}`);
   const t0 = Date.now();
-  const r = await runScenario(join(dir, `${name}.ts`), values.quick!);
+  const r = await runScenario(join(dir, `${name}.ts`), values.quick);
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
   if (!r.ok) {
     failed++;

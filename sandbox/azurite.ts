@@ -266,7 +266,7 @@ async function startChild(o: { mode: "server" | "bin"; silent: boolean; timeoutM
       const probe = setInterval(() => {
         if (o.mode !== "bin" || probing) return;
         probing = true;
-        answers(o.port!).then((ok) => {
+        void answers(o.port!).then((ok) => {
           probing = false;
           if (ok && child.exitCode === null) done(() => resolve(o.port!));
         });

@@ -26,7 +26,7 @@ export interface QueueListenerOptions {
   handle(message: string, dequeueCount: number): Promise<void>;
   rules?: Partial<QueueTriggerRules>;
   pollMs?: number;
-  note?(line: string): void;
+  note?: (line: string) => void;
 }
 
 export interface QueueListener {

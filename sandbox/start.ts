@@ -136,15 +136,15 @@ async function main() {
     await sandbox.close();
     process.exit(0);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((e) => {
     // A settings problem is the user's to fix: say what, without a stack trace.
     const expected = e instanceof SettingsError || e instanceof StoreSettingsError;
-    console.error(`[sandbox] failed: ${expected ? (e as Error).message : e instanceof Error ? e.stack : e}`);
+    console.error(`[sandbox] failed: ${expected ? (e).message : e instanceof Error ? e.stack : e}`);
     process.exit(1);
   });
 }

@@ -12,7 +12,7 @@ export interface WebhookOptions {
   key: string;
   onEvent(event: unknown): Promise<void>;
   /** Where to write what happens (one line each). */
-  note?(line: string): void;
+  note?: (line: string) => void;
 }
 
 export interface Webhook {

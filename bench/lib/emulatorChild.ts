@@ -1,6 +1,6 @@
 // The emulator in a process of its own (forked by remoteEmulator.ts), so the app's
 // memory and CPU figures are the app's alone. Driven over the IPC channel.
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../sandbox/emulator/index.js";
+import { startEmulator, type Emulator } from "../../sandbox/emulator/index.js";
 import type { EmulatorRequest } from "./remoteEmulator.js";
 import { processUsage } from "./usage.js";
 import { ArmClients } from "../../shared/arm/clients.js";
@@ -51,12 +51,14 @@ function reply(id: number, value?: unknown, error?: string): void {
   process.send!({ id, value, error });
 }
 
-process.on("message", async (m: EmulatorRequest) => {
+process.on("message", (m: EmulatorRequest) => void handle(m));
+
+async function handle(m: EmulatorRequest): Promise<void> {
   try {
     switch (m.op) {
       case "start": {
         const seeded = m.seed ? await seedEndpoints(m.options.estate!, m.seed) : undefined;
-        emu = await startEmulator({ ...(m.options as EmulatorOptions), ...(seeded ? { estate: seeded.estate } : {}) });
+        emu = await startEmulator({ ...(m.options), ...(seeded ? { estate: seeded.estate } : {}) });
         return reply(m.id, { url: emu.url, ca: emu.ca, endpoints: seeded?.endpoints ?? [] });
       }
       case "count":
@@ -89,5 +91,5 @@ process.on("message", async (m: EmulatorRequest) => {
   } catch (e) {
     reply(m.id, undefined, e instanceof Error ? e.stack ?? e.message : String(e));
   }
-});
+}
 process.on("disconnect", () => process.exit(0));

@@ -17,7 +17,7 @@ interface DemoContext {
   arm: ArmClients;
   publisher: EventGridPublisherClient<"EventGrid">;
   decisions: Decision[];
-  say(line: string): void;
+  say: (line: string) => void;
   /** One reconcile sweep, as the timer function runs it. */
   sweep(): Promise<SweepReport>;
 }

@@ -90,7 +90,7 @@ export function parseConfigFolder(files: readonly FolderFile[], dir: string): Co
       const m = [...merged, k];
       const l = [...local, k];
       if (!(k in into)) into[k] = adopt(v, d, m, l);
-      else if (isObj(into[k]) && isObj(v)) merge(into[k] as Obj, v, d, m, l);
+      else if (isObj(into[k]) && isObj(v)) merge(into[k], v, d, m, l);
       else if (Array.isArray(into[k]) && Array.isArray(v)) {
         const list = into[k] as unknown[];
         v.forEach((x, i) => list.push(adopt(x, d, [...m, list.length], [...l, i])));

@@ -182,7 +182,7 @@ export function checkData(data: Record<string, unknown>, where: Where, file: str
   const problems: ConfigProblem[] = [...extra];
   const fail = () => ({ ok: false as const, file, problems: sortProblems(problems) });
   const validate = validator();
-  const schemaOk = validate(data) as boolean;
+  const schemaOk = validate(data);
   // Keyed by the path in `data` (a folder's problems carry each file's own key path).
   const seen = new Set<string>();
   if (!schemaOk) {
@@ -295,7 +295,7 @@ const PATTERN_MESSAGES: Record<string, (v: string) => string> = {
 function schemaProblem(e: ErrorObject, data: unknown, where: Where): { at: string; problem: ConfigProblem } | undefined {
   const path = pointerToPath(e.instancePath, data);
   const at = (p: ConfigPath, anchor: "value" | "key" | "container", message: string) => ({ at: formatPath(p), problem: { ...where(p, anchor), message } });
-  const params = e.params as Record<string, any>;
+  const params = e.params;
   const parentSchema = (e.parentSchema ?? {}) as Record<string, any>;
 
   switch (e.keyword) {

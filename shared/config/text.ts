@@ -12,7 +12,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === "string") return v === "" ? "an empty string" : `the string ${quote(v)}`;
   if (typeof v === "boolean") return String(v);
   if (typeof v === "number") return `the number ${v}`;
-  return String(v);
+  return typeof v === "bigint" ? `the number ${v}` : typeof v;
 }
 
 /** Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), case-insensitive. */

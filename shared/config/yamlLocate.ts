@@ -1,7 +1,7 @@
 // Maps config paths (["approval", "rules", 0, "name"]) to positions in the YAML/JSON source
 // and back, using the `yaml` package's node ranges.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Document, type Node } from "yaml";
 
 export type PathSegment = string | number;
 export type ConfigPath = readonly PathSegment[];

@@ -214,7 +214,7 @@ function readEnvelope(o: JsonObject): Envelope | { error: string } {
   if (typeof rawType !== "string" || rawType.trim() === "") return { error: `field ${typeField} is ${describe(rawType)}, expected a non-empty string` };
 
   if (schema === "cloudevents") {
-    if (specversion !== undefined && String(specversion) !== "1.0") warnings.push(`CloudEvents specversion ${JSON.stringify(specversion)} is not 1.0`);
+    if (specversion !== undefined && specversion !== "1.0") warnings.push(`CloudEvents specversion ${JSON.stringify(specversion)} is not 1.0`);
     if (str(o["source"]) === undefined) warnings.push("CloudEvents event without source");
   }
 

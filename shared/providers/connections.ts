@@ -10,7 +10,8 @@ import { OperationStillRunning } from "../arm/genericClient.js";
 import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
 import { ABSENT, PRESENT, WriteGate, type WriteResult } from "./writeGate.js";
 
-export type ConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected" | string;
+// `string & {}` keeps the known names for completion while any status ARM sends still fits.
+export type ConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected" | (string & {});
 
 const KNOWN_STATUSES = ["Pending", "Approved", "Rejected", "Disconnected"];
 

@@ -131,7 +131,7 @@ export class EndpointsGateway {
       const id = tryParseResourceId(nicId);
       if (!id?.resourceGroup || !id.name) continue; // not a NIC id we can read
       try {
-        out.push(...toNicIpConfigs(await this.clients.networkFor(id.subscriptionId).networkInterfaces.get(id.resourceGroup!, id.name!)));
+        out.push(...toNicIpConfigs(await this.clients.networkFor(id.subscriptionId).networkInterfaces.get(id.resourceGroup, id.name)));
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }

@@ -178,7 +178,7 @@ describe("explain", () => {
       expect.objectContaining({ action: "dns-skip", reason: expect.stringMatching(/Pending: records are written once it is Approved/) }),
     ]);
     const w = await cli("explain", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), WEB_CONN);
-    expect(w.out.join("\n")).toMatch(/^APPROVE .*\n  why: .*\n  rule: corp-spokes/);
+    expect(w.out.join("\n")).toMatch(/^APPROVE .*\n {2}why: .*\n {2}rule: corp-spokes/);
     // An endpoint's explanation includes its DNS plan, as if the planned approval had happened.
     const web = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/privateEndpoints/pe-web-kv";
     const e = await cli("explain", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--json", web);

@@ -41,7 +41,7 @@ describe("pending", () => {
     expect(byId.get(conn("sandbox-1"))).toMatchObject({ plan: "reject", closestRule: "no-sandbox-subscription" });
     expect(byId.get(conn("afd-1"))).toMatchObject({ plan: "approve", closestRule: "front-door-web" });
     const human = await cli("pending", "--config", p("examples/frontdoor/allow-list.yaml"), "--estate", p("examples/frontdoor/estate.json"));
-    expect(human.out.join("\n")).toMatch(/PENDING .*lookalike-1\n  requester: .*\n  age unknown \(no audit trail\)\n  message: .*\n  closest rule: front-door-web\n  why not: rule 'front-door-web': /);
+    expect(human.out.join("\n")).toMatch(/PENDING .*lookalike-1\n {2}requester: .*\n {2}age unknown \(no audit trail\)\n {2}message: .*\n {2}closest rule: front-door-web\n {2}why not: rule 'front-door-web': /);
   });
 
   it("the closest rule is the one that matched the most criteria", async () => {

@@ -335,8 +335,8 @@ describe("resolveZone: input handling", () => {
   it.each([undefined, null, 42, {}, [], ["kv.vault.azure.net"], Symbol("x"), () => "kv.vault.azure.net"])(
     "non-string %s -> undefined, no throw",
     (input) => {
-      expect(() => resolveZone(input as unknown as string)).not.toThrow();
-      expect(resolveZone(input as unknown as string)).toBeUndefined();
+      expect(() => resolveZone(input as string)).not.toThrow();
+      expect(resolveZone(input as string)).toBeUndefined();
     },
   );
 });

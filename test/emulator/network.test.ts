@@ -151,7 +151,7 @@ describe("generic core-client pipeline (Storage)", () => {
       {
         sendInitialRequest: async () => {
           const r = await call("PUT", `${id}?api-version=2023-05-01`, body);
-          return { flatResponse: r.body, rawResponse: { statusCode: r.status, headers: r.headers, body: r.body, request: { method: "PUT", url: `${emu.url}${id}?api-version=2023-05-01` } } as any };
+          return { flatResponse: r.body, rawResponse: { statusCode: r.status, headers: r.headers, body: r.body, request: { method: "PUT", url: `${emu.url}${id}?api-version=2023-05-01` } } };
         },
         sendPollRequest: async (path: string) => {
           const r = await call("GET", path);

@@ -79,7 +79,7 @@ function counted<T>(value: T): { value: T; reads: () => number } {
 
 function nodes(v: unknown, depth = 0): number {
   if (v === null || typeof v !== "object" || depth > 1000) return 1;
-  return 1 + Object.values(v as object).reduce<number>((n, x) => n + nodes(x, depth + 1), 0);
+  return 1 + Object.values(v).reduce<number>((n, x) => n + nodes(x, depth + 1), 0);
 }
 
 const size = (v: unknown): number => {

@@ -36,7 +36,7 @@ export function referenceEstate(): Estate {
   const pe = body("network/2025-03-01/PrivateEndpointGetForManualApproval.json");
   pe.properties.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceId = REF.pls;
   const plsPending = pending(
-    { ...structuredClone(plsList[0]!), id: REF.plsPendingConnection, name: "testPe.conn" } as ArmResource,
+    { ...structuredClone(plsList[0]!), id: REF.plsPendingConnection, name: "testPe.conn" },
     "Please manually approve my connection.",
   );
   plsPending.properties!.privateEndpoint = { id: REF.plsEndpoint };

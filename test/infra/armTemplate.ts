@@ -280,9 +280,9 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
   if (name === "managementGroup" && ctx.managementGroup) return { id: `/providers/Microsoft.Management/managementGroups/${ctx.managementGroup}`, name: ctx.managementGroup };
   if (name === "subscription" && ctx.subscriptionId && a.length === 0) return { id: `/subscriptions/${ctx.subscriptionId}`, subscriptionId: ctx.subscriptionId };
   if (name === "subscriptionResourceId" && ctx.subscriptionId && a.length >= 2 && !a.some(hasUnresolved)) {
-    return `/subscriptions/${ctx.subscriptionId}/providers/${a[0]}/${a.slice(1).join("/")}`;
+    return `/subscriptions/${ctx.subscriptionId}/providers/${String(a[0])}/${a.slice(1).join("/")}`;
   }
-  if (name === "tenantResourceId" && !a.some(hasUnresolved)) return `/providers/${a[0]}/${a.slice(1).join("/")}`;
+  if (name === "tenantResourceId" && !a.some(hasUnresolved)) return `/providers/${String(a[0])}/${a.slice(1).join("/")}`;
   // Not ARM's own algorithm, but as deterministic: equal inputs give equal ids, which is what the tests compare.
   if (name === "guid" && !a.some(hasUnresolved)) return deterministicGuid(a as string[]);
   // User-defined functions pass unresolved arguments through to their body.

@@ -130,22 +130,22 @@ export interface EstateModel {
 const ruleArb: fc.Arbitrary<RuleModel> = fc.record(
   {
     subs: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
-    rgGlob: fc.constantFrom(0, 1, 2, 3) as fc.Arbitrary<0 | 1 | 2 | 3>,
+    rgGlob: fc.constantFrom<0 | 1 | 2 | 3>(0, 1, 2, 3),
     types: fc.subarray(KIND_NAMES, { minLength: 1 }),
-    idGlob: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2>,
+    idGlob: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
     groupIds: fc.subarray(["vault", "blob", "file", "sqlServer", "redisEnterprise"], { minLength: 1 }),
   },
   { requiredKeys: ["subs", "rgGlob", "idGlob"] },
 );
 
 export const estateArb: fc.Arbitrary<EstateModel> = fc.record({
-  targets: fc.array(fc.record({ kind: fc.constantFrom(...KIND_NAMES), place: fc.constantFrom(0, 0, 1, 2) as fc.Arbitrary<0 | 1 | 2> }), { minLength: 1, maxLength: 4 }),
+  targets: fc.array(fc.record({ kind: fc.constantFrom(...KIND_NAMES), place: fc.constantFrom<0 | 1 | 2>(0, 0, 1, 2) }), { minLength: 1, maxLength: 4 }),
   endpoints: fc.array(
     fc.record({
-      sub: fc.constantFrom(0, 0, 1, 2) as fc.Arbitrary<0 | 1 | 2>,
-      rg: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2>,
+      sub: fc.constantFrom<0 | 1 | 2>(0, 0, 1, 2),
+      rg: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
       target: fc.oneof({ weight: 9, arbitrary: fc.nat(7) }, { weight: 1, arbitrary: fc.constant(-1) }),
-      group: fc.constantFrom(0, 1) as fc.Arbitrary<0 | 1>,
+      group: fc.constantFrom<0 | 1>(0, 1),
       state: fc.constantFrom<LinkState>("Pending", "Pending", "Pending", "Approved-human", "Approved-forged", "Rejected", "Disconnected"),
       hijack: fc.oneof({ weight: 4, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(7) }),
       noCustomDns: fc.boolean(),
@@ -155,19 +155,19 @@ export const estateArb: fc.Arbitrary<EstateModel> = fc.record({
   ),
   stale: fc.array(fc.nat(7), { maxLength: 2 }),
   records: fc.array(
-    fc.record({ target: fc.nat(7), kind: fc.constantFrom("foreign", "owned-endpoint", "owned-ghost") as fc.Arbitrary<RecordModel["kind"]>, owner: fc.nat(7) }),
+    fc.record({ target: fc.nat(7), kind: fc.constantFrom<RecordModel["kind"]>("foreign", "owned-endpoint", "owned-ghost"), owner: fc.nat(7) }),
     { maxLength: 3 },
   ),
-  ghosts: fc.array(fc.record({ kind: fc.constantFrom("write", "delete", "connection-write") as fc.Arbitrary<GhostModel["kind"]>, n: fc.nat(3) }), { maxLength: 2 }),
+  ghosts: fc.array(fc.record({ kind: fc.constantFrom<GhostModel["kind"]>("write", "delete", "connection-write"), n: fc.nat(3) }), { maxLength: 2 }),
   selfEvents: fc.array(fc.nat(7), { maxLength: 2 }),
   forgedDeletes: fc.array(fc.nat(7), { maxLength: 1 }),
   allow: fc.record({
-    scope: fc.constantFrom(0, 1) as fc.Arbitrary<0 | 1>,
-    unmatched: fc.constantFrom("leave-pending", "reject") as fc.Arbitrary<"leave-pending" | "reject">,
+    scope: fc.constantFrom<0 | 1>(0, 1),
+    unmatched: fc.constantFrom<"leave-pending" | "reject">("leave-pending", "reject"),
     revokeRemoved: fc.boolean(),
     rules: fc.array(ruleArb, { maxLength: 3 }),
     dropBeforeSweeps: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
-    mode: fc.constantFrom("sync", "sync", "upsert-only", "create-only") as fc.Arbitrary<AllowListModel["mode"]>,
+    mode: fc.constantFrom<AllowListModel["mode"]>("sync", "sync", "upsert-only", "create-only"),
     dnsDryRun: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     registerWhen: fc.oneof({ weight: 5, arbitrary: fc.constant("approved" as const) }, { weight: 1, arbitrary: fc.constant("always" as const) }),
     zones: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), { minLength: ALL_ZONES.length, maxLength: ALL_ZONES.length }),
@@ -178,7 +178,7 @@ export const estateArb: fc.Arbitrary<EstateModel> = fc.record({
     steps: fc.array(
       fc.record({
         pick: fc.nat(40),
-        variant: fc.constantFrom("same", "same", "upper", "slash", "lower-sub") as fc.Arbitrary<ChaosStep["variant"]>,
+        variant: fc.constantFrom<ChaosStep["variant"]>("same", "same", "upper", "slash", "lower-sub"),
         freshId: fc.boolean(),
       }),
       { maxLength: 14 },
@@ -252,6 +252,7 @@ export function materialize(m: EstateModel): World {
     const name = `pe${i}`;
     const target = e.target >= 0 ? targets[e.target % targets.length] : undefined;
     const groupId = target ? KINDS[target.kind].groupIds[e.group % KINDS[target.kind].groupIds.length]! : "";
+    const tags: Record<string, string> = e.excluded ? { [EXCLUSION_TAG]: "yes" } : {};
     return {
       id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/${name}`,
       name,
@@ -263,7 +264,7 @@ export function materialize(m: EstateModel): World {
       state: e.state,
       ip: `10.20.${i}.${ipSeq++}`,
       connectionId: target && e.state !== "Disconnected" ? `${target.id}/privateEndpointConnections/${name}.conn` : undefined,
-      tags: (e.excluded ? { [EXCLUSION_TAG]: "yes" } : {}) as Record<string, string>,
+      tags,
     };
   });
 
@@ -278,7 +279,7 @@ export function materialize(m: EstateModel): World {
     const hijacked = em.hijack >= 0 ? targets[em.hijack % targets.length] : undefined;
     const customDns: { fqdn: string; ipAddresses: string[] }[] = [];
     if (!em.noCustomDns && own) customDns.push({ fqdn: own.fqdn, ipAddresses: [pe.ip] });
-    if (hijacked) customDns.push({ fqdn: targetName(hijacked.kind, hijacked.name, KINDS[hijacked.kind].groupIds[0]!).fqdn, ipAddresses: [pe.ip] });
+    if (hijacked) customDns.push({ fqdn: targetName(hijacked.kind, hijacked.name, KINDS[hijacked.kind].groupIds[0]).fqdn, ipAddresses: [pe.ip] });
     resources.push({
       id: pe.id,
       type: "Microsoft.Network/privateEndpoints",
@@ -356,7 +357,7 @@ export function materialize(m: EstateModel): World {
   const initialRecords = new Map<string, { foreign: boolean }>();
   m.records.forEach((r, i) => {
     const target = targets[r.target % targets.length]!;
-    const n = targetName(target.kind, target.name, KINDS[target.kind].groupIds[0]!);
+    const n = targetName(target.kind, target.name, KINDS[target.kind].groupIds[0]);
     const key = `${n.zone}/${n.record}`;
     if (initialRecords.has(key)) return;
     const owner =

@@ -233,7 +233,7 @@ describe("slow approvals: DNS continues later", () => {
     const bad = await handleRawEvent({ mark: "privatelink-autopilot/continuation", kind: "dns-after-approval", id: "c1", connectionId: CONN, attempt: 0 }, autopilot(local ?? (local = await start()), WITH_DNS), silentLogger);
     expect(bad).toMatchObject([{ action: "error", reason: expect.stringMatching(/malformed continuation/) }]);
 
-    const l = local!;
+    const l = local;
     const ap = autopilot(l, WITH_DNS);
     const first = await handleRawEvent(delivery(), ap, silentLogger);
     expect(first.find((d) => d.action === "dns-skip")?.reason).toMatch(/by the next sweep/);

@@ -5,7 +5,7 @@
 import type { ArmResource } from "../../../shared/estate/types.js";
 import { parentResourceId, parseResourceId, sameId } from "../../../shared/arm/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
-import { ArmError, badRequest, resourceNotFound } from "../errors.js";
+import { type ArmError, badRequest, resourceNotFound } from "../errors.js";
 import { newGuid, normalizeLocation, weakEtag } from "../ids.js";
 import type { Operation, StartOptions } from "../operations.js";
 import { quirksOf, type ConnectionQuirks } from "../services.js";
@@ -174,7 +174,7 @@ function servicePaths(id: string, location: unknown): StartOptions["paths"] {
 /** The state as the provider writes it (Storage: `actionRequired`). */
 export function providerState(q: ConnectionQuirks, state: ConnectionState): Record<string, string> {
   const { actionsRequired, ...rest } = state;
-  const out: Record<string, string> = { ...rest } as Record<string, string>;
+  const out: Record<string, string> = { ...rest };
   if (actionsRequired !== undefined) out[q.actionKey ?? "actionsRequired"] = actionsRequired;
   return out;
 }

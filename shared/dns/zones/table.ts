@@ -266,7 +266,7 @@ export function compileTable(file: ZoneTableFile): CompiledTable {
         continue;
       }
 
-      let chosen: { zone: ParsedZone; how: PairingHow; pattern: Pattern; keep: number }[] = [];
+      let chosen: { zone: ParsedZone; how: PairingHow; pattern: Pattern; keep: number }[];
       const exact = primaries.filter((z) => sameLabels(z.stem, fl));
       if (exact.length > 0) {
         chosen = exact.map((zone) => ({ zone, how: "exact" as const, pattern: fp, keep: 0 }));
