@@ -12,9 +12,8 @@
 //
 // Event ids are compared exactly (case-sensitive), as Event Grid redelivers
 // the id unchanged.
-import { createHash } from "node:crypto";
 import { odata, type TableClient } from "@azure/data-tables";
-import { ensureTable, isNotFound, statusOf } from "./tables.js";
+import { ensureTable, isNotFound, sha256Hex, statusOf } from "./tables.js";
 
 export type Claim = "new" | "running" | "done";
 
@@ -162,7 +161,7 @@ export class MemoryEventLedger implements EventLedger {
 const PK_PREFIX = "ledger-";
 const PK_END = "ledger.";
 
-const sha = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
+const sha = sha256Hex;
 
 function keysOf(eventId: string): { partitionKey: string; rowKey: string } {
   const h = sha(eventId);

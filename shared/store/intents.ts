@@ -10,9 +10,9 @@
 // Bounded: one row per write in flight, deleted by the run that made it (in one
 // transaction per run), the rest by the recovery or, after INTENT_RETENTION_MS,
 // by `purge`.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
-import { ensureTable, isNotFound, pool, statusOf, transactionBatches } from "./tables.js";
+import { ensureTable, isNotFound, pool, sha256Hex, statusOf, transactionBatches } from "./tables.js";
 
 export type IntentKind = "connection-state" | "connection-delete" | "endpoint-delete" | "dns-write" | "dns-delete";
 
@@ -59,7 +59,7 @@ export const INTENT_LEASE_MS = 300_000;
 
 const MAX_REASON_CHARS = 2000;
 
-const sha = (s: string) => createHash("sha256").update(s, "utf8").digest("hex").slice(0, 32);
+const sha = (s: string) => sha256Hex(s).slice(0, 32);
 const triggerKey = (trigger: string) => sha(trigger);
 const rowKey = (i: Pick<WriteIntent, "trigger" | "id">) => `${triggerKey(i.trigger)}-${i.id ?? ""}`;
 const lastTouched = (i: WriteIntent) => Date.parse(i.claimedAt ?? i.at);

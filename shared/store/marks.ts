@@ -1,8 +1,7 @@
 // "First seen" marks, e.g. when an endpoint was first seen Disconnected, so a grace
 // period survives restarts and is shared by every instance (Table storage in Azure).
-import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
-import { ensureTable, statusOf } from "./tables.js";
+import { deleteIgnoringNotFound, ensureTable, sha256Hex, statusOf } from "./tables.js";
 
 export interface MarkStore {
   /** When `key` was first marked; marks it `now` if it was not. */
@@ -27,7 +26,7 @@ export class MemoryMarkStore implements MarkStore {
 }
 
 const PARTITION = "marks";
-const rowKey = (key: string) => createHash("sha256").update(key.toLowerCase()).digest("hex");
+const rowKey = (key: string) => sha256Hex(key.toLowerCase());
 
 export class TableMarkStore implements MarkStore {
   constructor(private readonly table: TableClient) {}
@@ -47,11 +46,7 @@ export class TableMarkStore implements MarkStore {
 
   async clear(key: string): Promise<void> {
     await ensureTable(this.table);
-    try {
-      await this.table.deleteEntity(PARTITION, rowKey(key));
-    } catch (e) {
-      if (statusOf(e) !== 404) throw e;
-    }
+    await deleteIgnoringNotFound(this.table, PARTITION, rowKey(key));
   }
 }
 
@@ -103,10 +98,6 @@ export class TableCursorStore implements CursorStore {
 
   async clear(): Promise<void> {
     await ensureTable(this.table);
-    try {
-      await this.table.deleteEntity("sweep-cursor", "current");
-    } catch (e) {
-      if (statusOf(e) !== 404) throw e;
-    }
+    await deleteIgnoringNotFound(this.table, "sweep-cursor", "current");
   }
 }

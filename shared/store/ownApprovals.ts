@@ -5,10 +5,9 @@
 //
 // A record holds the description the app wrote. A human who approves again
 // (or rejects and re-approves) changes it, and the connection is theirs from then on.
-import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { idKey } from "../arm/resourceId.js";
-import { ensureTable, statusOf } from "./tables.js";
+import { deleteIgnoringNotFound, ensureTable, sha256Hex, statusOf } from "./tables.js";
 
 export interface OwnApproval {
   /** Provider-side connection id. */
@@ -64,7 +63,7 @@ export class MemoryOwnApprovalStore implements OwnApprovalStore {
 }
 
 const PARTITION = "own-approvals";
-const rowKey = (connectionId: string) => createHash("sha256").update(idKey(connectionId)).digest("hex");
+const rowKey = (connectionId: string) => sha256Hex(idKey(connectionId));
 
 /** In the app's table (partition `own-approvals`, one row per connection). */
 export class TableOwnApprovalStore implements OwnApprovalStore {
@@ -88,10 +87,6 @@ export class TableOwnApprovalStore implements OwnApprovalStore {
 
   async remove(connectionId: string): Promise<void> {
     await ensureTable(this.table);
-    try {
-      await this.table.deleteEntity(PARTITION, rowKey(connectionId));
-    } catch (e) {
-      if (statusOf(e) !== 404) throw e;
-    }
+    await deleteIgnoringNotFound(this.table, PARTITION, rowKey(connectionId));
   }
 }

@@ -10,10 +10,9 @@
 //
 // Ids, zone names and record names are compared case-insensitively throughout
 // (endpoint and resource-group ids through `idKey`: lower case, no trailing slash).
-import { createHash } from "node:crypto";
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import { idKey } from "../arm/resourceId.js";
-import { ensureTable, isNotFound, pool, transactionBatches } from "./tables.js";
+import { ensureTable, isNotFound, pool, sha256Hex, transactionBatches } from "./tables.js";
 
 /** A record set in a Private DNS zone. */
 export interface RecordSetKey {
@@ -201,7 +200,7 @@ const MARKERS_PK = "zone-markers";
 /** Table transactions: at most 100 operations and 4 MiB; stay well below the size cap. */
 
 function sha(s: string): string {
-  return createHash("sha256").update(s, "utf8").digest("hex");
+  return sha256Hex(s);
 }
 
 interface EntryProps {

@@ -1,7 +1,8 @@
 // Connection handling; no server needed (clients are only built, never called).
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { describe, expect, it } from "vitest";
-import { StoreSettingsError, tableClient, tableClientFromSettings, tableClientWithCredential, tableErrorCode, statusOf } from "../../shared/store/tables.js";
+import type { TableClient } from "@azure/data-tables";
+import { StoreSettingsError, deleteIgnoringNotFound, sha256Hex, tableClient, tableClientFromSettings, tableClientWithCredential, tableErrorCode, statusOf } from "../../shared/store/tables.js";
 
 const KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 const fakeCredential: TokenCredential = { getToken: async (): Promise<AccessToken> => ({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
@@ -72,5 +73,18 @@ describe("error helpers", () => {
     expect(tableErrorCode(e)).toBe("TableAlreadyExists");
     expect(statusOf(new Error("y"))).toBeUndefined();
     expect(tableErrorCode(undefined)).toBeUndefined();
+  });
+});
+
+describe("deleteIgnoringNotFound / sha256Hex", () => {
+  const failingWith = (statusCode: number) => ({ deleteEntity: () => Promise.reject(Object.assign(new Error("x"), { statusCode })) }) as unknown as TableClient;
+
+  it("a row already gone (404) is not an error; any other failure is", async () => {
+    await expect(deleteIgnoringNotFound(failingWith(404), "pk", "rk")).resolves.toBeUndefined();
+    await expect(deleteIgnoringNotFound(failingWith(412), "pk", "rk")).rejects.toMatchObject({ statusCode: 412 });
+  });
+
+  it("hashes UTF-8 to lower-case hex (the keys already stored stay valid)", () => {
+    expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 });
