@@ -22,6 +22,8 @@ import { TableAuditLog } from "../shared/audit/auditLog.js";
 import { tableClientFromSettings } from "../shared/store/tables.js";
 import { APP_TABLE } from "../shared/runtime/settings.js";
 import { DefaultAzureCredential } from "@azure/identity";
+import { gatherReport, readAuditFile, REPORT_USAGE } from "./report.js";
+import { renderReport } from "../shared/report/html.js";
 
 const USAGE = `usage:
   privatelink-autopilot validate [--json] <allow-list.yaml | folder>
@@ -29,6 +31,8 @@ const USAGE = `usage:
   privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>
   privatelink-autopilot reconcile --config <allow-list.yaml> [--estate <estate.json> [--state-out <file>]] [--subscriptions <id,id>] [--dry-run] [--verbose]
       (without --estate: against real Azure with DefaultAzureCredential and the AZURE_* settings)
+  privatelink-autopilot pending --config <allow-list.yaml> [--estate <estate.json>] [--json] [--connection-string <cs>]
+  ${REPORT_USAGE}
   ${AUDIT_USAGE}
   ${STORAGE_USAGE}`;
 
@@ -49,6 +53,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await pending(rest, io);
       case "replay":
         return await replay(rest, io);
+      case "report":
+        return await report(rest, io);
       case "reconcile":
         return await reconcile(rest, io);
       case "audit":
@@ -138,6 +144,52 @@ async function pending(args: string[], io: CliIo): Promise<number> {
     return print((await rt.autopilot(cliLogger(io, !!values.verbose))).dryRunView(), rt.arm);
   }
   return withSandbox(sandboxPaths(values), io, true, (autopilot, _log, _snap, arm) => print(autopilot, arm), !!values.verbose);
+}
+
+async function report(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    config: { type: "string" },
+    estate: { type: "string" },
+    out: { type: "string" },
+    days: { type: "string" },
+    "audit-file": { type: "string" },
+    "connection-string": { type: "string" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean" },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (!values.config) throw new UsageError("--config is required");
+  if (!values.out && !values.json) throw new UsageError("--out <report.html> (or --json) is required");
+  if (values["audit-file"] && values["connection-string"]) throw new UsageError("--audit-file and --connection-string are two sources of one trail: give one");
+  const days = values.days === undefined ? 14 : Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > 90) throw new UsageError(`--days must be a whole number from 1 to 90, not '${values.days}'`);
+  const audit = values["audit-file"] ? await readAuditFile(values["audit-file"]) : auditFromSettings(values["connection-string"]);
+  const write = async (autopilot: Autopilot, arm: ArmClients) => {
+    const config = autopilot.configOrFailClosed("report", "(report)");
+    if (!("approval" in config)) {
+      io.err(`error: ${config.reason}`);
+      return 1;
+    }
+    const figures = await gatherReport({ autopilot: autopilot.dryRunView(), arm, config, days, ...(audit ? { audit } : {}) });
+    if (values.out) {
+      await writeFile(values.out, renderReport(figures));
+      io.err(`wrote ${values.out}: ${figures.connections.total} connection(s), ${figures.pendingTotal} pending, ${figures.failuresTotal} failure(s)`);
+    }
+    if (values.json) io.out(JSON.stringify(figures));
+    return 0;
+  };
+  if (!values.estate) {
+    const rt = liveRuntime(values.config, true);
+    return write(await rt.autopilot(cliLogger(io, !!values.verbose)), rt.arm);
+  }
+  return withSandbox(sandboxPaths(values), io, true, (autopilot, _log, _snap, arm) => write(autopilot, arm), !!values.verbose);
+}
+
+/** The app's audit table from its storage settings (or --connection-string); undefined when none is configured. */
+function auditFromSettings(connectionString: string | undefined): TableAuditLog | undefined {
+  const env = connectionString ? { ...process.env, AzureWebJobsStorage: connectionString } : process.env;
+  if (!env.AzureWebJobsStorage?.trim() && !env.AzureWebJobsStorage__accountName?.trim() && !env.AzureWebJobsStorage__tableServiceUri?.trim()) return undefined;
+  return new TableAuditLog(tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})));
 }
 
 /** The audit trail's oldest leave-pending row for a connection: when the app first saw it waiting. Without storage, no ages. */

@@ -1,0 +1,106 @@
+// `privatelink-autopilot report --out report.html`: reads what `pending` and `audit` read
+// (the managed connections, the zones' record sets, the audit trail), counts it
+// (shared/report/figures.ts) and writes one self-contained page (shared/report/html.ts).
+// Read-only: the autopilot it is given is a dry-run view; nothing is written to Azure.
+import { readFile } from "node:fs/promises";
+import type { AuditEntry, AuditLog } from "../shared/audit/auditLog.js";
+import type { ArmClients } from "../shared/arm/clients.js";
+import type { AllowListConfig } from "../shared/config/index.js";
+import type { Autopilot } from "../shared/core/autopilot.js";
+import { listPending } from "../shared/core/pending.js";
+import { Sweeper } from "../shared/core/sweep.js";
+import { reportFigures, type ReportConnection, type ReportFigures, type ReportZone } from "../shared/report/figures.js";
+
+export const REPORT_USAGE =
+  "privatelink-autopilot report --config <allow-list.yaml> [--estate <estate.json>] --out <report.html> [--days N] [--audit-file <audit.jsonl> | --connection-string <cs>] [--json]";
+
+export interface ReportSources {
+  autopilot: Autopilot;
+  arm: ArmClients;
+  config: AllowListConfig;
+  days: number;
+  now?: Date;
+  /** The audit trail (Table storage), or entries read from a file; undefined: none. */
+  audit?: AuditLog | readonly AuditEntry[];
+}
+
+/** Reads every source (each failure becomes a figure, not an abort) and counts. */
+export async function gatherReport(src: ReportSources): Promise<ReportFigures> {
+  const now = src.now ?? new Date();
+  const since = new Date(now.getTime() - src.days * 86_400_000);
+  const readErrors: { resource: string; reason: string }[] = [];
+  const fail = (resource: string, e: unknown) => readErrors.push({ resource, reason: e instanceof Error ? e.message : String(e) });
+
+  const { ids, errors } = await new Sweeper(src.autopilot, src.arm).managedTargets(src.config, "report");
+  for (const e of errors) if (e.action === "error") readErrors.push({ resource: e.resource, reason: e.reason });
+  const connections: ReportConnection[] = [];
+  for (const [target, listed] of ids) {
+    try {
+      for (const c of listed ?? (await src.autopilot.connections.listConnections(target))) connections.push({ targetType: c.targetType, status: c.status });
+    } catch (e) {
+      fail(target, e);
+    }
+  }
+
+  const zones: ReportZone[] = [];
+  for (const z of src.config.dns.zones) {
+    try {
+      const recordSets: { metadata?: Record<string, string> }[] = [];
+      for await (const r of src.autopilot.dns.listRecordSets(z.resourceGroupId, z.name)) recordSets.push({ metadata: r.current.metadata });
+      zones.push({ zone: z.name, resourceGroupId: z.resourceGroupId, ownerId: z.ownerId ?? src.config.dns.ownerId, recordSets });
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      zones.push({ zone: z.name, resourceGroupId: z.resourceGroupId, error: reason });
+      fail(`${z.resourceGroupId}/providers/Microsoft.Network/privateDnsZones/${z.name}`, e);
+    }
+  }
+
+  let audit: AuditEntry[] | undefined;
+  if (Array.isArray(src.audit)) audit = (src.audit as AuditEntry[]).filter((e) => Date.parse(e.time) >= since.getTime());
+  else if (src.audit) {
+    try {
+      audit = await (src.audit as AuditLog).query({ since, limit: 100_000 });
+    } catch (e) {
+      fail("(audit trail)", e);
+    }
+  }
+  const firstSeen = audit ? firstSeenIn(audit) : undefined;
+  const pending = await listPending(src.autopilot, ids.map(([id]) => id), src.config, { now, ...(firstSeen ? { firstSeen } : {}) });
+
+  return reportFigures({ now, days: src.days, connections, audit, zones, pending, readErrors });
+}
+
+/** The oldest leave-pending row per connection: when the app first saw it waiting. */
+function firstSeenIn(audit: readonly AuditEntry[]): (id: string) => Promise<Date | undefined> {
+  const oldest = new Map<string, number>();
+  for (const e of audit) {
+    if (e.action !== "leave-pending") continue;
+    const t = Date.parse(e.time);
+    const k = e.resource.toLowerCase().replace(/\/$/, "");
+    if (!Number.isNaN(t) && t < (oldest.get(k) ?? Infinity)) oldest.set(k, t);
+  }
+  return async (id) => {
+    const t = oldest.get(id.toLowerCase().replace(/\/$/, ""));
+    return t === undefined ? undefined : new Date(t);
+  };
+}
+
+/** `audit --json` output: one entry per line; blank lines skipped, a bad line is an error naming it. */
+export async function readAuditFile(file: string): Promise<AuditEntry[]> {
+  const text = await readFile(file, "utf8");
+  const out: AuditEntry[] = [];
+  text.split(/\r?\n/).forEach((l, i) => {
+    if (!l.trim()) return;
+    let e: unknown;
+    try {
+      e = JSON.parse(l);
+    } catch {
+      throw new Error(`${file}:${i + 1}: not a JSON line of 'audit --json'`);
+    }
+    const x = e as Partial<AuditEntry>;
+    if (!x || typeof x.time !== "string" || typeof x.resource !== "string" || typeof x.action !== "string" || typeof x.outcome !== "string")
+      throw new Error(`${file}:${i + 1}: an audit entry needs time, resource, action and outcome`);
+    out.push({ ...x, reason: typeof x.reason === "string" ? x.reason : "" } as AuditEntry);
+  });
+  return out;
+}
