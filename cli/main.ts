@@ -344,11 +344,11 @@ async function readJson(file: string, what: string): Promise<unknown> {
   try {
     text = await readFile(file, "utf8");
   } catch (e) {
-    throw new Error(`cannot read ${what} ${file}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${what} ${file}: ${(e as Error).message}`, { cause: e });
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`${what} ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${what} ${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -47,7 +47,7 @@ export async function runPublish(args: string[], io: CliIo, env: NodeJS.ProcessE
     text = (await stat(file)).isDirectory() ? await mergedFolder(file, io) : await readFile(file, "utf8");
   } catch (e) {
     if (e instanceof FolderInvalid) return 1;
-    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }
   if (Buffer.byteLength(text) > MAX_ALLOW_LIST_BYTES) throw new Error(`${file} is larger than ${MAX_ALLOW_LIST_BYTES} bytes; the app refuses such an allow-list`);
   // The app validates again on read (and keeps the last good version); refusing here keeps a bad one out of the blob at all.

@@ -55,7 +55,7 @@ export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Lo
     } catch (e) {
       // No decision goes unaudited: fail the invocation so the (idempotent) redelivery records it.
       await release();
-      throw new Error(`audit trail write failed: ${(e as Error).message}`);
+      throw new Error(`audit trail write failed: ${(e as Error).message}`, { cause: e });
     }
     // Audited: resolve the write intents (if this fails, a redelivery finds the writes done and audits them again).
     await written?.commit().catch((e) => log.warn(`event ${held?.id ?? ""}: resolving write intents failed (${(e as Error).message})`));
@@ -161,6 +161,7 @@ export function logDecision(log: Logger, d: Decision, fallbackResource = ""): vo
  */
 export function forLog(s: string, max = 2000): string {
   const cut = s.length > max ? `${s.slice(0, max)}… (${s.length} characters)` : s;
+  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
   return cut.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 

@@ -215,7 +215,7 @@ function fromEntity(e: Record<string, unknown> & { etag?: string }): WriteIntent
   const s = (v: unknown) => (typeof v === "string" ? v : undefined);
   const [trigger, kind, resource, want, action, at] = [s(e.trigger), s(e.kind), s(e.resource), s(e.want), s(e.action), s(e.at)];
   if (!trigger || !kind || !resource || want === undefined || !action || !at) return undefined;
-  const i: WriteIntent = { id: s(e.id) ?? String(e.rowKey ?? "").split("-")[1], trigger, kind: kind as IntentKind, resource, want, action, reason: s(e.reason) ?? "", at, etag: e.etag };
+  const i: WriteIntent = { id: s(e.id) ?? (s(e.rowKey) ?? "").split("-")[1], trigger, kind: kind as IntentKind, resource, want, action, reason: s(e.reason) ?? "", at, etag: e.etag };
   if (s(e.rule) !== undefined) i.rule = s(e.rule);
   if (s(e.claimedBy) !== undefined) i.claimedBy = s(e.claimedBy);
   if (s(e.claimedAt) !== undefined) i.claimedAt = s(e.claimedAt);

@@ -5,7 +5,7 @@
 // login for an admin's CLI).
 import type { TokenCredential } from "@azure/core-auth";
 import { BlobClient, BlobServiceClient } from "@azure/storage-blob";
-import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
+import { type QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import { StoreSettingsError } from "./tables.js";
 
 const PREFIX = "AzureWebJobsStorage";

@@ -93,7 +93,7 @@ describe("startAzurite", () => {
       const child = spawn(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
       const line = await new Promise<string>((resolve, reject) => {
         let out = "";
-        child.stdout!.on("data", (d) => {
+        child.stdout.on("data", (d) => {
           out += d;
           if (out.includes("\n")) resolve(out.split("\n")[0]!);
         });
