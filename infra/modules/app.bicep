@@ -247,6 +247,21 @@ resource errorsAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
+// The report's figures over the app's telemetry (README "The report page"): the workbook
+// reads the decision log records and counters that shared/telemetry/signals.ts emits.
+resource reportWorkbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: guid(resourceGroup().id, 'privatelink-autopilot-report')
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: 'privatelink-autopilot report'
+    category: 'workbook'
+    sourceId: appInsights.id
+    serializedData: loadTextContent('reportWorkbook.json')
+  }
+}
+
 output identityPrincipalId string = identity.properties.principalId
 output identityClientId string = identity.properties.clientId
 output storageAccountId string = storage.id

@@ -143,10 +143,10 @@ function pendingSection(f: ReportFigures): string {
   const rows = f.pending
     .map(
       (p) =>
-        `<tr class="pending-row"><td>${esc(age(p.ageSeconds))}</td><td class="id">${esc(p.connection)}</td><td class="id">${esc(p.requester ?? "(none named)")}</td><td class="message">${esc(p.message ?? "")}</td><td>${esc(p.closestRule ?? "(none)")}</td><td>${esc(p.why)}</td></tr>`,
+        `<tr class="pending-row"><td>${esc(age(p.ageSeconds))}</td><td class="id">${esc(p.connection)}</td><td class="id">${esc(p.requester ?? "(none named)")}</td><td class="message">${esc(p.message ?? "")}</td><td>${esc(p.closestRule ?? "(none)")}</td><td>${esc(p.why)}</td><td>${esc(p.plan)}</td></tr>`,
     )
     .join("");
-  return `${head}<table><thead><tr><th>Waiting</th><th>Connection</th><th>Requester</th><th>Request message</th><th>Closest rule</th><th>Why not approved</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `${head}<table><thead><tr><th>Waiting</th><th>Connection</th><th>Requester</th><th>Request message</th><th>Closest rule</th><th>What it says</th><th>The app's next step</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function failuresSection(f: ReportFigures): string {
