@@ -49,6 +49,9 @@ if (process.argv.includes("--sizes")) {
       byPackage[pkg] = (byPackage[pkg] ?? 0) + bytesInOutput;
     }
     console.log(`\n${file}: ${out.bytes.toLocaleString("en")} bytes`);
-    for (const [pkg, bytes] of Object.entries(byPackage).sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pkg.padEnd(34)} ${bytes.toLocaleString("en").padStart(10)}  ${((100 * bytes) / out.bytes).toFixed(1)} %`);
+    for (const [pkg, bytes] of Object.entries(byPackage)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15))
+      console.log(`  ${pkg.padEnd(34)} ${bytes.toLocaleString("en").padStart(10)}  ${((100 * bytes) / out.bytes).toFixed(1)} %`);
   }
 }

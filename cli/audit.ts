@@ -65,7 +65,8 @@ export async function runAudit(args: string[], io: CliIo, env: NodeJS.ProcessEnv
     q.action = values.action.trim();
   }
   if (values.limit !== undefined) {
-    if (!/^\d+$/.test(values.limit.trim()) || Number(values.limit) < 1) throw new UsageError(`audit: --limit must be a positive whole number, not '${values.limit}'`);
+    if (!/^\d+$/.test(values.limit.trim()) || Number(values.limit) < 1)
+      throw new UsageError(`audit: --limit must be a positive whole number, not '${values.limit}'`);
     q.limit = Number(values.limit);
   }
 

@@ -87,7 +87,8 @@ async function validate(args: string[], io: CliIo): Promise<number> {
   const file = one(positionals, "<allow-list.yaml | folder>");
   const result = await loadConfigFile(file);
   const warnings = result.ok ? (result.warnings ?? []) : [];
-  if (values.json) io.out(JSON.stringify(result.ok ? { file, valid: true, ...(warnings.length ? { warnings } : {}) } : { file, valid: false, problems: result.problems }));
+  if (values.json)
+    io.out(JSON.stringify(result.ok ? { file, valid: true, ...(warnings.length ? { warnings } : {}) } : { file, valid: false, problems: result.problems }));
   if (result.ok) {
     const c = result.config;
     if (!values.json) {
@@ -101,7 +102,12 @@ async function validate(args: string[], io: CliIo): Promise<number> {
 }
 
 async function explain(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { config: { type: "string" }, estate: { type: "string" }, json: { type: "boolean" }, verbose: { type: "boolean" } });
+  const { values, positionals } = parse(args, {
+    config: { type: "string" },
+    estate: { type: "string" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean" },
+  });
   const id = one(positionals, "<connection-or-endpoint-id>");
   const print = async (autopilot: Autopilot) => {
     const decisions = await autopilot.explain(id);
@@ -121,7 +127,13 @@ function liveRuntime(config: string, dryRun: boolean, subscriptions?: string[]):
 }
 
 async function pending(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { config: { type: "string" }, estate: { type: "string" }, json: { type: "boolean" }, verbose: { type: "boolean" }, "connection-string": { type: "string" } });
+  const { values, positionals } = parse(args, {
+    config: { type: "string" },
+    estate: { type: "string" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean" },
+    "connection-string": { type: "string" },
+  });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (!values.config) throw new UsageError("--config is required");
   const firstSeen = firstSeenFromAudit(values["connection-string"]);
@@ -133,7 +145,12 @@ async function pending(args: string[], io: CliIo): Promise<number> {
     }
     const { ids, errors } = await new Sweeper(autopilot, arm).managedTargets(config, "pending");
     for (const e of errors) io.err(`${e.action === "error" ? "error" : "note"}: ${e.resource}: ${e.reason}`);
-    const list = await listPending(autopilot.dryRunView(), ids.map(([id]) => id), config, { firstSeen });
+    const list = await listPending(
+      autopilot.dryRunView(),
+      ids.map(([id]) => id),
+      config,
+      { firstSeen },
+    );
     if (values.json) for (const p of list) io.out(JSON.stringify(p));
     else if (list.length === 0) io.out("no connection is waiting for a human in the managed scopes");
     else for (const p of list) io.out(humanPending(p));
@@ -189,17 +206,24 @@ async function report(args: string[], io: CliIo): Promise<number> {
 function auditFromSettings(connectionString: string | undefined): TableAuditLog | undefined {
   const env = connectionString ? { ...process.env, AzureWebJobsStorage: connectionString } : process.env;
   if (!env.AzureWebJobsStorage?.trim() && !env.AzureWebJobsStorage__accountName?.trim() && !env.AzureWebJobsStorage__tableServiceUri?.trim()) return undefined;
-  return new TableAuditLog(tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})));
+  return new TableAuditLog(
+    tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})),
+  );
 }
 
 /** The audit trail's oldest leave-pending row for a connection: when the app first saw it waiting. Without storage, no ages. */
 function firstSeenFromAudit(connectionString: string | undefined): ((id: string) => Promise<Date | undefined>) | undefined {
   const env = connectionString ? { ...process.env, AzureWebJobsStorage: connectionString } : process.env;
   if (!env.AzureWebJobsStorage?.trim() && !env.AzureWebJobsStorage__accountName?.trim() && !env.AzureWebJobsStorage__tableServiceUri?.trim()) return undefined;
-  const audit = new TableAuditLog(tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})));
+  const audit = new TableAuditLog(
+    tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})),
+  );
   return async (id) => {
     const rows = await audit.query({ resource: id, action: "leave-pending", since: new Date(Date.now() - 90 * 86_400_000) });
-    const oldest = rows.map((r) => Date.parse(r.time)).filter((t) => !Number.isNaN(t)).sort((a, b) => a - b)[0];
+    const oldest = rows
+      .map((r) => Date.parse(r.time))
+      .filter((t) => !Number.isNaN(t))
+      .sort((a, b) => a - b)[0];
     return oldest === undefined ? undefined : new Date(oldest);
   };
 }
@@ -231,18 +255,24 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   const paths = sandboxPaths(values);
   const body = await readJson(file, "events file");
   const events: unknown[] = Array.isArray(body) ? body : [body];
-  return withSandbox(paths, io, !!values["dry-run"], async (autopilot, log, snapshot) => {
-    let errored = false;
-    const ledger = new MemoryEventLedger(); // as in the Function: a repeated event id is a duplicate
-    for (const raw of events) {
-      for (const d of await handleRawEvent(raw, autopilot, log, { ledger })) {
-        io.out(JSON.stringify(line(d)));
-        if (d.action === "error" || d.outcome === "failed") errored = true;
+  return withSandbox(
+    paths,
+    io,
+    !!values["dry-run"],
+    async (autopilot, log, snapshot) => {
+      let errored = false;
+      const ledger = new MemoryEventLedger(); // as in the Function: a repeated event id is a duplicate
+      for (const raw of events) {
+        for (const d of await handleRawEvent(raw, autopilot, log, { ledger })) {
+          io.out(JSON.stringify(line(d)));
+          if (d.action === "error" || d.outcome === "failed") errored = true;
+        }
       }
-    }
-    if (values["state-out"]) await writeFile(values["state-out"], JSON.stringify(snapshot(), null, 2) + "\n");
-    return errored ? 1 : 0;
-  }, !!values.verbose);
+      if (values["state-out"]) await writeFile(values["state-out"], JSON.stringify(snapshot(), null, 2) + "\n");
+      return errored ? 1 : 0;
+    },
+    !!values.verbose,
+  );
 }
 
 async function reconcile(args: string[], io: CliIo): Promise<number> {
@@ -256,7 +286,10 @@ async function reconcile(args: string[], io: CliIo): Promise<number> {
   });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (!values.config) throw new UsageError("--config is required");
-  const subscriptions = values.subscriptions?.split(",").map((x) => x.trim()).filter(Boolean);
+  const subscriptions = values.subscriptions
+    ?.split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
   const print = (r: SweepReport) => {
     for (const d of r.decisions) io.out(JSON.stringify(line(d)));
     io.out(JSON.stringify({ runId: r.runId, complete: r.complete, totals: r.totals }));
@@ -267,12 +300,18 @@ async function reconcile(args: string[], io: CliIo): Promise<number> {
     const rt = liveRuntime(values.config, false, subscriptions);
     return print(await rt.sweep(cliLogger(io, !!values.verbose), { dryRun: !!values["dry-run"] }));
   }
-  return withSandbox({ config: values.config, estate: values.estate }, io, !!values["dry-run"], async (autopilot, _log, snapshot, arm) => {
-    const report = await new Sweeper(autopilot, arm).sweep({ subscriptions, dryRun: !!values["dry-run"] });
-    const code = print(report);
-    if (values["state-out"]) await writeFile(values["state-out"], JSON.stringify(snapshot(), null, 2) + "\n");
-    return code;
-  }, !!values.verbose);
+  return withSandbox(
+    { config: values.config, estate: values.estate },
+    io,
+    !!values["dry-run"],
+    async (autopilot, _log, snapshot, arm) => {
+      const report = await new Sweeper(autopilot, arm).sweep({ subscriptions, dryRun: !!values["dry-run"] });
+      const code = print(report);
+      if (values["state-out"]) await writeFile(values["state-out"], JSON.stringify(snapshot(), null, 2) + "\n");
+      return code;
+    },
+    !!values.verbose,
+  );
 }
 
 type SandboxBody = (autopilot: Autopilot, log: Logger, snapshot: () => Estate, arm: ArmClients) => Promise<number>;
@@ -316,7 +355,9 @@ function line(d: Decision) {
     reason: d.reason,
     rule: d.rule ?? null,
     outcome: d.outcome,
-    ...(d.dns ? { zone: d.dns.zone, record: d.dns.record, ips: d.dns.ips, ttl: d.dns.ttl, owner: d.dns.owner, ...(d.dns.heldBy ? { heldBy: d.dns.heldBy } : {}) } : {}),
+    ...(d.dns
+      ? { zone: d.dns.zone, record: d.dns.record, ips: d.dns.ips, ttl: d.dns.ttl, owner: d.dns.owner, ...(d.dns.heldBy ? { heldBy: d.dns.heldBy } : {}) }
+      : {}),
     ...(d.error ? { error: d.error } : {}),
   };
 }

@@ -65,7 +65,12 @@ export async function gatherReport(src: ReportSources): Promise<ReportFigures> {
     }
   }
   const firstSeen = audit ? firstSeenIn(audit) : undefined;
-  const pending = await listPending(src.autopilot, ids.map(([id]) => id), src.config, { now, ...(firstSeen ? { firstSeen } : {}) });
+  const pending = await listPending(
+    src.autopilot,
+    ids.map(([id]) => id),
+    src.config,
+    { now, ...(firstSeen ? { firstSeen } : {}) },
+  );
 
   return reportFigures({ now, days: src.days, connections, audit, zones, pending, readErrors });
 }

@@ -49,7 +49,8 @@ export async function runPublish(args: string[], io: CliIo, env: NodeJS.ProcessE
     if (e instanceof FolderInvalid) return 1;
     throw new Error(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }
-  if (Buffer.byteLength(text) > MAX_ALLOW_LIST_BYTES) throw new Error(`${file} is larger than ${MAX_ALLOW_LIST_BYTES} bytes; the app refuses such an allow-list`);
+  if (Buffer.byteLength(text) > MAX_ALLOW_LIST_BYTES)
+    throw new Error(`${file} is larger than ${MAX_ALLOW_LIST_BYTES} bytes; the app refuses such an allow-list`);
   // The app validates again on read (and keeps the last good version); refusing here keeps a bad one out of the blob at all.
   const result = parseConfigText(text, file);
   if (!result.ok) {
@@ -58,7 +59,8 @@ export async function runPublish(args: string[], io: CliIo, env: NodeJS.ProcessE
     return 1;
   }
   const blob = blobClientForUrl(env, url, credential);
-  const upload = () => blob.getBlockBlobClient().upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: "application/yaml; charset=utf-8" } });
+  const upload = () =>
+    blob.getBlockBlobClient().upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: "application/yaml; charset=utf-8" } });
   try {
     await upload();
   } catch (e) {

@@ -3,7 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { parseResourceId } from "../shared/arm/resourceId.js";
 
-export type ResourceEventType = "Microsoft.Resources.ResourceWriteSuccess" | "Microsoft.Resources.ResourceDeleteSuccess" | "Microsoft.Resources.ResourceActionSuccess";
+export type ResourceEventType =
+  "Microsoft.Resources.ResourceWriteSuccess" | "Microsoft.Resources.ResourceDeleteSuccess" | "Microsoft.Resources.ResourceActionSuccess";
 
 export interface ResourceEventSpec {
   eventType?: ResourceEventType;
@@ -20,7 +21,11 @@ function data(spec: ResourceEventSpec) {
   return {
     authorization: { scope: spec.resourceId, action: spec.operationName, evidence: { role: "Contributor", principalId: caller, principalType: "User" } },
     // Real payloads often carry claims as a JSON-encoded string.
-    claims: JSON.stringify({ "http://schemas.microsoft.com/identity/claims/objectidentifier": caller, name: "sandbox user", appid: "04b07795-8ddb-461a-bbee-02f9e1bf7b46" }),
+    claims: JSON.stringify({
+      "http://schemas.microsoft.com/identity/claims/objectidentifier": caller,
+      name: "sandbox user",
+      appid: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+    }),
     correlationId: randomUUID(),
     resourceProvider: spec.operationName.split("/")[0],
     resourceUri: spec.resourceId,

@@ -15,7 +15,9 @@ export interface QueueTriggerRules {
 /** The rules host.json gives the queue trigger (extensions.queues). */
 export function hostQueueRules(hostJson = new URL("../host.json", import.meta.url)): QueueTriggerRules {
   const q = JSON.parse(readFileSync(hostJson, "utf8")).extensions?.queues ?? {};
-  const [h, m, s] = String(q.visibilityTimeout ?? "00:00:00").split(":").map(Number);
+  const [h, m, s] = String(q.visibilityTimeout ?? "00:00:00")
+    .split(":")
+    .map(Number);
   return { maxDequeueCount: q.maxDequeueCount ?? 5, visibilityTimeoutSeconds: h! * 3600 + m! * 60 + s!, batchSize: q.batchSize ?? 16 };
 }
 
@@ -55,7 +57,9 @@ export async function startQueueListener(opts: QueueListenerOptions): Promise<Qu
         } else {
           // Left invisible until the visibility timeout ends: that is the "retry later".
           await opts.queue.updateMessage(m.messageId, m.popReceipt, undefined, rules.visibilityTimeoutSeconds);
-          note(`queue: message ${m.messageId} failed (try ${m.dequeueCount} of ${rules.maxDequeueCount}), retried in ${rules.visibilityTimeoutSeconds} s: ${(e as Error).message}`);
+          note(
+            `queue: message ${m.messageId} failed (try ${m.dequeueCount} of ${rules.maxDequeueCount}), retried in ${rules.visibilityTimeoutSeconds} s: ${(e as Error).message}`,
+          );
         }
       }
     }

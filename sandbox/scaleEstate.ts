@@ -51,7 +51,11 @@ export function scaleEstate(o: ScaleOptions): ScaleEstate {
       id: `/subscriptions/${sub}/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet`,
       type: "Microsoft.Network/virtualNetworks",
       location: "westeurope",
-      properties: { addressSpace: { addressPrefixes: [`10.${s % 250}.0.0/16`] }, subnets: [{ name: "pe", properties: { addressPrefix: `10.${s % 250}.0.0/16`, privateEndpointNetworkPolicies: "Disabled" } }], provisioningState: "Succeeded" },
+      properties: {
+        addressSpace: { addressPrefixes: [`10.${s % 250}.0.0/16`] },
+        subnets: [{ name: "pe", properties: { addressPrefix: `10.${s % 250}.0.0/16`, privateEndpointNetworkPolicies: "Disabled" } }],
+        provisioningState: "Succeeded",
+      },
     }),
   );
   const every = o.drift ? Math.max(1, Math.round(1 / o.drift)) : 0;
@@ -77,7 +81,20 @@ export function scaleEstate(o: ScaleOptions): ScaleEstate {
     const state = { status, description: status === "Approved" ? "Approved by a human" : "please", actionsRequired: "None" };
     endpointIds.push(peId);
     resources.push(
-      { id: vaultId, type: "Microsoft.KeyVault/vaults", location: "westeurope", tags: {}, properties: { tenantId: TENANT, sku: { family: "A", name: "standard" }, vaultUri: `https://${fqdn}/`, publicNetworkAccess: "Disabled", enableRbacAuthorization: true, provisioningState: "Succeeded" } },
+      {
+        id: vaultId,
+        type: "Microsoft.KeyVault/vaults",
+        location: "westeurope",
+        tags: {},
+        properties: {
+          tenantId: TENANT,
+          sku: { family: "A", name: "standard" },
+          vaultUri: `https://${fqdn}/`,
+          publicNetworkAccess: "Disabled",
+          enableRbacAuthorization: true,
+          provisioningState: "Succeeded",
+        },
+      },
       {
         id: `${vaultId}/privateEndpointConnections/${pe}.${guid}`,
         type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
@@ -101,7 +118,13 @@ export function scaleEstate(o: ScaleOptions): ScaleEstate {
               id: `${peId}/manualPrivateLinkServiceConnections/${vault}`,
               name: vault,
               type: "Microsoft.Network/privateEndpoints/manualPrivateLinkServiceConnections",
-              properties: { provisioningState: "Succeeded", privateLinkServiceId: vaultId, groupIds: ["vault"], requestMessage: "please", privateLinkServiceConnectionState: state },
+              properties: {
+                provisioningState: "Succeeded",
+                privateLinkServiceId: vaultId,
+                groupIds: ["vault"],
+                requestMessage: "please",
+                privateLinkServiceConnectionState: state,
+              },
             },
           ],
         },
@@ -112,7 +135,17 @@ export function scaleEstate(o: ScaleOptions): ScaleEstate {
         location: "westeurope",
         properties: {
           provisioningState: "Succeeded",
-          ipConfigurations: [{ name: `privateEndpointIpConfig.${guid}`, properties: { privateIPAddress: ip, privateIPAllocationMethod: "Dynamic", subnet: { id: subnetId }, privateLinkConnectionProperties: { groupId: "vault", requiredMemberName: "default", fqdns: [fqdn] } } }],
+          ipConfigurations: [
+            {
+              name: `privateEndpointIpConfig.${guid}`,
+              properties: {
+                privateIPAddress: ip,
+                privateIPAllocationMethod: "Dynamic",
+                subnet: { id: subnetId },
+                privateLinkConnectionProperties: { groupId: "vault", requiredMemberName: "default", fqdns: [fqdn] },
+              },
+            },
+          ],
           privateEndpoint: { id: peId },
         },
       },
@@ -122,7 +155,13 @@ export function scaleEstate(o: ScaleOptions): ScaleEstate {
       id: `${SCALE_HUB_RG}/providers/Microsoft.Network/privateDnsZones/${SCALE_ZONE}/A/${vault}`,
       type: "Microsoft.Network/privateDnsZones/A",
       etag: guid,
-      properties: { ttl: TTL, fqdn: `${vault}.${SCALE_ZONE}.`, isAutoRegistered: false, aRecords: [{ ipv4Address: kind === "stale-ip" ? `10.255.255.${(i % 250) + 1}` : ip }], metadata: encodeOwnership({ owner: peId, claimants: [] }) },
+      properties: {
+        ttl: TTL,
+        fqdn: `${vault}.${SCALE_ZONE}.`,
+        isAutoRegistered: false,
+        aRecords: [{ ipv4Address: kind === "stale-ip" ? `10.255.255.${(i % 250) + 1}` : ip }],
+        metadata: encodeOwnership({ owner: peId, claimants: [] }),
+      },
     });
   }
   const allowList = `approval:

@@ -63,7 +63,9 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
     [local, azurite] = await Promise.all([startLocalArm(estate), startAzurite({ services: ["queue"] })]);
     const allowListPath = opts.allowListPath ?? process.env.AUTOPILOT_ALLOW_LIST_PATH ?? here("./demo/allow-list.yaml");
     runtime = new Runtime({ allowListPath, dryRun: false, identity: {}, arm: local.arm.settings, table: tableClient(azurite.connectionString, APP_TABLE) });
-    note(`ARM emulator on ${local.emulator.url} (look: ${local.emulator.url}/_emulator/estate), Azurite tables on ${azurite.tableEndpoint} and queue ${EVENTS_QUEUE} on ${azurite.queueEndpoint}, allow-list ${allowListPath}`);
+    note(
+      `ARM emulator on ${local.emulator.url} (look: ${local.emulator.url}/_emulator/estate), Azurite tables on ${azurite.tableEndpoint} and queue ${EVENTS_QUEUE} on ${azurite.queueEndpoint}, allow-list ${allowListPath}`,
+    );
   }
   const decisions: Decision[] = [];
   const onEvent = async (ev: unknown) => {
@@ -81,7 +83,13 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
     // Queue delivery, as in Azure: the queue trigger's body (functions/queueEvents.ts) on each message.
     const svc = QueueServiceClient.fromConnectionString(azurite.connectionString);
     const client = svc.getQueueClient(EVENTS_QUEUE);
-    const listener = await startQueueListener({ queue: client, poison: svc.getQueueClient(EVENTS_POISON_QUEUE), handle: (text) => onEvent(eventFromQueueMessage(text)), pollMs: 1000, note });
+    const listener = await startQueueListener({
+      queue: client,
+      poison: svc.getQueueClient(EVENTS_POISON_QUEUE),
+      handle: (text) => onEvent(eventFromQueueMessage(text)),
+      pollMs: 1000,
+      note,
+    });
     queue = { client, listener };
   }
   return {
@@ -104,11 +112,15 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
 
 /** Step 7: the same event through the Storage queue, as Event Grid writes it (base64 JSON, Event Grid schema). */
 async function showQueueDelivery(sandbox: Sandbox, queue: NonNullable<Sandbox["queue"]>) {
-  say(`7. Queue delivery (the default in Azure): Event Grid writes each event base64-encoded into the '${EVENTS_QUEUE}' queue; the queue trigger hands it to the same handler.`);
+  say(
+    `7. Queue delivery (the default in Azure): Event Grid writes each event base64-encoded into the '${EVENTS_QUEUE}' queue; the queue trigger hands it to the same handler.`,
+  );
   const s = DEMO.stranger;
   const id = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${s.endpoint}`;
   const before = sandbox.decisions.length;
-  await queue.client.sendMessage(Buffer.from(JSON.stringify(eventGridEvent({ resourceId: id, operationName: "Microsoft.Network/privateEndpoints/write" }))).toString("base64"));
+  await queue.client.sendMessage(
+    Buffer.from(JSON.stringify(eventGridEvent({ resourceId: id, operationName: "Microsoft.Network/privateEndpoints/write" }))).toString("base64"),
+  );
   for (let i = 0; i < 40 && sandbox.decisions.length === before; i++) {
     await queue.listener.drain();
     if (sandbox.decisions.length === before) await new Promise((r) => setTimeout(r, 250));
@@ -144,7 +156,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((e) => {
     // A settings problem is the user's to fix: say what, without a stack trace.
     const expected = e instanceof SettingsError || e instanceof StoreSettingsError;
-    console.error(`[sandbox] failed: ${expected ? (e).message : e instanceof Error ? e.stack : e}`);
+    console.error(`[sandbox] failed: ${expected ? e.message : e instanceof Error ? e.stack : e}`);
     process.exit(1);
   });
 }

@@ -20,7 +20,8 @@ async function seedEndpoints(base: Estate, seed: { endpoints: number; consumers:
   let next = 0;
   await Promise.all(
     Array.from({ length: 32 }, async () => {
-      for (let i = next++; i < seed.endpoints; i = next++) endpoints[i] = await createEndpoint(arm, consumer(i % seed.consumers), `pe-${i}`, vaultId(`kv-${i}`), seed.auto);
+      for (let i = next++; i < seed.endpoints; i = next++)
+        endpoints[i] = await createEndpoint(arm, consumer(i % seed.consumers), `pe-${i}`, vaultId(`kv-${i}`), seed.auto);
     }),
   );
   const estate = tmp.snapshot();
@@ -58,7 +59,7 @@ async function handle(m: EmulatorRequest): Promise<void> {
     switch (m.op) {
       case "start": {
         const seeded = m.seed ? await seedEndpoints(m.options.estate!, m.seed) : undefined;
-        emu = await startEmulator({ ...(m.options), ...(seeded ? { estate: seeded.estate } : {}) });
+        emu = await startEmulator({ ...m.options, ...(seeded ? { estate: seeded.estate } : {}) });
         return reply(m.id, { url: emu.url, ca: emu.ca, endpoints: seeded?.endpoints ?? [] });
       }
       case "count":
@@ -89,7 +90,7 @@ async function handle(m: EmulatorRequest): Promise<void> {
         return process.exit(0);
     }
   } catch (e) {
-    reply(m.id, undefined, e instanceof Error ? e.stack ?? e.message : String(e));
+    reply(m.id, undefined, e instanceof Error ? (e.stack ?? e.message) : String(e));
   }
 }
 process.on("disconnect", () => process.exit(0));

@@ -100,8 +100,7 @@ export async function startRemoteEmulator(options: EmulatorOptions, seed?: SeedO
     snapshot: () => ask("snapshot"),
     injectFault: (fault) => ask("injectFault", { fault }),
     usage: () => ask("usage"),
-    clients: (extra = {}) =>
-      new ArmClients({ endpoint: url, ca, credential: staticTokenCredential(), scope: `${url}/.default`, pollIntervalMs: 10, ...extra }),
+    clients: (extra = {}) => new ArmClients({ endpoint: url, ca, credential: staticTokenCredential(), scope: `${url}/.default`, pollIntervalMs: 10, ...extra }),
     close: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((r) => child.once("exit", () => r()));

@@ -46,15 +46,30 @@ export async function run(_opts: ScenarioOptions): Promise<ScenarioOutput> {
     const a = approve.counts;
     const result = {
       approve: { reads: a.reads, writes: a.writes, polls: a.polls, dnsWrites: a.privateDnsWrites, privateDnsReads: a.privateDnsReads, calls: a.calls },
-      newEndpointDns: { reads: fresh.counts.reads, writes: fresh.counts.privateDnsWrites + fresh.counts.writes, privateDnsReads: fresh.counts.privateDnsReads, calls: fresh.counts.calls },
+      newEndpointDns: {
+        reads: fresh.counts.reads,
+        writes: fresh.counts.privateDnsWrites + fresh.counts.writes,
+        privateDnsReads: fresh.counts.privateDnsReads,
+        calls: fresh.counts.calls,
+      },
       duplicate: {
         writes: again.counts.writes + again.counts.privateDnsWrites,
         reads: again.counts.reads,
         privateDnsReads: again.counts.privateDnsReads,
         calls: again.counts.calls,
-        afterApproval: { writes: againApprove.counts.writes + againApprove.counts.privateDnsWrites, reads: againApprove.counts.reads, privateDnsReads: againApprove.counts.privateDnsReads, calls: againApprove.counts.calls },
+        afterApproval: {
+          writes: againApprove.counts.writes + againApprove.counts.privateDnsWrites,
+          reads: againApprove.counts.reads,
+          privateDnsReads: againApprove.counts.privateDnsReads,
+          calls: againApprove.counts.calls,
+        },
       },
-      delete: { reads: gone.counts.reads, privateDnsReads: gone.counts.privateDnsReads, writes: gone.counts.writes + gone.counts.privateDnsWrites, calls: gone.counts.calls },
+      delete: {
+        reads: gone.counts.reads,
+        privateDnsReads: gone.counts.privateDnsReads,
+        writes: gone.counts.writes + gone.counts.privateDnsWrites,
+        calls: gone.counts.calls,
+      },
       targets: {
         approve: "reads <= 2, writes <= 1 (+ polls)",
         newEndpointDns: "reads <= 1, writes = 1 per FQDN, privateDnsReads = 0",

@@ -39,7 +39,14 @@ interface RunConfig {
 export async function run(opts: ScenarioOptions): Promise<ScenarioOutput> {
   const timeScale = Number(process.env.BENCH_TIME_SCALE ?? (opts.quick ? 0.1 : 1));
   const endpoints = opts.quick ? 200 : 1000;
-  const base = { endpoints, subscriptions: 20, timeScale, approvalWaitSeconds: Number(process.env.BENCH_APPROVAL_WAIT_SECONDS ?? 0), continueAfterSeconds: Number(process.env.BENCH_CONTINUE_AFTER_SECONDS ?? 50), throttle: true };
+  const base = {
+    endpoints,
+    subscriptions: 20,
+    timeScale,
+    approvalWaitSeconds: Number(process.env.BENCH_APPROVAL_WAIT_SECONDS ?? 0),
+    continueAfterSeconds: Number(process.env.BENCH_CONTINUE_AFTER_SECONDS ?? 50),
+    throttle: true,
+  };
   // minimalCalls: the same app path with nothing throttled and every check landing after its operation is done, per endpoint.
   const calib = await burst({ ...base, endpoints: 50, maxInFlight: 16, throttle: false, timeScale: 0.02 });
   const perEndpoint = calib.calls / 50;
@@ -52,7 +59,14 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioOutput> {
   return {
     key: "burst",
     result: { ...last, runs, met: runs.every(met), minimalCallsPerEndpoint: round(perEndpoint, 2) },
-    extra: { memory: { peakRssMb: usage.peakRssMb, process: "app (bench/lib/scenarioChild.ts running bench/scenarios/burst.ts; the emulator runs in its own process)", target: 200, met: usage.peakRssMb <= 200 } },
+    extra: {
+      memory: {
+        peakRssMb: usage.peakRssMb,
+        process: "app (bench/lib/scenarioChild.ts running bench/scenarios/burst.ts; the emulator runs in its own process)",
+        target: 200,
+        met: usage.peakRssMb <= 200,
+      },
+    },
     summary: [
       ...runs.map(
         (r) =>
@@ -66,7 +80,12 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioOutput> {
 async function burst(c: RunConfig, minimalPerEndpoint?: number) {
   const s = c.timeScale;
   const emu = await startRemoteEmulator(
-    { estate: estate({ vaults: Array.from({ length: c.endpoints }, (_, i) => `kv-${i}`), consumers: c.subscriptions }), timeScale: s, scaleLimits: true, throttle: c.throttle ? undefined : false },
+    {
+      estate: estate({ vaults: Array.from({ length: c.endpoints }, (_, i) => `kv-${i}`), consumers: c.subscriptions }),
+      timeScale: s,
+      scaleLimits: true,
+      throttle: c.throttle ? undefined : false,
+    },
     { endpoints: c.endpoints, consumers: c.subscriptions },
   );
   try {
@@ -108,7 +127,10 @@ async function burst(c: RunConfig, minimalPerEndpoint?: number) {
           inFlight++;
           invocations++;
           void handleRawEvent(item.raw, autopilot, silentLogger, { ledger, audit, budgetMs: EVENT_BUDGET_MS * s })
-            .then((ds) => ds.some((d) => d.retryable), () => true)
+            .then(
+              (ds) => ds.some((d) => d.retryable),
+              () => true,
+            )
             .then((failed) => {
               inFlight--;
               if (failed) {
@@ -167,8 +189,12 @@ async function burst(c: RunConfig, minimalPerEndpoint?: number) {
  */
 function floor(calls: CallLogEntry[], endpoints: number): number {
   const w = ARM_LIMITS.writes;
-  const perSub = new Map<string, number>([[PROVIDER, endpoints], [HUB, endpoints]]);
-  for (const x of calls) if (x.kind !== "read" && x.kind !== "operation" && x.status < 400 && x.subscriptionId && !perSub.has(x.subscriptionId)) perSub.set(x.subscriptionId, 0);
+  const perSub = new Map<string, number>([
+    [PROVIDER, endpoints],
+    [HUB, endpoints],
+  ]);
+  for (const x of calls)
+    if (x.kind !== "read" && x.kind !== "operation" && x.status < 400 && x.subscriptionId && !perSub.has(x.subscriptionId)) perSub.set(x.subscriptionId, 0);
   const busiest = Math.max(...perSub.values());
   return round(Math.max(0, busiest - w.burst) / w.perSecond + LRO_SECONDS, 1);
 }

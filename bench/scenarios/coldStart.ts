@@ -91,7 +91,10 @@ export async function run(opts: ScenarioOptions = {}): Promise<ScenarioOutput> {
       summary: [
         `cold start, median of ${n} fresh processes: node -e 0 ${result.bareNodeMs} ms, bundle with ${registered.length} functions registered ${result.bundleMs} ms: ${result.ratio} × (target ≤ 2.0 ×)`,
         `bundle ${mb(result.bundleBytes)} (target ≤ 1.5 MB); core.cjs ${mb(result.coreBytes)} loads on the first invocation: +${result.firstInvocationLoadMs} ms; telemetry.cjs ${mb(result.telemetryBytes)} only with Application Insights`,
-        `core.cjs by package: ${Object.entries(core).slice(0, 5).map(([p, b]) => `${p} ${((100 * b) / result.coreBytes).toFixed(0)} %`).join(", ")}`,
+        `core.cjs by package: ${Object.entries(core)
+          .slice(0, 5)
+          .map(([p, b]) => `${p} ${((100 * b) / result.coreBytes).toFixed(0)} %`)
+          .join(", ")}`,
       ],
     };
   } finally {

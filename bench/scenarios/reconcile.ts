@@ -43,7 +43,11 @@ function byPath(calls: CallLogEntry[]): Record<string, number> {
     const k = `${c.method} ${c.path.replace(/\/subscriptions\/[^/]+/i, "/subscriptions/{s}").replace(/\/(vaults|privateEndpoints|networkInterfaces|A|privateEndpointConnections)\/[^/]+/g, "/$1/{name}")}`;
     out[k] = (out[k] ?? 0) + 1;
   }
-  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]).slice(0, 12));
+  return Object.fromEntries(
+    Object.entries(out)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12),
+  );
 }
 
 async function sweepPhase(
@@ -100,7 +104,11 @@ async function sweepPhase(
     await emu.clearCalls();
     await rt.sweep(quiet);
     const again = await emu.calls();
-    return { ...phase, byPath: byPath(calls), after: { writes: again.filter((c) => c.kind === "write" || c.kind === "delete").length, reads: again.filter((c) => c.kind === "read").length } };
+    return {
+      ...phase,
+      byPath: byPath(calls),
+      after: { writes: again.filter((c) => c.kind === "write" || c.kind === "delete").length, reads: again.filter((c) => c.kind === "read").length },
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await emu.close();
@@ -137,7 +145,11 @@ export async function run(opts: ScenarioOptions & { approvalTimeScale?: number }
     summary: [
       `reconcile, ${endpoints} endpoints in ${subscriptions} subscriptions, in sync: ${inSync.timerRuns} timer run(s), ${inSync.seconds} s, ${inSync.reads} reads (${inSync.listPages} list pages), ${inSync.writes} writes, ${inSync.throttled} throttled (target: 0 writes, ≤ 300 reads, 1 run)`,
       `the same through ARM lists only (Resource Graph off or not answering): ${armLists.timerRuns} run(s), ${armLists.seconds} s, ${armLists.reads} reads (${armLists.listPages} list pages), ${armLists.writes} writes`,
-      `with 1 % drift (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(", ")}; approvals at ${approvalTimeScale} × 47 s): ${drift.timerRuns} run(s), ${drift.seconds} s, ${drift.reads} reads, ${drift.writes} writes, ${drift.polls} polls, ${drift.failed} failed; the sweep after: ${drift.after?.writes} writes`,
+      `with 1 % drift (${Object.entries(kinds)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(
+          ", ",
+        )}; approvals at ${approvalTimeScale} × 47 s): ${drift.timerRuns} run(s), ${drift.seconds} s, ${drift.reads} reads, ${drift.writes} writes, ${drift.polls} polls, ${drift.failed} failed; the sweep after: ${drift.after?.writes} writes`,
     ],
   };
 }

@@ -29,7 +29,12 @@ const SWEEP_BUDGET_MS = 240_000;
 function estate(): ArmResource[] {
   const out: ArmResource[] = [
     { id: VAULT, type: "Microsoft.KeyVault/vaults", location: "westeurope", properties: {} },
-    { id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} },
+    {
+      id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`,
+      type: "Microsoft.Network/privateDnsZones",
+      location: "global",
+      properties: {},
+    },
   ];
   for (let i = 0; i < REQUESTS; i++) {
     const pe = `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe-${i}`;
@@ -42,11 +47,16 @@ function estate(): ArmResource[] {
         properties: {
           provisioningState: "Succeeded",
           customDnsConfigs: [{ fqdn: "kv-busy.vault.azure.net", ipAddresses: [`10.1.0.${i + 4}`] }],
-          manualPrivateLinkServiceConnections: [{ name: "l", properties: { privateLinkServiceId: VAULT, groupIds: ["vault"], privateLinkServiceConnectionState: state } }],
+          manualPrivateLinkServiceConnections: [
+            { name: "l", properties: { privateLinkServiceId: VAULT, groupIds: ["vault"], privateLinkServiceConnectionState: state } },
+          ],
           networkInterfaces: [],
         },
       },
-      { id: `${VAULT}/privateEndpointConnections/pe-${i}.conn`, properties: { privateEndpoint: { id: pe }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" } },
+      {
+        id: `${VAULT}/privateEndpointConnections/pe-${i}.conn`,
+        properties: { privateEndpoint: { id: pe }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" },
+      },
     );
   }
   return out;
@@ -86,7 +96,9 @@ export async function run(opts: { quick?: boolean } = {}): Promise<{ key: string
     // continuation, delivered here as the queue trigger would once its delay is over.
     const done = new Set<string>();
     const note = (ds: Decision[]) => {
-      for (const d of ds) if (d.dns?.owner && (d.action === "dns-create" || d.action === "dns-conflict" || (d.action === "dns-skip" && /up to date/.test(d.reason)))) done.add(d.dns.owner);
+      for (const d of ds)
+        if (d.dns?.owner && (d.action === "dns-create" || d.action === "dns-conflict" || (d.action === "dns-skip" && /up to date/.test(d.reason))))
+          done.add(d.dns.owner);
     };
     note(report.decisions);
     let checks = 0;

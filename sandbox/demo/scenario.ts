@@ -28,7 +28,9 @@ async function createEndpoint(ctx: DemoContext, team: Team, message: string): Pr
   const net = ctx.arm.networkFor(team.subscriptionId);
   const pe = await net.privateEndpoints.beginCreateOrUpdateAndWait(team.resourceGroup, team.endpoint, {
     location: "westeurope",
-    subnet: { id: `/subscriptions/${team.subscriptionId}/resourceGroups/${team.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${team.vnet}/subnets/snet-pe` },
+    subnet: {
+      id: `/subscriptions/${team.subscriptionId}/resourceGroups/${team.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${team.vnet}/subnets/snet-pe`,
+    },
     manualPrivateLinkServiceConnections: [{ name: "kv-shared", privateLinkServiceId: DEMO.vaultId, groupIds: ["vault"], requestMessage: message }],
   });
   return pe.id!;
@@ -85,5 +87,9 @@ export async function playDemo(ctx: DemoContext): Promise<void> {
   say("   The reconcile timer's sweep lists every managed resource's connections and finds it:");
   const report = await ctx.sweep();
   for (const d of report.decisions.filter((x) => x.action !== "ignore" && x.action !== "dns-skip")) say(`   -> ${describeDecision(d)}`);
-  say(`   sweep ${report.complete ? "complete" : "stopped at its deadline"}: ${Object.entries(report.totals).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  say(
+    `   sweep ${report.complete ? "complete" : "stopped at its deadline"}: ${Object.entries(report.totals)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
 }

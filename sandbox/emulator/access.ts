@@ -50,7 +50,11 @@ export function checkRefusals(refusals: EstateRefusals, store: Store, method: st
     );
   }
   if (sub && rt && (refusals.unregisteredNamespaces?.[sub.toLowerCase()] ?? []).includes(rt.namespace.toLowerCase())) {
-    throw new ArmError(409, "MissingSubscriptionRegistration", `The subscription is not registered to use namespace '${rt.namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`);
+    throw new ArmError(
+      409,
+      "MissingSubscriptionRegistration",
+      `The subscription is not registered to use namespace '${rt.namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`,
+    );
   }
   if (rt?.type && !acceptsApiVersion(rt.type, apiVersion)) {
     const top = rt.type.split("/").slice(0, 2).join("/");

@@ -23,7 +23,11 @@ export function resourceNotFound(id: string): ArmError {
   const p = parseResourceId(id);
   const what = p.type ? `${[p.provider, ...p.segments.map((s) => `${s.type}/${s.name}`)].join("/")}` : id;
   const where = p.resourceGroup ? ` under resource group '${p.resourceGroup}'` : "";
-  return new ArmError(404, "ResourceNotFound", `The Resource '${what}'${where} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+  return new ArmError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${what}'${where} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
 }
 
 /**

@@ -33,7 +33,9 @@ function range(store: Store, subnetId: string | undefined): { base: number; size
     const addr = ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]);
     return { base: addr - (addr % size), size };
   }
-  const h = createHash("sha256").update((subnetId ?? "default").toLowerCase()).digest();
+  const h = createHash("sha256")
+    .update((subnetId ?? "default").toLowerCase())
+    .digest();
   return { base: ((10 << 24) >>> 0) + (h[0]! << 16) + (h[1]! << 8), size: 256 };
 }
 

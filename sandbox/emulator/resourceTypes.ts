@@ -44,7 +44,8 @@ for (const t of [
   "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
   "Microsoft.Network/networkInterfaces",
   "Microsoft.Network/virtualNetworks/subnets",
-]) add(t, { etag: "weak", put: "async", del: "async" });
+])
+  add(t, { etag: "weak", put: "async", del: "async" });
 add("Microsoft.Network/virtualNetworks", { etag: "weak", put: "async", del: "async", embeds: { property: "subnets", style: "full", writable: true } });
 
 add("Microsoft.Network/privateLinkServices", { etag: "weak", put: "async", del: "async", embeds: { property: CONNECTIONS, style: "full" } });

@@ -67,7 +67,10 @@ export function route(ctx: EmuContext, req: EmuRequest): Reply {
   const fullType = [ns, ...rest.filter((_, j) => j % 2 === 0)].join("/");
   const info = typeInfo(fullType);
   if (!info) {
-    throw badRequest("InvalidResourceType", `The resource type '${rest.filter((_, j) => j % 2 === 0).join("/")}' could not be found in the namespace '${ns}' for api version '${req.apiVersion}'.`);
+    throw badRequest(
+      "InvalidResourceType",
+      `The resource type '${rest.filter((_, j) => j % 2 === 0).join("/")}' could not be found in the namespace '${ns}' for api version '${req.apiVersion}'.`,
+    );
   }
 
   if (rest.length % 2 === 1) {
@@ -75,7 +78,12 @@ export function route(ctx: EmuContext, req: EmuRequest): Reply {
     return onlyGet(req, () => {
       if (rest.length === 1) {
         const scope = "/" + s.slice(0, i).join("/");
-        return pagedList(ctx, req, ctx.store.all().filter((r) => sameType(r.type, info.type) && isWithinScope(r.id, scope)), (r) => render(ctx.store, r));
+        return pagedList(
+          ctx,
+          req,
+          ctx.store.all().filter((r) => sameType(r.type, info.type) && isWithinScope(r.id, scope)),
+          (r) => render(ctx.store, r),
+        );
       }
       const parentId = "/" + s.slice(0, -1).join("/");
       const parent = ctx.store.get(parentId);
@@ -139,7 +147,10 @@ function operation(ctx: EmuContext, req: EmuRequest, kind: string, opId: string)
   const wait = op.doneAt - Date.now();
   if (op.status === "InProgress" && wait <= MAX_HOLD_MS) {
     // Timers may fire a millisecond before Date.now() reaches doneAt: settle up to it.
-    return { status: 200, defer: { ms: Math.max(0, wait), then: () => (ctx.ops.settle(Math.max(Date.now(), op.doneAt)), operationAnswer(ctx, req, kind, op)) } };
+    return {
+      status: 200,
+      defer: { ms: Math.max(0, wait), then: () => (ctx.ops.settle(Math.max(Date.now(), op.doneAt)), operationAnswer(ctx, req, kind, op)) },
+    };
   }
   return operationAnswer(ctx, req, kind, op);
 }
@@ -149,14 +160,22 @@ function operationAnswer(ctx: EmuContext, req: EmuRequest, kind: string, op: Ope
   const again = { "retry-after": "0" };
   if (kind === "results") {
     // Location-style polling: 202 while running, then the result (204 for deletes).
-    if (op.status === "InProgress") return { status: 202, headers: { ...again, location: `${ctx.base}${req.rawPath}?api-version=${encodeURIComponent(req.apiVersion ?? "")}` } };
+    if (op.status === "InProgress")
+      return { status: 202, headers: { ...again, location: `${ctx.base}${req.rawPath}?api-version=${encodeURIComponent(req.apiVersion ?? "")}` } };
     if (op.method === "DELETE") return { status: 204 };
     return { status: 200, body: op.result?.() };
   }
   return {
     status: 200,
     headers: again,
-    body: { id: op.statusPath, name: op.id, status: op.status, startTime: op.startTime, ...(op.endTime ? { endTime: op.endTime } : {}), ...(op.status === "Failed" && op.failWith ? { error: op.failWith } : {}) },
+    body: {
+      id: op.statusPath,
+      name: op.id,
+      status: op.status,
+      startTime: op.startTime,
+      ...(op.endTime ? { endTime: op.endTime } : {}),
+      ...(op.status === "Failed" && op.failWith ? { error: op.failWith } : {}),
+    },
   };
 }
 
@@ -227,9 +246,15 @@ function resourceGroup(ctx: EmuContext, req: EmuRequest, sub: string, rg: string
   if (req.method === "PUT") {
     const existed = !!find();
     const body = req.body && typeof req.body === "object" ? req.body : {};
-    ctx.store.put({ id: `/subscriptions/${sub}/resourceGroups/${rg}`, name: rg, type: "Microsoft.Resources/resourceGroups", location: body.location ?? "eastus", ...(body.tags ? { tags: body.tags } : {}), properties: { provisioningState: "Succeeded" } });
+    ctx.store.put({
+      id: `/subscriptions/${sub}/resourceGroups/${rg}`,
+      name: rg,
+      type: "Microsoft.Resources/resourceGroups",
+      location: body.location ?? "eastus",
+      ...(body.tags ? { tags: body.tags } : {}),
+      properties: { provisioningState: "Succeeded" },
+    });
     return { status: existed ? 200 : 201, body: find() };
   }
   throw methodNotAllowed(req);
 }
-

@@ -93,7 +93,10 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
   const rawPath = url.pathname.replace(/\/+$/, "");
   let segments: string[];
   try {
-    segments = rawPath.split("/").filter(Boolean).map((x) => decodeURIComponent(x));
+    segments = rawPath
+      .split("/")
+      .filter(Boolean)
+      .map((x) => decodeURIComponent(x));
   } catch {
     return { reply: toReply(new ArmError(400, "InvalidUri", "The request URI is not valid.")) };
   }
@@ -106,7 +109,14 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
   const graph = isResourceGraphQuery(segments);
   // Key Vault's operation URL is the connection's own URL plus `kv-operation=`: a status poll all the same.
   // A Resource Graph query is a POST that reads.
-  const kind: CallLogEntry["kind"] = operationRoute(segments) || url.searchParams.has("kv-operation") ? "operation" : graph || method === "GET" || method === "HEAD" ? "read" : method === "DELETE" ? "delete" : "write";
+  const kind: CallLogEntry["kind"] =
+    operationRoute(segments) || url.searchParams.has("kv-operation")
+      ? "operation"
+      : graph || method === "GET" || method === "HEAD"
+        ? "read"
+        : method === "DELETE"
+          ? "delete"
+          : "write";
   const entry = { method, path, kind, ...(apiVersion ? { apiVersion } : {}), ...(subscriptionId ? { subscriptionId } : {}) };
 
   for (const h of [...state.hooks]) h({ method, path });
@@ -124,7 +134,17 @@ function handle(state: ServerState, req: IncomingMessage, text: string): Handled
         throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.");
       }
       if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
-      if (graph) return resourceGraph(state, method, auth, text, { method, path, rawPath, segments, query: url.searchParams, headers: req.headers, body: undefined, apiVersion });
+      if (graph)
+        return resourceGraph(state, method, auth, text, {
+          method,
+          path,
+          rawPath,
+          segments,
+          query: url.searchParams,
+          headers: req.headers,
+          body: undefined,
+          apiVersion,
+        });
       checkRefusals(state.refusals, state.ctx.store, method, path, segments, apiVersion);
       const bucket = kind === "read" || kind === "operation" ? "reads" : "writes";
       const taken = state.throttle.take(subscriptionId ?? "tenant", bucket);
@@ -220,9 +240,16 @@ function takeFault(state: ServerState, method: string, path: string): FaultSpec 
 
 function faultReply(f: FaultSpec, method: string, path: string): Reply {
   const status = f.status ?? 500;
-  const headers: Record<string, string> = { ...(f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {}), ...(f.headers ?? {}) };
+  const headers: Record<string, string> = {
+    ...(f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {}),
+    ...(f.headers ?? {}),
+  };
   if (status < 400 || f.body !== undefined) return { status, headers, body: f.body ?? undefined };
-  return { status, headers, body: errorBody(f.code ?? DEFAULT_CODES[status] ?? "InjectedFault", f.message ?? `Injected fault (${status}) for ${method} ${path}.`) };
+  return {
+    status,
+    headers,
+    body: errorBody(f.code ?? DEFAULT_CODES[status] ?? "InjectedFault", f.message ?? `Injected fault (${status}) for ${method} ${path}.`),
+  };
 }
 
 function admin(state: ServerState, method: string, segments: string[], text: string): Reply {
@@ -249,18 +276,28 @@ function admin(state: ServerState, method: string, segments: string[], text: str
   if (what === "refusals" && method === "GET") return { status: 200, body: state.refusals };
   if (what === "refusals" && method === "POST") {
     const r = json();
-    if (!r || typeof r !== "object") throw new ArmError(400, "InvalidRequestContent", "Expected { unregisteredNamespaces?: { sub: [ns] }, forbiddenScopes?: [scope] }.");
+    if (!r || typeof r !== "object")
+      throw new ArmError(400, "InvalidRequestContent", "Expected { unregisteredNamespaces?: { sub: [ns] }, forbiddenScopes?: [scope] }.");
     state.admin.setRefusals(r);
     return { status: 200, body: state.refusals };
   }
   if (what === "faults" && method === "GET") return { status: 200, body: state.faults };
   if (what === "faults" && method === "POST") {
     const f = json();
-    if (!f || (typeof f.status !== "number" && !f.effect && !f.hang)) throw new ArmError(400, "InvalidRequestContent", "Expected a FaultSpec: { status | effect | hang, method?, pathIncludes?, count?, code?, message?, retryAfterSeconds? }.");
+    if (!f || (typeof f.status !== "number" && !f.effect && !f.hang))
+      throw new ArmError(
+        400,
+        "InvalidRequestContent",
+        "Expected a FaultSpec: { status | effect | hang, method?, pathIncludes?, count?, code?, message?, retryAfterSeconds? }.",
+      );
     state.admin.injectFault(f);
     return { status: 201, body: f };
   }
-  throw new ArmError(404, "NotFound", "Admin routes: GET|DELETE /_emulator/calls, GET|POST /_emulator/estate, GET|POST /_emulator/faults, GET|POST /_emulator/refusals.");
+  throw new ArmError(
+    404,
+    "NotFound",
+    "Admin routes: GET|DELETE /_emulator/calls, GET|POST /_emulator/estate, GET|POST /_emulator/faults, GET|POST /_emulator/refusals.",
+  );
 }
 
 function safe(f: () => Reply): Reply {

@@ -42,17 +42,49 @@ export interface ConnectionQuirks {
 
 const REC = "Azure/azure-cli network recordings test_private_endpoint_connection_";
 
-export const DEFAULT: ConnectionQuirks = { groupIds: "none", put: "async", settled: "Succeeded", missing: "notFound", etag: "weak", source: "emulator default" };
+export const DEFAULT: ConnectionQuirks = {
+  groupIds: "none",
+  put: "async",
+  settled: "Succeeded",
+  missing: "notFound",
+  etag: "weak",
+  source: "emulator default",
+};
 
 export const QUIRKS: ReadonlyArray<[string, ConnectionQuirks]> = [
   [
     "Microsoft.KeyVault/vaults",
-    { groupIds: "none", put: "keyvault", settled: "Succeeded", missing: "notFound", etag: "hex", location: true, source: `${REC}keyvault.yaml (2021-10-15); specs keyvault stable/2025-05-01 deletePrivateEndpointConnection.json` },
+    {
+      groupIds: "none",
+      put: "keyvault",
+      settled: "Succeeded",
+      missing: "notFound",
+      etag: "hex",
+      location: true,
+      source: `${REC}keyvault.yaml (2021-10-15); specs keyvault stable/2025-05-01 deletePrivateEndpointConnection.json`,
+    },
   ],
-  ["Microsoft.Cache/redis", { groupIds: "none", put: "async", settled: "Succeeded", missing: "notFound", etag: "weak", source: "specs redis stable/2024-11-01 RedisCacheGetPrivateEndpointConnection.json (no groupIds)" }],
+  [
+    "Microsoft.Cache/redis",
+    {
+      groupIds: "none",
+      put: "async",
+      settled: "Succeeded",
+      missing: "notFound",
+      etag: "weak",
+      source: "specs redis stable/2024-11-01 RedisCacheGetPrivateEndpointConnection.json (no groupIds)",
+    },
+  ],
   [
     "Microsoft.Cache/redisEnterprise",
-    { groupIds: "none", put: "async", settled: "Succeeded", missing: "notFound", etag: "weak", source: "specs redisenterprise stable/2025-04-01 RedisEnterpriseGetPrivateEndpointConnection.json (no groupIds)" },
+    {
+      groupIds: "none",
+      put: "async",
+      settled: "Succeeded",
+      missing: "notFound",
+      etag: "weak",
+      source: "specs redisenterprise stable/2025-04-01 RedisEnterpriseGetPrivateEndpointConnection.json (no groupIds)",
+    },
   ],
   [
     "Microsoft.Storage/storageAccounts",
@@ -79,8 +111,21 @@ export const QUIRKS: ReadonlyArray<[string, ConnectionQuirks]> = [
       source: `${REC}sql_server.yaml (2021-11-03: groupIds, provisioningState Ready, no etag); 202 without header, 400 PrivateEndpointConnectionDoesNotExist / StatusNotPending: PLATFORM-FACTS.md (reproduced by the team)`,
     },
   ],
-  ["Microsoft.DocumentDB/databaseAccounts", { groupIds: "groupId", put: "enqueued", settled: "Succeeded", missing: "notFound", etag: "none", source: `${REC}cosmosdb.yaml (2020-12-16)` }],
-  ["Microsoft.Network/privateLinkServices", { groupIds: "none", put: "sync", settled: "Succeeded", missing: "notFound", etag: "weak", source: "specs network stable/2025-03-01 PrivateLinkService*PrivateEndpointConnection.json" }],
+  [
+    "Microsoft.DocumentDB/databaseAccounts",
+    { groupIds: "groupId", put: "enqueued", settled: "Succeeded", missing: "notFound", etag: "none", source: `${REC}cosmosdb.yaml (2020-12-16)` },
+  ],
+  [
+    "Microsoft.Network/privateLinkServices",
+    {
+      groupIds: "none",
+      put: "sync",
+      settled: "Succeeded",
+      missing: "notFound",
+      etag: "weak",
+      source: "specs network stable/2025-03-01 PrivateLinkService*PrivateEndpointConnection.json",
+    },
+  ],
 ];
 
 /** Quirks of the provider type (e.g. Microsoft.Sql/servers) or of its connection type. */

@@ -57,7 +57,9 @@ export class Throttle {
     readonly timeScale = 1,
   ) {
     this.specs =
-      spec === false ? undefined : { reads: spec?.reads ?? DEFAULT_READS, writes: spec?.writes ?? DEFAULT_WRITES, privateDnsReads: spec?.privateDnsReads ?? DEFAULT_PRIVATE_DNS_READS };
+      spec === false
+        ? undefined
+        : { reads: spec?.reads ?? DEFAULT_READS, writes: spec?.writes ?? DEFAULT_WRITES, privateDnsReads: spec?.privateDnsReads ?? DEFAULT_PRIVATE_DNS_READS };
   }
 
   get enabled(): boolean {

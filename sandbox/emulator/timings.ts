@@ -19,15 +19,50 @@ interface Timing {
 const REC = "test_private_endpoint_connection_";
 
 export const TIMINGS: readonly Timing[] = [
-  { type: "Microsoft.KeyVault/vaults/privateEndpointConnections", kind: "put", ms: 47_000, source: `${REC}keyvault.yaml: reject PUT 06:13:49 → Succeeded 06:14:36; approve PUT 06:14:42 → Succeeded 06:15:29 (2021-10-15)` },
-  { type: "Microsoft.KeyVault/vaults/privateEndpointConnections", kind: "delete", ms: 47_000, source: `${REC}keyvault.yaml: DELETE 202 + kv-operation Location (not polled in the recording; taken as long as an approval)` },
-  { type: "Microsoft.DocumentDB/databaseAccounts/privateEndpointConnections", kind: "put", ms: 76_000, source: `${REC}cosmosdb.yaml: reject PUT 09:44:40 → status Rejected first read 09:45:56 (2020-12-16); provisioningState Succeeded throughout` },
-  { type: "Microsoft.DocumentDB/databaseAccounts/privateEndpointConnections", kind: "delete", ms: 76_000, source: `${REC}cosmosdb.yaml: DELETE 202 {"status":"Enqueued"} (not polled; taken as long as a PUT)` },
-  { type: "Microsoft.Sql/servers/privateEndpointConnections", kind: "delete", ms: 30_000, source: `${REC}sql_server.yaml: DELETE 202 "DropPrivateEndpointConnection" (not polled; estimate)` },
-  { type: "Microsoft.Network/privateEndpoints", kind: "put", ms: 42_000, source: `${REC}sql_server.yaml: PUT 201 09:24:05 → operation Succeeded 09:24:47 (2021-11-03)` },
+  {
+    type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+    kind: "put",
+    ms: 47_000,
+    source: `${REC}keyvault.yaml: reject PUT 06:13:49 → Succeeded 06:14:36; approve PUT 06:14:42 → Succeeded 06:15:29 (2021-10-15)`,
+  },
+  {
+    type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+    kind: "delete",
+    ms: 47_000,
+    source: `${REC}keyvault.yaml: DELETE 202 + kv-operation Location (not polled in the recording; taken as long as an approval)`,
+  },
+  {
+    type: "Microsoft.DocumentDB/databaseAccounts/privateEndpointConnections",
+    kind: "put",
+    ms: 76_000,
+    source: `${REC}cosmosdb.yaml: reject PUT 09:44:40 → status Rejected first read 09:45:56 (2020-12-16); provisioningState Succeeded throughout`,
+  },
+  {
+    type: "Microsoft.DocumentDB/databaseAccounts/privateEndpointConnections",
+    kind: "delete",
+    ms: 76_000,
+    source: `${REC}cosmosdb.yaml: DELETE 202 {"status":"Enqueued"} (not polled; taken as long as a PUT)`,
+  },
+  {
+    type: "Microsoft.Sql/servers/privateEndpointConnections",
+    kind: "delete",
+    ms: 30_000,
+    source: `${REC}sql_server.yaml: DELETE 202 "DropPrivateEndpointConnection" (not polled; estimate)`,
+  },
+  {
+    type: "Microsoft.Network/privateEndpoints",
+    kind: "put",
+    ms: 42_000,
+    source: `${REC}sql_server.yaml: PUT 201 09:24:05 → operation Succeeded 09:24:47 (2021-11-03)`,
+  },
   { type: "Microsoft.Network/privateEndpoints", kind: "delete", ms: 42_000, source: "taken as long as a create" },
   { type: "Microsoft.Network/virtualNetworks", kind: "put", ms: 3_000, source: `${REC}keyvault.yaml: VNet PUT 06:12:37 → Succeeded 06:12:40` },
-  { type: "Microsoft.Network/privateDnsZones", kind: "put", ms: 32_000, source: "privatedns test_add_record_with_ttl.yaml: zone PUT 05:38:57 → Succeeded 05:39:29 (2025-05-16)" },
+  {
+    type: "Microsoft.Network/privateDnsZones",
+    kind: "put",
+    ms: 32_000,
+    source: "privatedns test_add_record_with_ttl.yaml: zone PUT 05:38:57 → Succeeded 05:39:29 (2025-05-16)",
+  },
 ];
 
 /** Every other long-running operation (subnets, NICs, links, zone groups...). */

@@ -39,20 +39,26 @@ export class ArmClients {
   }
 
   networkFor(subscriptionId: string): NetworkManagementClient {
-    return cached(this.network, subscriptionId, () =>
-      new NetworkManagementClient(this.settings.credential, subscriptionId, { ...this.common(), credentialScopes: [this.settings.scope] }),
+    return cached(
+      this.network,
+      subscriptionId,
+      () => new NetworkManagementClient(this.settings.credential, subscriptionId, { ...this.common(), credentialScopes: [this.settings.scope] }),
     );
   }
 
   privateDnsFor(subscriptionId: string): PrivateDnsManagementClient {
-    return cached(this.dns, subscriptionId, () =>
-      new PrivateDnsManagementClient(this.settings.credential, subscriptionId, { ...this.common(), credentialScopes: [this.settings.scope] }),
+    return cached(
+      this.dns,
+      subscriptionId,
+      () => new PrivateDnsManagementClient(this.settings.credential, subscriptionId, { ...this.common(), credentialScopes: [this.settings.scope] }),
     );
   }
 
   keyVaultFor(subscriptionId: string): KeyVaultManagementClient {
-    return cached(this.keyvault, subscriptionId, () =>
-      new KeyVaultManagementClient(this.settings.credential, subscriptionId, { ...this.common(), credentials: { scopes: [this.settings.scope] } }),
+    return cached(
+      this.keyvault,
+      subscriptionId,
+      () => new KeyVaultManagementClient(this.settings.credential, subscriptionId, { ...this.common(), credentials: { scopes: [this.settings.scope] } }),
     );
   }
 }

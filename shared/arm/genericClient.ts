@@ -140,13 +140,13 @@ export class GenericArmClient {
         ...(wait.finalGet === false ? { skipFinalGet: true } : {}),
       },
     );
-    if (wait.waitMs === undefined) return (await poller.pollUntilDone());
+    if (wait.waitMs === undefined) return await poller.pollUntilDone();
     // Not waited for at all: no status poll either (a continuation looks later).
     const running = initial.status === 202 || !!initial.headers.get("azure-asyncoperation") || !!initial.headers.get("location");
     if (wait.waitMs <= 0 && running) throw new OperationStillRunning("operation accepted and still running; not waited for (waitMs 0)");
     const signal = AbortSignal.timeout(Math.max(0, wait.waitMs));
     try {
-      return (await poller.pollUntilDone({ abortSignal: signal }));
+      return await poller.pollUntilDone({ abortSignal: signal });
     } catch (e) {
       if (signal.aborted) throw new OperationStillRunning(`operation still running after ${wait.waitMs} ms; not waited for any longer`);
       throw e;

@@ -88,7 +88,11 @@ export class Pacer {
   readonly stats = { waited: 0, waitedMs: 0 };
 
   constructor(settings: PacingSettings = {}) {
-    this.limits = { reads: settings.reads ?? ARM_LIMITS.reads, writes: settings.writes ?? ARM_LIMITS.writes, privateDnsReads: settings.privateDnsReads ?? ARM_LIMITS.privateDnsReads };
+    this.limits = {
+      reads: settings.reads ?? ARM_LIMITS.reads,
+      writes: settings.writes ?? ARM_LIMITS.writes,
+      privateDnsReads: settings.privateDnsReads ?? ARM_LIMITS.privateDnsReads,
+    };
     this.scale = settings.timeScale ?? 1;
   }
 
@@ -117,7 +121,9 @@ export class Pacer {
       const wait = Math.max(...bs.map((b) => b.bucket.waitMs()));
       if (wait <= 0) break;
       if (wait > budgetLeftMs()) {
-        throw new RestError(`${method} ${path(url)}: not sent, ARM's rate limit would not allow it within the invocation's time budget`, { code: BUDGET_EXHAUSTED });
+        throw new RestError(`${method} ${path(url)}: not sent, ARM's rate limit would not allow it within the invocation's time budget`, {
+          code: BUDGET_EXHAUSTED,
+        });
       }
       this.stats.waited++;
       this.stats.waitedMs += wait;

@@ -35,7 +35,8 @@ export class InvalidResourceIdError extends Error {
 /** Parses `/subscriptions/{s}[/resourceGroups/{rg}][/providers/{ns}/{type}/{name}[/{type}/{name}]...]`. */
 export function parseResourceId(id: string): ParsedResourceId {
   if (typeof id !== "string" || !id.startsWith("/")) throw new InvalidResourceIdError(id, "must start with /");
-  if (id.length > MAX_RESOURCE_ID_LENGTH) throw new InvalidResourceIdError(id, `${id.length} characters long; real ARM ids have at most ${MAX_RESOURCE_ID_LENGTH}`);
+  if (id.length > MAX_RESOURCE_ID_LENGTH)
+    throw new InvalidResourceIdError(id, `${id.length} characters long; real ARM ids have at most ${MAX_RESOURCE_ID_LENGTH}`);
   const trimmed = trimSlashes(id);
   const parts = trimmed.split("/").slice(1);
   if (parts.some((p) => p.length === 0)) throw new InvalidResourceIdError(id, "empty segment");

@@ -412,7 +412,14 @@ function fromEntity(e: TableEntityResult<AuditProps>): AuditEntry | undefined {
   const time = e.time as unknown;
   const iso = time instanceof Date ? time.toISOString() : str(time);
   if (!iso || typeof e.resource !== "string" || typeof e.action !== "string") return undefined;
-  const out: AuditEntry = { time: iso, trigger: str(e.trigger) ?? "", resource: e.resource, action: e.action, reason: str(e.reason) ?? "", outcome: str(e.outcome) ?? "" };
+  const out: AuditEntry = {
+    time: iso,
+    trigger: str(e.trigger) ?? "",
+    resource: e.resource,
+    action: e.action,
+    reason: str(e.reason) ?? "",
+    outcome: str(e.outcome) ?? "",
+  };
   if (str(e.correlationId) !== undefined) out.correlationId = e.correlationId;
   if (str(e.rule) !== undefined) out.rule = e.rule;
   if (str(e.error) !== undefined) out.error = e.error;
@@ -432,8 +439,6 @@ function fromEntity(e: TableEntityResult<AuditProps>): AuditEntry | undefined {
 function isTableMissing(e: unknown): boolean {
   return statusOf(e) === 404 && (tableErrorCode(e) === undefined || tableErrorCode(e) === "TableNotFound" || tableErrorCode(e) === "ResourceNotFound");
 }
-
-
 
 /** Exposed for tests and tooling: the keys an entry at `time` is stored under (without the batch suffix). */
 export const auditKeys = { partitionKey: (time: Date) => dayPk(time.getTime()), rowKeyPrefix: (time: Date) => msKey(time.getTime()) };

@@ -43,7 +43,7 @@ async function text(body: NodeJS.ReadableStream | undefined): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of body) {
-    const b = typeof c === "string" ? Buffer.from(c) : (c);
+    const b = typeof c === "string" ? Buffer.from(c) : c;
     size += b.length;
     if (size > MAX_ALLOW_LIST_BYTES) throw new Error(`blob is larger than ${MAX_ALLOW_LIST_BYTES} bytes; an allow-list may not be`);
     chunks.push(b);

@@ -35,7 +35,11 @@ export class FileAllowListSource implements AllowListSource {
       files = JSON.parse(text) as FolderFile[];
     } catch {
       // The path turned from a folder into a file between the read and now: the next check reads it again.
-      return { ok: false, file: this.location, problems: [{ file: this.location, line: 1, column: 1, key: "", message: "changed from a folder to a file while it was read" }] };
+      return {
+        ok: false,
+        file: this.location,
+        problems: [{ file: this.location, line: 1, column: 1, key: "", message: "changed from a folder to a file while it was read" }],
+      };
     }
     return parseConfigFolder(files, this.location);
   }

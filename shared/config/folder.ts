@@ -58,7 +58,11 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !
 /** The folder's files (already read) as one allow-list. Pure, so a cached source can use it too. */
 export function parseConfigFolder(files: readonly FolderFile[], dir: string): ConfigResult {
   if (files.length === 0) {
-    return { ok: false, file: dir, problems: [{ file: dir, line: 1, column: 1, key: "", message: `no allow-list files (${ALLOW_LIST_EXTENSIONS.join(", ")}) in the folder` }] };
+    return {
+      ok: false,
+      file: dir,
+      problems: [{ file: dir, line: 1, column: 1, key: "", message: `no allow-list files (${ALLOW_LIST_EXTENSIONS.join(", ")}) in the folder` }],
+    };
   }
   const docs: ReadDocument[] = [];
   const problems: ConfigProblem[] = [];
@@ -73,7 +77,19 @@ export function parseConfigFolder(files: readonly FolderFile[], dir: string): Co
   }
   if (problems.length > 0) return { ok: false, file: dir, problems };
   if (keys > MAX_ALLOW_LIST_KEYS) {
-    return { ok: false, file: dir, problems: [{ file: dir, line: 1, column: 1, key: "", message: `the folder's files have ${keys} keys together; an allow-list may have at most ${MAX_ALLOW_LIST_KEYS}` }] };
+    return {
+      ok: false,
+      file: dir,
+      problems: [
+        {
+          file: dir,
+          line: 1,
+          column: 1,
+          key: "",
+          message: `the folder's files have ${keys} keys together; an allow-list may have at most ${MAX_ALLOW_LIST_KEYS}`,
+        },
+      ],
+    };
   }
 
   // Merged path → the file and path it came from (the first file, for mappings several share).

@@ -115,10 +115,7 @@ export function readDocument(rawText: string, file: string): { ok: true; doc: Re
   const fail = () => ({ ok: false as const, file, problems: sortProblems(problems) });
 
   // YAML warnings (e.g. an unknown !tag) are treated as errors: the file must mean exactly one thing.
-  const yamlIssues = [
-    ...doc.errors.map((e) => ({ e, kind: "YAML syntax error" })),
-    ...doc.warnings.map((e) => ({ e, kind: "YAML problem" })),
-  ];
+  const yamlIssues = [...doc.errors.map((e) => ({ e, kind: "YAML syntax error" })), ...doc.warnings.map((e) => ({ e, kind: "YAML problem" }))];
   for (const { e, kind } of yamlIssues) {
     const offset = e.pos?.[0] ?? 0;
     const { line, column } = toPosition(lineCounter, offset);
@@ -270,10 +267,10 @@ const PLACEHOLDERS = ["endpointName", "clusterId", "aliasPrefix", "targetName"];
 /** Friendlier messages for `pattern` failures, keyed by the schema definition that failed. */
 const PATTERN_MESSAGES: Record<string, (v: string) => string> = {
   guid: (v) => `${quote(v)} is not a subscription id; expected a GUID like 00000000-0000-0000-0000-000000000000`,
-  managedScope: (v) =>
-    `${quote(v)} is not a managed scope; expected a resource id without wildcards starting with /subscriptions/{subscription GUID}`,
+  managedScope: (v) => `${quote(v)} is not a managed scope; expected a resource id without wildcards starting with /subscriptions/{subscription GUID}`,
   resourceGroupId: (v) => `${quote(v)} is not a resource group id; expected /subscriptions/{subscription GUID}/resourceGroups/{name}`,
-  endpointScope: (v) => `${quote(v)} is not an endpoint scope; expected /subscriptions/{subscription GUID} or /subscriptions/{subscription GUID}/resourceGroups/{name}, no wildcards`,
+  endpointScope: (v) =>
+    `${quote(v)} is not an endpoint scope; expected /subscriptions/{subscription GUID} or /subscriptions/{subscription GUID}/resourceGroups/{name}, no wildcards`,
   resourceIdGlob: (v) => `${quote(v)} is not a resource id pattern; it must start with /subscriptions/ and contain no spaces`,
   resourceGroupGlob: (v) => `${quote(v)} is not a resource group name pattern; use a name such as rg-app-* (no '/' or spaces)`,
   resourceType: (v) => `${quote(v)} is not a resource type; expected something like Microsoft.KeyVault/vaults`,
@@ -427,9 +424,14 @@ function withDefaults(raw: RawConfig): AllowListConfig {
       registerWhen: d.registerWhen ?? DEFAULTS.dns.registerWhen,
       ...(d.registerFor ? { registerFor: [...d.registerFor] } : {}),
       dryRun: d.dryRun ?? DEFAULTS.dns.dryRun,
-      zones: (d.zones ?? []).map(
-        (z): DnsZoneConfig => ({ name: z.name, resourceGroupId: z.resourceGroupId, ttl: z.ttl ?? ttl, mode: z.mode ?? mode, ...(z.custom ? { custom: true } : {}), ownerId }),
-      ),
+      zones: (d.zones ?? []).map((z): DnsZoneConfig => ({
+        name: z.name,
+        resourceGroupId: z.resourceGroupId,
+        ttl: z.ttl ?? ttl,
+        mode: z.mode ?? mode,
+        ...(z.custom ? { custom: true } : {}),
+        ownerId,
+      })),
       customRecords: (d.customRecords ?? []).map(copyCustomRecord),
     },
     cleanup: {

@@ -108,7 +108,10 @@ export function semanticProblems(data: Obj, locate: (path: PathSegment[]) => Pos
       // Anyone may create an endpoint with any name in any resource group of their own
       // subscription: only the subscription says who is asking.
       else if (allows && !GUID.test(glob.split("/")[2] ?? "")) {
-        out.push({ path, message: `${quote(glob)}: an allow rule's endpoint id pattern must name the subscription literally (/subscriptions/{GUID}/...), since the rest of the id is chosen by whoever creates the endpoint` });
+        out.push({
+          path,
+          message: `${quote(glob)}: an allow rule's endpoint id pattern must name the subscription literally (/subscriptions/{GUID}/...), since the rest of the id is chosen by whoever creates the endpoint`,
+        });
       }
     });
     list(rule.targetResourceIds).forEach((g, i) => {

@@ -144,5 +144,4 @@ export interface ConfigProblem {
 
 export type ConfigResult =
   /** `warnings`: things that are allowed but probably wrong (a zone not in Microsoft's table); they change nothing. */
-  | { ok: true; file: string; config: AllowListConfig; warnings?: ConfigProblem[] }
-  | { ok: false; file: string; problems: ConfigProblem[] };
+  { ok: true; file: string; config: AllowListConfig; warnings?: ConfigProblem[] } | { ok: false; file: string; problems: ConfigProblem[] };

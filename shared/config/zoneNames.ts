@@ -14,7 +14,13 @@ let patterns: { text: string; re: RegExp }[] | undefined;
 function compiled() {
   return (patterns ??= knownZoneNames().map((text) => ({
     text,
-    re: new RegExp(`^${text.split(/(\{[^{}]+\})/).map((part) => (/^\{[^{}]+\}$/.test(part) ? "[a-z0-9-]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("")}$`, "i"),
+    re: new RegExp(
+      `^${text
+        .split(/(\{[^{}]+\})/)
+        .map((part) => (/^\{[^{}]+\}$/.test(part) ? "[a-z0-9-]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join("")}$`,
+      "i",
+    ),
   })));
 }
 
@@ -36,7 +42,11 @@ export function zoneNameWarnings(data: Obj): RawProblem[] {
     // Most typos are of a public-cloud zone; the sovereign clouds' names are the fallback.
     const name = zone.name.toLowerCase().replace(/\.$/, "");
     const all = compiled().map((p) => p.text);
-    const hint = closest(name, all.filter((t) => !SOVEREIGN.test(t))) ?? closest(name, all);
+    const hint =
+      closest(
+        name,
+        all.filter((t) => !SOVEREIGN.test(t)),
+      ) ?? closest(name, all);
     out.push({
       path: ["dns", "zones", z, "name"],
       message: `${quote(zone.name)} is not in Microsoft's table of private DNS zone values, so no endpoint's name resolves into it${hint ? ` (did you mean ${quote(hint)}?)` : ""}; if it is a zone of your own, mark it custom: true`,

@@ -256,7 +256,8 @@ export class Autopilot {
   /** The endpoint is gone: release what it owned (found through the ownership index). */
   private async handleEndpointDeleted(tag: string, endpointId: string, config: AllowListConfig): Promise<Decision[]> {
     // Deleted means deleted only if ARM agrees: a stale delete event for a re-created endpoint changes nothing.
-    if (await this.endpoints.getEndpoint(endpointId)) return [ignore(tag, endpointId, "delete event, but the endpoint exists (re-created since): nothing to clean")];
+    if (await this.endpoints.getEndpoint(endpointId))
+      return [ignore(tag, endpointId, "delete event, but the endpoint exists (re-created since): nothing to clean")];
     const out = await this.cleaner.releaseRecords(tag, endpointId, config, this.gate.isDry("dns-delete"), "endpoint deleted");
     return out.length ? out : [ignore(tag, endpointId, "endpoint deleted; it owned no records")];
   }
@@ -268,7 +269,15 @@ export class Autopilot {
    * `listed`: the connections the sweep's list of the resources already carried (no
    * list per resource then); every write still re-reads its connection first.
    */
-  async handleTarget(tag: string, targetId: string, config: AllowListConfig, dryRun: boolean, focusId?: string, listed?: ConnectionInfo[], limits: TargetLimits = {}): Promise<Decision[]> {
+  async handleTarget(
+    tag: string,
+    targetId: string,
+    config: AllowListConfig,
+    dryRun: boolean,
+    focusId?: string,
+    listed?: ConnectionInfo[],
+    limits: TargetLimits = {},
+  ): Promise<Decision[]> {
     if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId, listed, limits);
     dryRun = this.gate.isDry("connection-state");
     if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
@@ -287,19 +296,37 @@ export class Autopilot {
     // is said to wait for the next run. Decisions keep the listing's order.
     const slots: TargetSlot[] = new Array(conns.length);
     let stopped = false;
-    await pool(conns.map((c, i) => [c, i] as const), this.approvalSettings.concurrency, async ([c, i]) => {
-      if (stopped || limits.stop?.()) {
-        stopped = true;
-        slots[i] = { decisions: c.status === "Pending" ? [{ event: tag, action: "leave-pending", resource: c.id, reason: "the sweep's deadline came before this request was reached: left for the next run", outcome: "skipped" }] : [] };
-        return;
-      }
-      slots[i] = await this.reviewConnection(tag, c, config, dryRun, focusId);
-    });
+    await pool(
+      conns.map((c, i) => [c, i] as const),
+      this.approvalSettings.concurrency,
+      async ([c, i]) => {
+        if (stopped || limits.stop?.()) {
+          stopped = true;
+          slots[i] = {
+            decisions:
+              c.status === "Pending"
+                ? [
+                    {
+                      event: tag,
+                      action: "leave-pending",
+                      resource: c.id,
+                      reason: "the sweep's deadline came before this request was reached: left for the next run",
+                      outcome: "skipped",
+                    },
+                  ]
+                : [],
+          };
+          return;
+        }
+        slots[i] = await this.reviewConnection(tag, c, config, dryRun, focusId);
+      },
+    );
     const out = slots.flatMap((s) => s.decisions);
     if (config.dns.zones.length) {
       for (const s of slots) {
         const c = s.dns ?? s.later;
-        if (c) await this.settle(out, tag, c.privateEndpointId!, () => (s.later ? this.continueLater(tag, c, 1) : this.dnsForConnection(tag, c, config, dryRun)));
+        if (c)
+          await this.settle(out, tag, c.privateEndpointId!, () => (s.later ? this.continueLater(tag, c, 1) : this.dnsForConnection(tag, c, config, dryRun)));
       }
     }
     if (stopped) throw new StoppedAtDeadline(out);
@@ -321,7 +348,9 @@ export class Autopilot {
       // DNS follows the revoke: its records go (or, dry, are planned to go).
       const pe = c.privateEndpointId;
       if ((d.outcome === "applied" || d.outcome === "planned") && pe) {
-        await this.settle(out, tag, pe, () => this.cleaner.releaseRecords(tag, pe, config, d.outcome === "planned", d.outcome === "planned" ? "connection revoke planned" : "connection revoked"));
+        await this.settle(out, tag, pe, () =>
+          this.cleaner.releaseRecords(tag, pe, config, d.outcome === "planned", d.outcome === "planned" ? "connection revoke planned" : "connection revoked"),
+        );
       }
       return { decisions: out };
     }
@@ -344,12 +373,30 @@ export class Autopilot {
     const pe = c.privateEndpointId!;
     const cont = this.opts.continuations;
     if (!cont) {
-      return [{ event: tag, action: "dns-skip", resource: pe, reason: `the provider is still applying the approval of ${c.id}: its records are written once it is done, by the next sweep`, outcome: "skipped", dns: { owner: pe } }];
+      return [
+        {
+          event: tag,
+          action: "dns-skip",
+          resource: pe,
+          reason: `the provider is still applying the approval of ${c.id}: its records are written once it is done, by the next sweep`,
+          outcome: "skipped",
+          dns: { owner: pe },
+        },
+      ];
     }
     const next = newContinuation(c.id, attempt);
     const delayMs = cont.delayMs ?? CONTINUE_AFTER_MS;
     await cont.sink.later(next, delayMs);
-    return [{ event: tag, action: "dns-skip", resource: pe, reason: `the provider is still applying the approval of ${c.id}: its records follow in continuation ${next.id} (check ${attempt}, in ${Math.round(delayMs / 1000)} s)`, outcome: "skipped", dns: { owner: pe } }];
+    return [
+      {
+        event: tag,
+        action: "dns-skip",
+        resource: pe,
+        reason: `the provider is still applying the approval of ${c.id}: its records follow in continuation ${next.id} (check ${attempt}, in ${Math.round(delayMs / 1000)} s)`,
+        outcome: "skipped",
+        dns: { owner: pe },
+      },
+    ];
   }
 
   /**
@@ -370,7 +417,15 @@ export class Autopilot {
       // Cosmos DB shows the new status only when done, Key Vault keeps `Updating` until then.
       const max = this.opts.continuations?.maxAttempts ?? CONTINUE_MAX_ATTEMPTS;
       if (c.attempt >= max) {
-        return [{ event: tag, action: "error", resource: c.connectionId, reason: `the approval has not shown as done after ${c.attempt} checks (status ${conn.status ?? "none"}, provisioningState ${conn.provisioningState ?? "none"}): no records yet; the next sweep looks again`, outcome: "failed" }];
+        return [
+          {
+            event: tag,
+            action: "error",
+            resource: c.connectionId,
+            reason: `the approval has not shown as done after ${c.attempt} checks (status ${conn.status ?? "none"}, provisioningState ${conn.provisioningState ?? "none"}): no records yet; the next sweep looks again`,
+            outcome: "failed",
+          },
+        ];
       }
       const out: Decision[] = [];
       await this.settle(out, tag, conn.privateEndpointId, () => this.continueLater(tag, conn, c.attempt + 1));
@@ -406,9 +461,26 @@ export class Autopilot {
     try {
       pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
     } catch (e) {
-      return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`, outcome: "skipped" }];
+      return [
+        {
+          event: tag,
+          action: "dns-skip",
+          resource: c.privateEndpointId!,
+          reason: `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`,
+          outcome: "skipped",
+        },
+      ];
     }
-    if (!pe) return [{ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason: "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)", outcome: "skipped" }];
+    if (!pe)
+      return [
+        {
+          event: tag,
+          action: "dns-skip",
+          resource: c.privateEndpointId!,
+          reason: "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)",
+          outcome: "skipped",
+        },
+      ];
     return this.registrar.syncEndpoint(tag, pe, config, dryRun, dryRun && c.status === "Pending");
   }
 
@@ -436,7 +508,14 @@ export class Autopilot {
     return { decision, running };
   }
 
-  private async decideOne(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts, noteRunning: () => void): Promise<Decision> {
+  private async decideOne(
+    tag: string,
+    c: ConnectionInfo,
+    config: AllowListConfig,
+    dryRun: boolean,
+    facts: RequestFacts,
+    noteRunning: () => void,
+  ): Promise<Decision> {
     // Only what this app approved may be revoked: its own record says so, not the description.
     const own = c.status === "Approved" && config.approval.revokeRemoved ? await this.ownApprovals.get(c.id) : undefined;
     await this.groups.load(config.approval); // cached: a read per group and refresh interval
@@ -456,23 +535,52 @@ export class Autopilot {
     }
     if (plan.action === "revoke") {
       // A human who approved again since the listing made it theirs: not revoked.
-      if (!isOwnApproval(own, fresh)) return { ...base, action: "ignore", reason: `connection changed since it was listed (description now ${JSON.stringify(fresh.description ?? "")}): no longer as ${APP_NAME} approved it, so not revoked`, outcome: "skipped" };
-      if (c.etag && fresh.etag && c.etag !== fresh.etag) return { ...base, action: "ignore", reason: "connection was written since it was listed: not revoked now; the next event or sweep looks again", outcome: "skipped" };
+      if (!isOwnApproval(own, fresh))
+        return {
+          ...base,
+          action: "ignore",
+          reason: `connection changed since it was listed (description now ${JSON.stringify(fresh.description ?? "")}): no longer as ${APP_NAME} approved it, so not revoked`,
+          outcome: "skipped",
+        };
+      if (c.etag && fresh.etag && c.etag !== fresh.etag)
+        return {
+          ...base,
+          action: "ignore",
+          reason: "connection was written since it was listed: not revoked now; the next event or sweep looks again",
+          outcome: "skipped",
+        };
     }
     const status = plan.action === "approve" ? "Approved" : "Rejected";
     const description = approvalDescription(fresh, plan);
     let written;
     try {
-      written = await this.connections.setState(fresh, status, description, { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) }, { waitMs: this.approvalSettings.waitMs });
+      written = await this.connections.setState(
+        fresh,
+        status,
+        description,
+        { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) },
+        { waitMs: this.approvalSettings.waitMs },
+      );
       if (!written.applied) return { ...base, reason: `${base.reason} (${written.reason})`, outcome: "planned" };
       if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
     } catch (e) {
       // A 412 after an attempt that went unanswered may be our own write, applied: retried, and audited then (WriteGate.recover).
-      if (httpStatus(e) === 412 && !isAnswerLost(e)) return { ...base, action: "ignore", reason: "connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again", outcome: "skipped" };
+      if (httpStatus(e) === 412 && !isAnswerLost(e))
+        return {
+          ...base,
+          action: "ignore",
+          reason: "connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again",
+          outcome: "skipped",
+        };
       const msg = `${e instanceof Error ? e.message : String(e)}${isAnswerLost(e) ? " (an attempt went unanswered: ARM may have applied it; the redelivery looks again)" : ""}`;
       return { ...base, outcome: "failed", error: msg, retryable: true };
     }
-    const note = await this.noteOwnApproval(plan.action, fresh, written.value.operationRunning ? description : (written.value.description ?? description), plan.rule);
+    const note = await this.noteOwnApproval(
+      plan.action,
+      fresh,
+      written.value.operationRunning ? description : (written.value.description ?? description),
+      plan.rule,
+    );
     const notes = [written.value.operationRunning ? "accepted; the provider is still applying it, not waited for" : undefined, note].filter(Boolean);
     if (written.value.operationRunning) noteRunning();
     return { ...base, ...(notes.length ? { reason: `${base.reason} (${notes.join("; ")})` } : {}), outcome: "applied" };
@@ -526,7 +634,6 @@ export class Autopilot {
   private now(): Date {
     return this.opts.now ? this.opts.now() : new Date();
   }
-
 }
 
 /** What decide() made of one connection; `running`: the write was accepted and the provider is still applying it. */
@@ -568,7 +675,13 @@ function stateWritten(d: Decision): string | undefined {
 /** The endpoint with the states this run wrote laid over its links (matched by target). */
 function withLinkStates(pe: EndpointInfo, written: ReadonlyMap<string, { state: string }>): EndpointInfo {
   if (written.size === 0) return pe;
-  return { ...pe, links: pe.links.map((l) => { const w = l.targetResourceId && written.get(l.targetResourceId.toLowerCase()); return w ? { ...l, status: w.state } : l; }) };
+  return {
+    ...pe,
+    links: pe.links.map((l) => {
+      const w = l.targetResourceId && written.get(l.targetResourceId.toLowerCase());
+      return w ? { ...l, status: w.state } : l;
+    }),
+  };
 }
 
 /** Every connection of the endpoint is Disconnected or Rejected: it resolves nothing any more. */

@@ -42,7 +42,9 @@ export class Cleaner {
   async releaseRecords(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision[]> {
     const out: Decision[] = [];
     for (const entry of await this.entriesFor(endpointId, config)) {
-      const zone = config.dns.zones.find((z) => z.name.toLowerCase() === entry.zone.toLowerCase() && z.resourceGroupId.toLowerCase() === entry.zoneResourceGroupId.toLowerCase());
+      const zone = config.dns.zones.find(
+        (z) => z.name.toLowerCase() === entry.zone.toLowerCase() && z.resourceGroupId.toLowerCase() === entry.zoneResourceGroupId.toLowerCase(),
+      );
       if (!zone) continue; // zone no longer configured: not ours to touch any more
       out.push(await this.releaseOne(tag, endpointId, entry, zone, config, dryRun, why));
     }
@@ -83,14 +85,19 @@ export class Cleaner {
     }
   }
 
-
   /** Provider side: a connection whose endpoint is gone (Disconnected) is deleted when enabled. */
   async deleteStaleConnection(tag: string, conn: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision> {
     const base = { event: tag, action: "delete-connection" as const, resource: conn.id };
     if (!config.cleanup.deleteStaleConnections) {
-      return { ...base, action: "ignore", reason: "connection is Disconnected (its endpoint is gone); cleanup.deleteStaleConnections is off", outcome: "skipped" };
+      return {
+        ...base,
+        action: "ignore",
+        reason: "connection is Disconnected (its endpoint is gone); cleanup.deleteStaleConnections is off",
+        outcome: "skipped",
+      };
     }
-    if (!modeAllows(config.dns.mode, "delete")) return { ...base, action: "ignore", reason: `connection is Disconnected, but mode ${config.dns.mode} never deletes`, outcome: "skipped" };
+    if (!modeAllows(config.dns.mode, "delete"))
+      return { ...base, action: "ignore", reason: `connection is Disconnected, but mode ${config.dns.mode} never deletes`, outcome: "skipped" };
     const reason = "connection is Disconnected: its endpoint no longer exists";
     if (dryRun) return { ...base, reason, outcome: "planned" };
     try {
@@ -128,7 +135,12 @@ export class Cleaner {
       listing.push(item);
       const own = decodeOwnership(item.current.metadata, z.ownerId);
       if (!own) continue;
-      const key = { zoneResourceGroupId: z.resourceGroupId, zone: z.name, recordName: item.recordName, ...(item.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}) };
+      const key = {
+        zoneResourceGroupId: z.resourceGroupId,
+        zone: z.name,
+        recordName: item.recordName,
+        ...(item.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}),
+      };
       entries.push({ ...key, endpointId: own.owner, role: "owner" });
       for (const c of own.claimants) entries.push({ ...key, endpointId: c, role: "claimant" });
     }
@@ -139,8 +151,21 @@ export class Cleaner {
     return listing;
   }
 
-  private async releaseOne(tag: string, endpointId: string, entry: IndexEntry, zone: DnsZoneConfig, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision> {
-    const ref: RecordSetRef = { zoneResourceGroupId: zone.resourceGroupId, zone: zone.name, recordName: entry.recordName, ...(entry.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}) };
+  private async releaseOne(
+    tag: string,
+    endpointId: string,
+    entry: IndexEntry,
+    zone: DnsZoneConfig,
+    config: AllowListConfig,
+    dryRun: boolean,
+    why: string,
+  ): Promise<Decision> {
+    const ref: RecordSetRef = {
+      zoneResourceGroupId: zone.resourceGroupId,
+      zone: zone.name,
+      recordName: entry.recordName,
+      ...(entry.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}),
+    };
     const current = await this.d.dns.get(ref);
     const own = decodeOwnership(current?.metadata, zone.ownerId);
     // Find the first live claimant; dead ones are dropped on the way.
@@ -201,7 +226,8 @@ export class Cleaner {
     if (!pe || !registersFor(config.dns, pe.id)) return undefined;
     if (config.dns.registerWhen === "approved" && !pe.links.some((l) => l.status === "Approved")) return undefined;
     const r = (await desiredRecordsOf(pe, config.dns, this.d.endpoints)).records.find(
-      (x) => x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase() && (x.recordType ?? "A") === (ref.recordType ?? "A"),
+      (x) =>
+        x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase() && (x.recordType ?? "A") === (ref.recordType ?? "A"),
     );
     return r?.ips;
   }

@@ -41,8 +41,10 @@ export function parseContinuation(raw: unknown): Continuation | { error: string 
   const r = raw as Record<string, unknown>;
   if (r.kind !== "dns-after-approval") return { error: `unknown continuation kind ${JSON.stringify(String(r.kind)).slice(0, 100)}` };
   if (typeof r.id !== "string" || !r.id || r.id.length > 512) return { error: "continuation id missing or over 512 characters" };
-  if (typeof r.connectionId !== "string" || r.connectionId.length > MAX_ID_CHARS || !tryParseResourceId(r.connectionId)) return { error: "continuation connectionId is not an ARM resource id" };
-  if (typeof r.attempt !== "number" || !Number.isInteger(r.attempt) || r.attempt < 1 || r.attempt > 1000) return { error: "continuation attempt is not a positive integer" };
+  if (typeof r.connectionId !== "string" || r.connectionId.length > MAX_ID_CHARS || !tryParseResourceId(r.connectionId))
+    return { error: "continuation connectionId is not an ARM resource id" };
+  if (typeof r.attempt !== "number" || !Number.isInteger(r.attempt) || r.attempt < 1 || r.attempt > 1000)
+    return { error: "continuation attempt is not a positive integer" };
   return { mark: CONTINUATION_MARK, kind: "dns-after-approval", id: r.id, connectionId: r.connectionId, attempt: r.attempt };
 }
 

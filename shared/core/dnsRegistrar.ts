@@ -22,15 +22,35 @@ export class DnsRegistrar {
    * Makes the endpoint's records match what it should have. `assumeApproved`: a
    * dry run that just planned the approval plans DNS as if it had happened.
    */
-  async syncEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, assumeApproved = false, known?: KnownRecordSets): Promise<Decision[]> {
+  async syncEndpoint(
+    tag: string,
+    pe: EndpointInfo,
+    config: AllowListConfig,
+    dryRun: boolean,
+    assumeApproved = false,
+    known?: KnownRecordSets,
+  ): Promise<Decision[]> {
     const dns = config.dns;
     if (dns.zones.length === 0) return [];
     if (!registersFor(dns, pe.id)) {
-      return [decision(tag, "dns-skip", pe.id, `endpoint is outside dns.registerFor (${dns.registerFor!.join(", ")}): no records are written for it`, "skipped", { owner: pe.id })];
+      return [
+        decision(tag, "dns-skip", pe.id, `endpoint is outside dns.registerFor (${dns.registerFor!.join(", ")}): no records are written for it`, "skipped", {
+          owner: pe.id,
+        }),
+      ];
     }
     if (dns.registerWhen === "approved" && !assumeApproved && !pe.links.some((l) => l.status === "Approved")) {
       const states = [...new Set(pe.links.map((l) => l.status ?? "unknown"))].join("/") || "absent";
-      return [decision(tag, "dns-skip", pe.id, `connection is ${states}: records are written once it is Approved (a record for an unapproved endpoint breaks resolution for the whole network)`, "skipped", { owner: pe.id })];
+      return [
+        decision(
+          tag,
+          "dns-skip",
+          pe.id,
+          `connection is ${states}: records are written once it is Approved (a record for an unapproved endpoint breaks resolution for the whole network)`,
+          "skipped",
+          { owner: pe.id },
+        ),
+      ];
     }
     const want = await desiredRecordsOf(pe, dns, this.endpoints);
     if (want.waitingForIp.length) {
@@ -48,9 +68,22 @@ export class DnsRegistrar {
   }
 
   private async syncRecord(tag: string, r: DesiredRecord, dryRun: boolean, known?: KnownRecordSets, heldBefore = false): Promise<Decision> {
-    const ref: RecordSetRef = { zoneResourceGroupId: r.zoneResourceGroupId, zone: r.zone, recordName: r.recordName, ...(r.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}) };
+    const ref: RecordSetRef = {
+      zoneResourceGroupId: r.zoneResourceGroupId,
+      zone: r.zone,
+      recordName: r.recordName,
+      ...(r.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}),
+    };
     const made = (step: DnsStep, outcome: Decision["outcome"], error?: string) =>
-      decision(tag, step.action, recordSetId(ref), step.reason, outcome, { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) }, error);
+      decision(
+        tag,
+        step.action,
+        recordSetId(ref),
+        step.reason,
+        outcome,
+        { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) },
+        error,
+      );
     const key = knownKey(r.zoneResourceGroupId, r.zone, r.recordName, r.recordType);
     let step: DnsStep | undefined; // the step being written, for the failure report
     try {
@@ -109,6 +142,14 @@ export function recordSetId(ref: RecordSetRef): string {
   return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/${ref.recordType ?? "A"}/${ref.recordName}`;
 }
 
-function decision(event: string, action: DnsAction, resource: string, reason: string, outcome: Decision["outcome"], dns: Decision["dns"], error?: string): Decision {
+function decision(
+  event: string,
+  action: DnsAction,
+  resource: string,
+  reason: string,
+  outcome: Decision["outcome"],
+  dns: Decision["dns"],
+  error?: string,
+): Decision {
   return { event, action, resource, reason, outcome, dns, ...(error ? { error } : {}) };
 }

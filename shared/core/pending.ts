@@ -31,7 +31,16 @@ export interface PendingRequest {
 }
 
 /** Criteria in the order a rule checks them: a miss further down means more matched. */
-const ORDER = ["requesterSubscriptions", "requesterManagementGroups", "requesterEndpointIds", "requesterResourceGroups", "targetResourceTypes", "targetResourceIds", "groupIds", "requestMessages"];
+const ORDER = [
+  "requesterSubscriptions",
+  "requesterManagementGroups",
+  "requesterEndpointIds",
+  "requesterResourceGroups",
+  "targetResourceTypes",
+  "targetResourceIds",
+  "groupIds",
+  "requestMessages",
+];
 
 export function closestMiss(misses: readonly RuleMiss[]): RuleMiss | undefined {
   let best: RuleMiss | undefined;
@@ -46,7 +55,12 @@ export interface PendingOptions {
 }
 
 /** Every Pending connection on the given targets (the sweep's managed listing), oldest first. */
-export async function listPending(autopilot: Autopilot, targets: readonly string[], config: AllowListConfig, opts: PendingOptions = {}): Promise<PendingRequest[]> {
+export async function listPending(
+  autopilot: Autopilot,
+  targets: readonly string[],
+  config: AllowListConfig,
+  opts: PendingOptions = {},
+): Promise<PendingRequest[]> {
   const now = opts.now ?? new Date();
   await autopilot.groups.load(config.approval);
   const out: PendingRequest[] = [];
@@ -60,7 +74,13 @@ export async function listPending(autopilot: Autopilot, targets: readonly string
   return out.sort((a, b) => age(b) - age(a) || a.connection.localeCompare(b.connection));
 }
 
-async function describePending(autopilot: Autopilot, c: ConnectionInfo, config: AllowListConfig, now: Date, firstSeen?: PendingOptions["firstSeen"]): Promise<PendingRequest> {
+async function describePending(
+  autopilot: Autopilot,
+  c: ConnectionInfo,
+  config: AllowListConfig,
+  now: Date,
+  firstSeen?: PendingOptions["firstSeen"],
+): Promise<PendingRequest> {
   let facts = connectionFacts(config.approval, c);
   if (!facts) {
     let pe: RequesterRead;
@@ -78,7 +98,9 @@ async function describePending(autopilot: Autopilot, c: ConnectionInfo, config: 
     target: c.targetResourceId,
     targetType: c.targetType || parseResourceId(c.targetResourceId).type || "",
     ...(c.privateEndpointId ? { requester: c.privateEndpointId } : {}),
-    ...(requester ? { requesterSubscription: requester.subscriptionId, ...(requester.resourceGroup ? { requesterResourceGroup: requester.resourceGroup } : {}) } : {}),
+    ...(requester
+      ? { requesterSubscription: requester.subscriptionId, ...(requester.resourceGroup ? { requesterResourceGroup: requester.resourceGroup } : {}) }
+      : {}),
     ...(c.description ? { message: c.description } : {}),
     plan: plan.action,
     why: plan.reason,
@@ -87,14 +109,18 @@ async function describePending(autopilot: Autopilot, c: ConnectionInfo, config: 
   if (seen) Object.assign(base, { firstSeen: seen.toISOString(), ageSeconds: Math.max(0, Math.round((now.getTime() - seen.getTime()) / 1000)) });
   if (plan.rule) return { ...base, closestRule: plan.rule };
   if (!c.privateEndpointId) return base;
-  const v = evaluateApproval(config.approval, {
-    connectionId: c.id,
-    targetResourceId: c.targetResourceId,
-    targetResourceType: c.targetType,
-    privateEndpointId: c.privateEndpointId,
-    groupIds: facts.groupIds,
-    requestMessage: c.description ?? "",
-  }, autopilot.groups);
+  const v = evaluateApproval(
+    config.approval,
+    {
+      connectionId: c.id,
+      targetResourceId: c.targetResourceId,
+      targetResourceType: c.targetType,
+      privateEndpointId: c.privateEndpointId,
+      groupIds: facts.groupIds,
+      requestMessage: c.description ?? "",
+    },
+    autopilot.groups,
+  );
   if (v.verdict !== "no-match") return base;
   const closest = closestMiss(v.misses);
   return closest ? { ...base, closestRule: closest.rule, why: `rule '${closest.rule}': ${closest.detail}` } : base;

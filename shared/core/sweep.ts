@@ -114,7 +114,9 @@ export class Sweeper {
       const targets = await this.managedTargets(config, tag);
       decisions.push(...targets.errors);
       for (const [target, listed] of targets.ids) {
-        await unit("approvals", target.toLowerCase(), "reading and deciding the target's connections", target, () => autopilot.handleTarget(tag, target, config, dryRun, undefined, listed, { stop: pastDeadline }));
+        await unit("approvals", target.toLowerCase(), "reading and deciding the target's connections", target, () =>
+          autopilot.handleTarget(tag, target, config, dryRun, undefined, listed, { stop: pastDeadline }),
+        );
       }
       // 2. Consumer side: every endpoint of the watched subscriptions, against the zones as listed.
       const known = await this.listZones(autopilot, config, tag);
@@ -179,7 +181,10 @@ export class Sweeper {
     if (this.arm.settings.resourceGraph) {
       // Every registered type in one query. Rows may lag ARM: every write re-reads its connection first.
       try {
-        for await (const r of this.arm.graph.resourcesOfTypes(subs, PROVIDER_TYPES.map((p) => p.type))) {
+        for await (const r of this.arm.graph.resourcesOfTypes(
+          subs,
+          PROVIDER_TYPES.map((p) => p.type),
+        )) {
           if (config.approval.managedScopes.some((s) => isWithinScope(r.id, s))) out.set(r.id, embeddedConnections(r));
         }
         return { ids: sorted(), errors };
@@ -196,7 +201,13 @@ export class Sweeper {
         const refusalKey = `unregistered:${sub}/${namespace}`;
         const remembered = this.refusals.get(refusalKey, now);
         if (remembered) {
-          errors.push({ event: tag, action: "ignore", resource: scope, reason: `skipped: ${remembered.reason} (remembered until ${new Date(remembered.until).toISOString()})`, outcome: "skipped" });
+          errors.push({
+            event: tag,
+            action: "ignore",
+            resource: scope,
+            reason: `skipped: ${remembered.reason} (remembered until ${new Date(remembered.until).toISOString()})`,
+            outcome: "skipped",
+          });
           continue;
         }
         try {
@@ -223,11 +234,27 @@ export class Sweeper {
    * An endpoint as Resource Graph listed it may lag ARM: plan on it (no call when its records
    * are as listed), and when that plan would write or release, decide again on ARM's own body.
    */
-  private async reviewHint(autopilot: Autopilot, tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known: KnownRecordSets): Promise<Decision[]> {
+  private async reviewHint(
+    autopilot: Autopilot,
+    tag: string,
+    pe: EndpointInfo,
+    config: AllowListConfig,
+    dryRun: boolean,
+    known: KnownRecordSets,
+  ): Promise<Decision[]> {
     const plan = await autopilot.reviewListedEndpoint(tag, pe, config, true, known);
     if (dryRun || !plan.some((d) => d.outcome !== "skipped" || d.retryable)) return plan;
     const fresh = await autopilot.endpoints.getEndpoint(pe.id);
-    if (!fresh) return [{ event: tag, action: "ignore", resource: pe.id, reason: "listed by Resource Graph but gone from ARM: nothing written (the next sweep sees to its records)", outcome: "skipped" }];
+    if (!fresh)
+      return [
+        {
+          event: tag,
+          action: "ignore",
+          resource: pe.id,
+          reason: "listed by Resource Graph but gone from ARM: nothing written (the next sweep sees to its records)",
+          outcome: "skipped",
+        },
+      ];
     return autopilot.reviewListedEndpoint(tag, fresh, config, false, known);
   }
 
@@ -235,7 +262,10 @@ export class Sweeper {
    * Every endpoint of the watched subscriptions, and which subscriptions were listed in full
    * through ARM (only those are authoritative). `hints`: listed by Resource Graph instead.
    */
-  private async listEndpoints(tag: string, subscriptions?: string[]): Promise<{ endpoints: EndpointInfo[]; subscriptions: string[]; errors: Decision[]; hints?: boolean }> {
+  private async listEndpoints(
+    tag: string,
+    subscriptions?: string[],
+  ): Promise<{ endpoints: EndpointInfo[]; subscriptions: string[]; errors: Decision[]; hints?: boolean }> {
     const errors: Decision[] = [];
     let subs = subscriptions ?? [];
     if (!subs.length) {
@@ -281,7 +311,11 @@ export class Sweeper {
    * checks, and a fresh ownership index. A zone that cannot be listed (missing, 403) is an
    * error; its records are then planned as on the event path, and named when they fail.
    */
-  private async listZones(autopilot: Autopilot, config: AllowListConfig, tag: string): Promise<{ records: KnownRecordSets; owners: Map<string, string>; errors: Decision[] }> {
+  private async listZones(
+    autopilot: Autopilot,
+    config: AllowListConfig,
+    tag: string,
+  ): Promise<{ records: KnownRecordSets; owners: Map<string, string>; errors: Decision[] }> {
     const records: KnownRecordSets = new Map();
     const owners = new Map<string, string>(); // lower-cased id -> id as written
     const errors: Decision[] = [];
@@ -310,14 +344,28 @@ function unitError(event: string, resource: string, what: string, e: unknown): D
   const code = errorCode(e);
   const msg = e instanceof Error ? e.message : String(e);
   const why = [status, code].filter(Boolean).join(" ");
-  return { event, action: "error", resource, reason: `${what} failed${why ? ` (${why})` : ""}; the rest of the sweep went on`, outcome: "failed", error: msg, retryable: status === undefined || status === 429 || status >= 500 };
+  return {
+    event,
+    action: "error",
+    resource,
+    reason: `${what} failed${why ? ` (${why})` : ""}; the rest of the sweep went on`,
+    outcome: "failed",
+    error: msg,
+    retryable: status === undefined || status === 429 || status >= 500,
+  };
 }
 
 /** Resource Graph did not answer (not permitted, throttled, down): the sweep lists through ARM instead. */
 function graphFallback(event: string, what: string, e: unknown): Decision {
   const status = httpStatus(e);
   const why = [status, errorCode(e)].filter(Boolean).join(" ") || (e instanceof Error ? e.message : String(e));
-  return { event, action: "error", resource: "/providers/Microsoft.ResourceGraph/resources", reason: `Resource Graph did not list the ${what} (${why}): listed through ARM instead`, outcome: "skipped" };
+  return {
+    event,
+    action: "error",
+    resource: "/providers/Microsoft.ResourceGraph/resources",
+    reason: `Resource Graph did not list the ${what} (${why}): listed through ARM instead`,
+    outcome: "skipped",
+  };
 }
 
 function isUnregistered(e: unknown): boolean {

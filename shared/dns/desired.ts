@@ -125,7 +125,18 @@ export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[] | undefined,
           existing.ips = sortIps([...existing.ips, ...family]);
           continue;
         }
-        const r: DesiredRecord = { zone: zone.name, zoneResourceGroupId: zone.resourceGroupId, recordName: recordName.toLowerCase(), ...(recordType === "AAAA" ? { recordType } : {}), ips: sortIps(family), ttl: zone.ttl, mode: zone.mode, owner: pe.id, ownerId: zone.ownerId, source };
+        const r: DesiredRecord = {
+          zone: zone.name,
+          zoneResourceGroupId: zone.resourceGroupId,
+          recordName: recordName.toLowerCase(),
+          ...(recordType === "AAAA" ? { recordType } : {}),
+          ips: sortIps(family),
+          ttl: zone.ttl,
+          mode: zone.mode,
+          owner: pe.id,
+          ownerId: zone.ownerId,
+          source,
+        };
         byKey.set(key, r);
         out.records.push(r);
       }
@@ -165,7 +176,9 @@ export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[] | undefined,
       targetName: link.targetResourceId?.split("/").pop() ?? link.alias?.split(".")[0] ?? "",
     };
     for (const clusterId of rule.clusterIds?.length ? rule.clusterIds : [undefined]) {
-      const name = rule.recordName.replace(/\{(\w+)\}/g, (_, k: string) => (k === "clusterId" ? clusterId ?? "" : (vars as Record<string, string>)[k] ?? ""));
+      const name = rule.recordName.replace(/\{(\w+)\}/g, (_, k: string) =>
+        k === "clusterId" ? (clusterId ?? "") : ((vars as Record<string, string>)[k] ?? ""),
+      );
       put(rule.zone, name, ips, `custom record '${rule.name}'`);
     }
   }
@@ -174,6 +187,12 @@ export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[] | undefined,
 
 /** Numeric order (IPv4; IPv6 by text), so the same set of IPs always compares equal. */
 export function sortIps(ips: string[]): string[] {
-  const key = (ip: string) => (ip.includes(":") ? `~${ip.toLowerCase()}` : ip.split(".").map((o) => o.padStart(3, "0")).join("."));
+  const key = (ip: string) =>
+    ip.includes(":")
+      ? `~${ip.toLowerCase()}`
+      : ip
+          .split(".")
+          .map((o) => o.padStart(3, "0"))
+          .join(".");
   return [...new Set(ips)].sort((a, b) => key(a).localeCompare(key(b)));
 }

@@ -47,7 +47,10 @@ export function planRecord(desired: DesiredRecord, current: CurrentRecordSet | u
     const sameIps = sortIps(current.ips).join() === desired.ips.join();
     if (sameIps && current.ttl === desired.ttl) return { action: "dns-skip", reason: "record is up to date" };
     if (!modeAllows(desired.mode, "update")) {
-      return { action: "dns-skip", reason: `record differs (IPs ${sortIps(current.ips).join(",")} ttl ${current.ttl}) but mode ${desired.mode} forbids updates` };
+      return {
+        action: "dns-skip",
+        reason: `record differs (IPs ${sortIps(current.ips).join(",")} ttl ${current.ttl}) but mode ${desired.mode} forbids updates`,
+      };
     }
     return {
       action: "dns-update",
@@ -67,6 +70,12 @@ export function planRecord(desired: DesiredRecord, current: CurrentRecordSet | u
     reason: "name is owned by another endpoint: kept, no overwrite, no round-robin; this endpoint is recorded as a waiting claimant",
     heldBy: own.owner,
     // Only the metadata changes; the records keep resolving to the owner.
-    write: { kind: "update", ifMatch: current.etag, ttl: current.ttl ?? desired.ttl, ips: current.ips, metadata: encodeOwnership({ owner: own.owner, claimants: [...own.claimants, desired.owner] }, current.metadata, desired.ownerId) },
+    write: {
+      kind: "update",
+      ifMatch: current.etag,
+      ttl: current.ttl ?? desired.ttl,
+      ips: current.ips,
+      metadata: encodeOwnership({ owner: own.owner, claimants: [...own.claimants, desired.owner] }, current.metadata, desired.ownerId),
+    },
   };
 }

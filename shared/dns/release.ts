@@ -36,15 +36,23 @@ export function planRelease(
   if (!own) return { action: "dns-skip", reason: "record set carries no privatelink-autopilot marker: left untouched" };
   const others = (list: string[]) => list.filter((c) => !sameEndpoint(c, endpointId) && !deadClaimants.some((d) => sameEndpoint(d, c)));
   if (!sameEndpoint(own.owner, endpointId)) {
-    if (!own.claimants.some((c) => sameEndpoint(c, endpointId))) return { action: "dns-skip", reason: "owned by another endpoint; nothing of this endpoint's to remove" };
+    if (!own.claimants.some((c) => sameEndpoint(c, endpointId)))
+      return { action: "dns-skip", reason: "owned by another endpoint; nothing of this endpoint's to remove" };
     return {
       action: "dns-update",
       reason: "withdrawn as a waiting claimant; the owner keeps the name",
-      write: { kind: "update", ifMatch: current.etag, ttl: current.ttl ?? zone.ttl, ips: current.ips, metadata: encodeOwnership({ owner: own.owner, claimants: others(own.claimants) }, current.metadata, zone.ownerId) },
+      write: {
+        kind: "update",
+        ifMatch: current.etag,
+        ttl: current.ttl ?? zone.ttl,
+        ips: current.ips,
+        metadata: encodeOwnership({ owner: own.owner, claimants: others(own.claimants) }, current.metadata, zone.ownerId),
+      },
     };
   }
   if (successor) {
-    if (!modeAllows(zone.mode, "update")) return { action: "dns-skip", reason: `a claimant waits, but mode ${zone.mode} forbids the update a handover needs`, suppressed: true };
+    if (!modeAllows(zone.mode, "update"))
+      return { action: "dns-skip", reason: `a claimant waits, but mode ${zone.mode} forbids the update a handover needs`, suppressed: true };
     return {
       action: "dns-handover",
       reason: `owner gone: name handed to the waiting claimant ${successor.endpointId}`,
@@ -54,10 +62,15 @@ export function planRelease(
         ifMatch: current.etag,
         ttl: zone.ttl,
         ips: successor.ips,
-        metadata: encodeOwnership({ owner: successor.endpointId, claimants: others(own.claimants).filter((c) => !sameEndpoint(c, successor.endpointId)) }, current.metadata, zone.ownerId),
+        metadata: encodeOwnership(
+          { owner: successor.endpointId, claimants: others(own.claimants).filter((c) => !sameEndpoint(c, successor.endpointId)) },
+          current.metadata,
+          zone.ownerId,
+        ),
       },
     };
   }
-  if (!modeAllows(zone.mode, "delete")) return { action: "dns-skip", reason: `owner gone and no live claimant, but mode ${zone.mode} never deletes`, suppressed: true };
+  if (!modeAllows(zone.mode, "delete"))
+    return { action: "dns-skip", reason: `owner gone and no live claimant, but mode ${zone.mode} never deletes`, suppressed: true };
   return { action: "dns-delete", reason: "owner gone and no live claimant waits", delete: { ifMatch: current.etag } };
 }

@@ -38,7 +38,15 @@ function zonesFor(type: string, groupIds: string[]): RegExp[] {
   return zoneTable.entries
     .filter((e) => sameType(e.resourceType, type) && groups.has(e.groupId.toLowerCase()))
     .flatMap((e) => e.privateDnsZones)
-    .map((z) => new RegExp(`^${z.toLowerCase().replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{\w+\}/g, "[a-z0-9-]+")}$`));
+    .map(
+      (z) =>
+        new RegExp(
+          `^${z
+            .toLowerCase()
+            .replace(/[.*+?^$()|[\]\\]/g, "\\$&")
+            .replace(/\{\w+\}/g, "[a-z0-9-]+")}$`,
+        ),
+    );
 }
 
 /**

@@ -23,8 +23,7 @@ export function extractCaller(data: JsonObject, warnings: string[]): EventCaller
   const evidenceType = str(getCI(evidence, "principalType"));
   const evidenceIsGroup = evidenceType?.toLowerCase() === "group";
 
-  const objectId =
-    str(getCI(claims, "oid")) ?? str(getCI(claims, OID_URI)) ?? (evidenceIsGroup ? undefined : str(getCI(evidence, "principalId")));
+  const objectId = str(getCI(claims, "oid")) ?? str(getCI(claims, OID_URI)) ?? (evidenceIsGroup ? undefined : str(getCI(evidence, "principalId")));
   if (objectId) caller.objectId = objectId;
 
   const appId = str(getCI(claims, "appid")) ?? str(getCI(claims, "azp"));

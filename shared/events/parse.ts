@@ -19,9 +19,7 @@ const HANDLED = {
 
 export const HANDLED_EVENT_TYPES: readonly string[] = Object.keys(HANDLED);
 
-const HANDLED_CI = new Map<string, { kind: EventKind; family: Family }>(
-  Object.entries(HANDLED).map(([k, v]) => [k.toLowerCase(), v]),
-);
+const HANDLED_CI = new Map<string, { kind: EventKind; family: Family }>(Object.entries(HANDLED).map(([k, v]) => [k.toLowerCase(), v]));
 
 /** Input caps: real events are a few KB (Event Grid's limit is 1 MB per event); oversize input is refused before any work on it. */
 export const MAX_EVENT_CHARS = 1_048_576;
@@ -65,7 +63,8 @@ export function parseEventBatch(body: unknown): ParsedEvent[] {
     if (value instanceof Uint8Array) value = new TextDecoder().decode(value);
     if (typeof value === "string") {
       if (value.trim() === "") return [{ outcome: "invalid", error: "body is an empty string, not a JSON event or array of events" }];
-      if (value.length > MAX_EVENT_CHARS) return [{ outcome: "invalid", error: `body is ${value.length} characters long; at most ${MAX_EVENT_CHARS} are accepted` }];
+      if (value.length > MAX_EVENT_CHARS)
+        return [{ outcome: "invalid", error: `body is ${value.length} characters long; at most ${MAX_EVENT_CHARS} are accepted` }];
       try {
         value = JSON.parse(value);
       } catch (e) {
@@ -87,7 +86,8 @@ function withIndex(p: ParsedEvent, i: number): ParsedEvent {
 function parseEventUnsafe(raw: unknown): ParsedEvent {
   let value = raw;
   if (typeof value === "string") {
-    if (value.length > MAX_EVENT_CHARS) return { outcome: "invalid", error: `event is ${value.length} characters long; at most ${MAX_EVENT_CHARS} are accepted` };
+    if (value.length > MAX_EVENT_CHARS)
+      return { outcome: "invalid", error: `event is ${value.length} characters long; at most ${MAX_EVENT_CHARS} are accepted` };
     try {
       value = JSON.parse(value);
     } catch (e) {
@@ -119,7 +119,11 @@ function parseEventUnsafe(raw: unknown): ParsedEvent {
   if ("error" in idResult) return { outcome: "invalid", id: env.id, error: idResult.error };
 
   if (idResult.value.length > MAX_RESOURCE_ID_LENGTH) {
-    return { outcome: "invalid", id: env.id, error: `resource id (from ${idResult.from}) is ${idResult.value.length} characters long; real ARM ids have at most ${MAX_RESOURCE_ID_LENGTH}` };
+    return {
+      outcome: "invalid",
+      id: env.id,
+      error: `resource id (from ${idResult.from}) is ${idResult.value.length} characters long; real ARM ids have at most ${MAX_RESOURCE_ID_LENGTH}`,
+    };
   }
   // Whitespace next to a slash cannot belong to an ARM name (names never start or end with a space),
   // but it does appear in published samples ("/subscriptions/{id} /resourceGroups/..."): remove it.
@@ -149,13 +153,17 @@ function parseEventUnsafe(raw: unknown): ParsedEvent {
   event.subscriptionId = parsed.subscriptionId;
   const dataSub = str(data["subscriptionId"]);
   if (dataSub && dataSub.toLowerCase() !== parsed.subscriptionId.toLowerCase()) {
-    warnings.push(`data.subscriptionId ${JSON.stringify(dataSub)} differs from the resource id's ${JSON.stringify(parsed.subscriptionId)}; using the resource id's`);
+    warnings.push(
+      `data.subscriptionId ${JSON.stringify(dataSub)} differs from the resource id's ${JSON.stringify(parsed.subscriptionId)}; using the resource id's`,
+    );
   }
   const dataRg = str(data["resourceGroup"]);
   if (parsed.resourceGroup) {
     event.resourceGroup = parsed.resourceGroup;
     if (dataRg && dataRg.toLowerCase() !== parsed.resourceGroup.toLowerCase()) {
-      warnings.push(`data.resourceGroup ${JSON.stringify(dataRg)} differs from the resource id's ${JSON.stringify(parsed.resourceGroup)}; using the resource id's`);
+      warnings.push(
+        `data.resourceGroup ${JSON.stringify(dataRg)} differs from the resource id's ${JSON.stringify(parsed.resourceGroup)}; using the resource id's`,
+      );
     }
   } else if (dataRg) {
     event.resourceGroup = dataRg;
@@ -165,7 +173,8 @@ function parseEventUnsafe(raw: unknown): ParsedEvent {
   if (tenantId) event.tenantId = tenantId;
 
   const operationalInfo = handled.family === "notifications" ? decodeObject(data["operationalInfo"], "data.operationalInfo") : undefined;
-  const time = normaliseTime(env.time, env.schema === "eventgrid" ? "eventTime" : "time", warnings) ??
+  const time =
+    normaliseTime(env.time, env.schema === "eventgrid" ? "eventTime" : "time", warnings) ??
     (operationalInfo?.ok ? normaliseTime(operationalInfo.value?.["resourceEventTime"], "data.operationalInfo.resourceEventTime", warnings) : undefined);
   if (time) event.time = time;
 
@@ -206,7 +215,8 @@ function readEnvelope(o: JsonObject): Envelope | { error: string } {
 
   const rawId = o["id"];
   if (rawId === undefined || rawId === null) return { error: "missing field id" };
-  if (typeof rawId !== "string" || rawId.trim() === "") return { error: `field id is ${describe(rawId)}${rawId === "" ? " (empty)" : ""}, expected a non-empty string` };
+  if (typeof rawId !== "string" || rawId.trim() === "")
+    return { error: `field id is ${describe(rawId)}${rawId === "" ? " (empty)" : ""}, expected a non-empty string` };
 
   const typeField = schema === "eventgrid" ? "eventType" : "type";
   const rawType = o[typeField];

@@ -49,15 +49,25 @@ export function planApproval(
     // Only what this app approved is revoked; approvals made by people are theirs.
     // Revoked only when sure: on the same facts approval used, and unknown means keep.
     const v = evaluateApproval(approval, req(own.endpointId), groups);
-    if (unsure(v, facts)) return { action: "ignore", reason: `approved by ${APP_NAME}; kept, because whether a rule still allows it cannot be told: ${facts.detail ?? v.reason}` };
-    if (v.verdict === "deny") return { action: "revoke", rule: v.rule, reason: `approved earlier by ${APP_NAME}, but a reject rule now matches it (approval.revokeRemoved): ${v.reason}` };
-    if (v.verdict === "no-match") return { action: "revoke", reason: `approved earlier by ${APP_NAME}, but no rule allows it any more (approval.revokeRemoved): ${v.reason}` };
+    if (unsure(v, facts))
+      return { action: "ignore", reason: `approved by ${APP_NAME}; kept, because whether a rule still allows it cannot be told: ${facts.detail ?? v.reason}` };
+    if (v.verdict === "deny")
+      return {
+        action: "revoke",
+        rule: v.rule,
+        reason: `approved earlier by ${APP_NAME}, but a reject rule now matches it (approval.revokeRemoved): ${v.reason}`,
+      };
+    if (v.verdict === "no-match")
+      return { action: "revoke", reason: `approved earlier by ${APP_NAME}, but no rule allows it any more (approval.revokeRemoved): ${v.reason}` };
   }
   if (conn.status !== "Pending") {
     return { action: "ignore", reason: `connection is ${conn.status ?? "in no state"}, not Pending` };
   }
   if (!conn.privateEndpointId) {
-    return { action: approval.unmatched === "reject" ? "reject" : "leave-pending", reason: "connection names no private endpoint, so its requester is unknown" };
+    return {
+      action: approval.unmatched === "reject" ? "reject" : "leave-pending",
+      reason: "connection names no private endpoint, so its requester is unknown",
+    };
   }
   const v = evaluateApproval(approval, req(conn.privateEndpointId), groups);
   if (v.verdict === "out-of-scope") return { action: "ignore", reason: v.reason };

@@ -34,7 +34,11 @@ export interface GraceClock {
   now: Date;
 }
 
-export function planEndpointDeletion(pe: EndpointInfo, config: Pick<AllowListConfig, "approval" | "cleanup" | "dns">, clock?: GraceClock): EndpointDeletionPlan {
+export function planEndpointDeletion(
+  pe: EndpointInfo,
+  config: Pick<AllowListConfig, "approval" | "cleanup" | "dns">,
+  clock?: GraceClock,
+): EndpointDeletionPlan {
   const c = config.cleanup;
   if (!c.deleteDisconnectedEndpoints) return { action: "keep", reason: "cleanup.deleteDisconnectedEndpoints is off", off: true };
   if (pe.links.length === 0 || !pe.links.every((l) => l.status === "Disconnected")) {
@@ -47,11 +51,17 @@ export function planEndpointDeletion(pe: EndpointInfo, config: Pick<AllowListCon
   const targets: DeletionGrounds["targets"] = [];
   for (const l of pe.links) {
     if (!l.targetResourceId) {
-      return { action: "keep", reason: `endpoint is Disconnected, but its connection ${l.name ?? ""} targets alias ${l.alias ?? "(none)"}, not a resource inside managedScopes: not ours to delete` };
+      return {
+        action: "keep",
+        reason: `endpoint is Disconnected, but its connection ${l.name ?? ""} targets alias ${l.alias ?? "(none)"}, not a resource inside managedScopes: not ours to delete`,
+      };
     }
     const managedScope = config.approval.managedScopes.find((s) => isWithinScope(l.targetResourceId!, s));
     if (!managedScope) {
-      return { action: "keep", reason: `endpoint is Disconnected, but its connection targets ${l.targetResourceId}, outside managedScopes: not ours to delete` };
+      return {
+        action: "keep",
+        reason: `endpoint is Disconnected, but its connection targets ${l.targetResourceId}, outside managedScopes: not ours to delete`,
+      };
     }
     targets.push({ target: l.targetResourceId, managedScope });
   }
@@ -63,7 +73,10 @@ export function planEndpointDeletion(pe: EndpointInfo, config: Pick<AllowListCon
   if (!clock) return { action: "wait", reason: "grace period not yet read", needsClock: true };
   const waitMs = c.gracePeriodMinutes * 60_000 - (clock.now.getTime() - clock.since.getTime());
   if (waitMs > 0) {
-    return { action: "wait", reason: `endpoint is Disconnected since ${clock.since.toISOString()}; deleted after the ${c.gracePeriodMinutes}-minute grace period (${Math.ceil(waitMs / 60_000)} min left)` };
+    return {
+      action: "wait",
+      reason: `endpoint is Disconnected since ${clock.since.toISOString()}; deleted after the ${c.gracePeriodMinutes}-minute grace period (${Math.ceil(waitMs / 60_000)} min left)`,
+    };
   }
   const since = clock.since.toISOString();
   const what = targets.map((t) => `${t.target} (in managed scope ${t.managedScope})`).join(", ");

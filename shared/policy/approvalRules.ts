@@ -84,10 +84,20 @@ function subscriptionMiss(rule: ApprovalRule, q: Requester, groups: GroupMembers
     else if ("error" in below) unreadable.push(`${g}: ${below.error}`);
     else if (below.has(key)) return undefined;
   }
-  const said = [subs ? `requesterSubscriptions does not contain ${q.subscriptionId}` : "", mgs ? `${q.subscriptionId} is not below requesterManagementGroups (${list(mgs)})` : ""].filter(Boolean).join(" and ");
+  const said = [
+    subs ? `requesterSubscriptions does not contain ${q.subscriptionId}` : "",
+    mgs ? `${q.subscriptionId} is not below requesterManagementGroups (${list(mgs)})` : "",
+  ]
+    .filter(Boolean)
+    .join(" and ");
   if (unreadable.length > 0) {
     // An unreadable group matches nothing; a reject rule that might match it blocks approval (unknown).
-    return { rule: rule.name, failedOn: "requesterManagementGroups", detail: `${said}, as far as can be told: management group ${unreadable.join("; ")}`, unknown: true };
+    return {
+      rule: rule.name,
+      failedOn: "requesterManagementGroups",
+      detail: `${said}, as far as can be told: management group ${unreadable.join("; ")}`,
+      unknown: true,
+    };
   }
   return { rule: rule.name, failedOn: mgs && !subs ? "requesterManagementGroups" : "requesterSubscriptions", detail: said };
 }
@@ -97,7 +107,12 @@ function subscriptionMiss(rule: ApprovalRule, q: Requester, groups: GroupMembers
  * every requested group id listed; reject rules match when any requested one is.
  */
 function miss(rule: ApprovalRule, q: Requester, groups: GroupMembership): RuleMiss | undefined {
-  const m = (failedOn: keyof ApprovalRule, detail: string, unknown = false): RuleMiss => ({ rule: rule.name, failedOn, detail, ...(unknown ? { unknown } : {}) });
+  const m = (failedOn: keyof ApprovalRule, detail: string, unknown = false): RuleMiss => ({
+    rule: rule.name,
+    failedOn,
+    detail,
+    ...(unknown ? { unknown } : {}),
+  });
 
   const bySubscription = subscriptionMiss(rule, q, groups);
   if (bySubscription) return bySubscription;
@@ -105,10 +120,7 @@ function miss(rule: ApprovalRule, q: Requester, groups: GroupMembership): RuleMi
     return m("requesterEndpointIds", `requesterEndpointIds (${list(rule.requesterEndpointIds)}) does not match ${q.endpointId}`);
   }
   if (rule.requesterResourceGroups && !firstMatchingGlob(q.resourceGroup, rule.requesterResourceGroups)) {
-    return m(
-      "requesterResourceGroups",
-      `requesterResourceGroups (${list(rule.requesterResourceGroups)}) does not match resource group ${q.resourceGroup}`,
-    );
+    return m("requesterResourceGroups", `requesterResourceGroups (${list(rule.requesterResourceGroups)}) does not match resource group ${q.resourceGroup}`);
   }
   if (rule.targetResourceTypes) {
     if (!q.targetType) return m("targetResourceTypes", "the target's resource type is unknown");
@@ -121,7 +133,10 @@ function miss(rule: ApprovalRule, q: Requester, groups: GroupMembership): RuleMi
   }
   if (rule.groupIds) {
     if (q.groupIds.length === 0) {
-      return m("groupIds", `the connection does not say which group id it requests, and the rule only ${isReject(rule) ? "rejects" : "allows"} ${list(rule.groupIds)}`);
+      return m(
+        "groupIds",
+        `the connection does not say which group id it requests, and the rule only ${isReject(rule) ? "rejects" : "allows"} ${list(rule.groupIds)}`,
+      );
     }
     const listed = new Set(rule.groupIds.map((g) => g.toLowerCase()));
     if (isReject(rule)) {
@@ -133,9 +148,17 @@ function miss(rule: ApprovalRule, q: Requester, groups: GroupMembership): RuleMi
   }
   // Last, so an unknown message is the only thing between the rule and a match.
   if (rule.requestMessages) {
-    if (q.message === undefined) return m("requestMessages", `the request message cannot be told any more (only a Pending connection carries it), and the rule needs one of ${list(rule.requestMessages)}`, true);
+    if (q.message === undefined)
+      return m(
+        "requestMessages",
+        `the request message cannot be told any more (only a Pending connection carries it), and the rule needs one of ${list(rule.requestMessages)}`,
+        true,
+      );
     if (!firstMatchingGlob(q.message, rule.requestMessages)) {
-      return m("requestMessages", `requestMessages (${list(rule.requestMessages)}) does not match the request message ${JSON.stringify(q.message.slice(0, 200))}`);
+      return m(
+        "requestMessages",
+        `requestMessages (${list(rule.requestMessages)}) does not match the request message ${JSON.stringify(q.message.slice(0, 200))}`,
+      );
     }
   }
   return undefined;

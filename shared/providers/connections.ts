@@ -58,7 +58,9 @@ export class UnsupportedProviderError extends Error {}
 
 /** A provisioningState that says the provider is still working on the connection. */
 function isRunning(state: string | undefined): boolean {
-  return !!state && ["updating", "creating", "deleting", "accepted", "inprogress", "running", "provisioning", "approving", "rejecting"].includes(state.toLowerCase());
+  return (
+    !!state && ["updating", "creating", "deleting", "accepted", "inprogress", "running", "provisioning", "approving", "rejecting"].includes(state.toLowerCase())
+  );
 }
 
 /** The provider is still working on the connection (Key Vault keeps `Updating` until its approval is done). */
@@ -146,9 +148,11 @@ export class ConnectionsGateway {
     const t = parseResourceId(targetResourceId);
     const out: ConnectionInfo[] = [];
     if (provider.client === "keyvault") {
-      for await (const c of this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.listByResource(t.resourceGroup!, t.name!)) out.push(toConnectionInfo(c));
+      for await (const c of this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.listByResource(t.resourceGroup!, t.name!))
+        out.push(toConnectionInfo(c));
     } else if (provider.client === "network") {
-      for await (const c of this.clients.networkFor(t.subscriptionId).privateLinkServices.listPrivateEndpointConnections(t.resourceGroup!, t.name!)) out.push(toConnectionInfo(c));
+      for await (const c of this.clients.networkFor(t.subscriptionId).privateLinkServices.listPrivateEndpointConnections(t.resourceGroup!, t.name!))
+        out.push(toConnectionInfo(c));
     } else {
       for await (const c of this.clients.generic.list(`${t.id}/${CONNECTIONS_CHILD}`, provider.apiVersion)) out.push(toConnectionInfo(c));
     }
@@ -179,7 +183,9 @@ export class ConnectionsGateway {
         }
       }
       if (provider.client === "network") {
-        return toConnectionInfo(await this.clients.networkFor(t.subscriptionId).privateLinkServices.getPrivateEndpointConnection(t.resourceGroup!, t.name!, name));
+        return toConnectionInfo(
+          await this.clients.networkFor(t.subscriptionId).privateLinkServices.getPrivateEndpointConnection(t.resourceGroup!, t.name!, name),
+        );
       }
       const body = await this.clients.generic.get(connectionId, provider.apiVersion);
       return body ? toConnectionInfo(body) : undefined;
@@ -190,15 +196,25 @@ export class ConnectionsGateway {
   }
 
   /** Sets Approved/Rejected and waits for the provider's long-running update to finish (through the write gate). */
-  setState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string, why: WriteLabel = { action: status === "Approved" ? "approve" : "reject", reason: "" }, opts: SetStateOptions = {}): Promise<WriteResult<ConnectionInfo>> {
-    return this.gate.write("connection-state", { resource: conn.id, want: connectionFingerprint(status, description), ...why }, () => this.putState(conn, status, description, opts.waitMs));
+  setState(
+    conn: ConnectionInfo,
+    status: "Approved" | "Rejected",
+    description: string,
+    why: WriteLabel = { action: status === "Approved" ? "approve" : "reject", reason: "" },
+    opts: SetStateOptions = {},
+  ): Promise<WriteResult<ConnectionInfo>> {
+    return this.gate.write("connection-state", { resource: conn.id, want: connectionFingerprint(status, description), ...why }, () =>
+      this.putState(conn, status, description, opts.waitMs),
+    );
   }
 
   /** Deletes a provider-side connection and waits for the delete (through the write gate). */
   deleteConnection(conn: ConnectionInfo, reason = ""): Promise<WriteResult<void>> {
     // The generic path, also for Key Vault: @azure/arm-keyvault 5.0.0 throws on the
     // 204-without-body that ARM answers for a delete of something already gone.
-    return this.gate.write("connection-delete", { resource: conn.id, want: ABSENT, action: "delete-connection", reason }, () => this.clients.generic.deleteAndWait(conn.id, this.providerFor(conn.targetResourceId).apiVersion));
+    return this.gate.write("connection-delete", { resource: conn.id, want: ABSENT, action: "delete-connection", reason }, () =>
+      this.clients.generic.deleteAndWait(conn.id, this.providerFor(conn.targetResourceId).apiVersion),
+    );
   }
 
   private async putState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string, waitMs?: number): Promise<ConnectionInfo> {
@@ -213,15 +229,32 @@ export class ConnectionsGateway {
       raw = r;
     };
     if (provider.client === "keyvault") {
-      await this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.put(
-        t.resourceGroup!, t.name!, conn.name, { etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse, requestOptions: { headers: ifMatch } },
-      );
+      await this.clients
+        .keyVaultFor(t.subscriptionId)
+        .privateEndpointConnections.put(
+          t.resourceGroup!,
+          t.name!,
+          conn.name,
+          { etag: conn.etag, privateLinkServiceConnectionState: state },
+          { onResponse, requestOptions: { headers: ifMatch } },
+        );
     } else if (provider.client === "network") {
-      await this.clients.networkFor(t.subscriptionId).privateLinkServices.updatePrivateEndpointConnection(
-        t.resourceGroup!, t.name!, conn.name, { name: conn.name, etag: conn.etag, privateLinkServiceConnectionState: state }, { onResponse, requestOptions: { customHeaders: ifMatch } },
-      );
+      await this.clients
+        .networkFor(t.subscriptionId)
+        .privateLinkServices.updatePrivateEndpointConnection(
+          t.resourceGroup!,
+          t.name!,
+          conn.name,
+          { name: conn.name, etag: conn.etag, privateLinkServiceConnectionState: state },
+          { onResponse, requestOptions: { customHeaders: ifMatch } },
+        );
     } else {
-      return this.settle(conn, state, () => this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } }, ifMatch, { finalGet: false, waitMs }));
+      return this.settle(conn, state, () =>
+        this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } }, ifMatch, {
+          finalGet: false,
+          waitMs,
+        }),
+      );
     }
     // The typed clients return the first answer ("Updating"); follow its
     // Azure-AsyncOperation on the same pipeline until the provider is done.
@@ -235,7 +268,11 @@ export class ConnectionsGateway {
    * A status poll that fails transiently (throttled, timed out) after the write was
    * accepted is not a failed write: ARM's current state decides.
    */
-  private async settle(conn: ConnectionInfo, state: { status: string; description: string; actionsRequired: string }, wait: () => Promise<any>): Promise<ConnectionInfo> {
+  private async settle(
+    conn: ConnectionInfo,
+    state: { status: string; description: string; actionsRequired: string },
+    wait: () => Promise<any>,
+  ): Promise<ConnectionInfo> {
     let final: any;
     try {
       final = await wait();
@@ -248,6 +285,13 @@ export class ConnectionsGateway {
       throw e;
     }
     if (final?.id && (final.properties ?? final.privateLinkServiceConnectionState)) return toConnectionInfo(final);
-    return { ...conn, status: state.status, description: state.description, actionsRequired: state.actionsRequired, provisioningState: "Succeeded", etag: undefined };
+    return {
+      ...conn,
+      status: state.status,
+      description: state.description,
+      actionsRequired: state.actionsRequired,
+      provisioningState: "Succeeded",
+      etag: undefined,
+    };
   }
 }

@@ -92,7 +92,9 @@ export class EndpointsGateway {
   deleteEndpoint(endpointId: string, reason = ""): Promise<WriteResult<void>> {
     const id = parseResourceId(endpointId);
     return this.gate.write("endpoint-delete", { resource: endpointId, want: ABSENT, action: "delete-endpoint", reason }, () =>
-      this.clients.networkFor(id.subscriptionId).privateEndpoints.beginDeleteAndWait(id.resourceGroup!, id.name!, { updateIntervalInMs: this.clients.settings.pollIntervalMs }),
+      this.clients
+        .networkFor(id.subscriptionId)
+        .privateEndpoints.beginDeleteAndWait(id.resourceGroup!, id.name!, { updateIntervalInMs: this.clients.settings.pollIntervalMs }),
     );
   }
 

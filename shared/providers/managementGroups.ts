@@ -66,7 +66,8 @@ export class ManagementGroupDirectory implements GroupMembership {
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode;
       const code = (e as { code?: string }).code;
-      const hint = status === 403 ? " (grant the app's identity Microsoft.Management/managementGroups/descendants/read on it, e.g. Management Group Reader)" : "";
+      const hint =
+        status === 403 ? " (grant the app's identity Microsoft.Management/managementGroups/descendants/read on it, e.g. Management Group Reader)" : "";
       value = { error: `cannot be read: ${status ?? ""} ${code ?? ""} ${(e as Error).message}`.replace(/\s+/g, " ").trim() + hint };
     }
     this.entries.set(group, { at: this.now(), value });

@@ -73,12 +73,20 @@ export class PrivateDnsGateway {
   }
 
   /** Writes per the plan (through the write gate); throws PreconditionFailedError when someone else got there first. */
-  write(ref: RecordSetRef, w: RecordWrite, why: { action: string; reason: string } = { action: w.kind === "create" ? "dns-create" : "dns-update", reason: "" }): Promise<WriteResult<string | undefined>> {
+  write(
+    ref: RecordSetRef,
+    w: RecordWrite,
+    why: { action: string; reason: string } = { action: w.kind === "create" ? "dns-create" : "dns-update", reason: "" },
+  ): Promise<WriteResult<string | undefined>> {
     return this.gate.write("dns-write", { resource: recordSetResourceId(ref), want: recordFingerprint(w), ...why }, () => this.put(ref, w));
   }
 
   /** Deletes with If-Match (through the write gate). */
-  delete(ref: RecordSetRef, ifMatch: string | undefined, why: { action: string; reason: string } = { action: "dns-delete", reason: "" }): Promise<WriteResult<void>> {
+  delete(
+    ref: RecordSetRef,
+    ifMatch: string | undefined,
+    why: { action: string; reason: string } = { action: "dns-delete", reason: "" },
+  ): Promise<WriteResult<void>> {
     return this.gate.write("dns-delete", { resource: recordSetResourceId(ref), want: ABSENT, ...why }, () => this.remove(ref, ifMatch));
   }
 
@@ -86,7 +94,10 @@ export class PrivateDnsGateway {
     const { client, rg } = this.target(ref);
     try {
       const r = await client.createOrUpdate(
-        rg, ref.zone, typeOf(ref), ref.recordName,
+        rg,
+        ref.zone,
+        typeOf(ref),
+        ref.recordName,
         typeOf(ref) === "AAAA"
           ? { ttl: w.ttl, aaaaRecords: w.ips.map((ipv6Address) => ({ ipv6Address })), metadata: w.metadata }
           : { ttl: w.ttl, aRecords: w.ips.map((ipv4Address) => ({ ipv4Address })), metadata: w.metadata },
@@ -115,7 +126,9 @@ export function recordSetResourceId(ref: RecordSetRef): string {
 
 function recordSetRefOf(id: string): RecordSetRef | undefined {
   const m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)\/(A|AAAA)\/([^/]+)$/i.exec(id);
-  return m ? { zoneResourceGroupId: m[1]!, zone: m[2]!, recordName: m[4]!, ...(m[3]!.toUpperCase() === "AAAA" ? { recordType: "AAAA" as const } : {}) } : undefined;
+  return m
+    ? { zoneResourceGroupId: m[1]!, zone: m[2]!, recordName: m[4]!, ...(m[3]!.toUpperCase() === "AAAA" ? { recordType: "AAAA" as const } : {}) }
+    : undefined;
 }
 
 /** A record set's content as its intent records it (WriteTarget.want): TTL, addresses, metadata. */
@@ -124,7 +137,13 @@ export function recordFingerprint(r: { ttl?: number; ips: string[]; metadata?: R
   return JSON.stringify([r.ttl ?? null, [...r.ips].sort(), meta]);
 }
 
-function toCurrent(r: { etag?: string; ttl?: number; aRecords?: { ipv4Address?: string }[]; aaaaRecords?: { ipv6Address?: string }[]; metadata?: Record<string, string> }): CurrentRecordSet {
+function toCurrent(r: {
+  etag?: string;
+  ttl?: number;
+  aRecords?: { ipv4Address?: string }[];
+  aaaaRecords?: { ipv6Address?: string }[];
+  metadata?: Record<string, string>;
+}): CurrentRecordSet {
   const ips = [...(r.aRecords ?? []).map((a) => a.ipv4Address), ...(r.aaaaRecords ?? []).map((a) => a.ipv6Address)].filter((x): x is string => !!x);
   return { etag: r.etag, ttl: r.ttl, ips, metadata: r.metadata ?? {} };
 }

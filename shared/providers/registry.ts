@@ -23,14 +23,56 @@ export interface ProviderType {
 }
 
 export const PROVIDER_TYPES: readonly ProviderType[] = [
-  { type: "Microsoft.KeyVault/vaults", client: "keyvault", apiVersion: "2026-02-01", label: "Key Vault", rbac: { approvalAction: true, operationStatus: ["operationResults"] } },
-  { type: "Microsoft.Network/privateLinkServices", client: "network", apiVersion: "2025-05-01", label: "Private Link Service", rbac: { approvalAction: false, operationStatus: ["operations", "operationResults"] } },
+  {
+    type: "Microsoft.KeyVault/vaults",
+    client: "keyvault",
+    apiVersion: "2026-02-01",
+    label: "Key Vault",
+    rbac: { approvalAction: true, operationStatus: ["operationResults"] },
+  },
+  {
+    type: "Microsoft.Network/privateLinkServices",
+    client: "network",
+    apiVersion: "2025-05-01",
+    label: "Private Link Service",
+    rbac: { approvalAction: false, operationStatus: ["operations", "operationResults"] },
+  },
   // Versions before 2025-07-01 are retired since October 2026 (README: "api-versions").
-  { type: "Microsoft.Cache/redisEnterprise", client: "generic", apiVersion: "2025-07-01", label: "Azure Managed Redis / Redis Enterprise", rbac: { approvalAction: true, operationStatus: ["operationsStatus"] } },
-  { type: "Microsoft.Cache/redis", client: "generic", apiVersion: "2024-11-01", label: "Azure Cache for Redis", rbac: { approvalAction: true, operationStatus: ["asyncOperations", "operationResults"] } },
-  { type: "Microsoft.Storage/storageAccounts", client: "generic", apiVersion: "2026-09-01", label: "Storage account", rbac: { approvalAction: true, operationStatus: ["asyncoperations"] } },
-  { type: "Microsoft.Sql/servers", client: "generic", apiVersion: "2023-08-01", label: "SQL server", rbac: { approvalAction: true, operationStatus: ["privateEndpointConnectionAzureAsyncOperation", "privateEndpointConnectionOperationResults"] } },
-  { type: "Microsoft.DocumentDB/databaseAccounts", client: "generic", apiVersion: "2026-07-15", label: "Cosmos DB account", rbac: { approvalAction: true, operationStatus: ["operationsStatus", "operationResults"] } },
+  {
+    type: "Microsoft.Cache/redisEnterprise",
+    client: "generic",
+    apiVersion: "2025-07-01",
+    label: "Azure Managed Redis / Redis Enterprise",
+    rbac: { approvalAction: true, operationStatus: ["operationsStatus"] },
+  },
+  {
+    type: "Microsoft.Cache/redis",
+    client: "generic",
+    apiVersion: "2024-11-01",
+    label: "Azure Cache for Redis",
+    rbac: { approvalAction: true, operationStatus: ["asyncOperations", "operationResults"] },
+  },
+  {
+    type: "Microsoft.Storage/storageAccounts",
+    client: "generic",
+    apiVersion: "2026-09-01",
+    label: "Storage account",
+    rbac: { approvalAction: true, operationStatus: ["asyncoperations"] },
+  },
+  {
+    type: "Microsoft.Sql/servers",
+    client: "generic",
+    apiVersion: "2023-08-01",
+    label: "SQL server",
+    rbac: { approvalAction: true, operationStatus: ["privateEndpointConnectionAzureAsyncOperation", "privateEndpointConnectionOperationResults"] },
+  },
+  {
+    type: "Microsoft.DocumentDB/databaseAccounts",
+    client: "generic",
+    apiVersion: "2026-07-15",
+    label: "Cosmos DB account",
+    rbac: { approvalAction: true, operationStatus: ["operationsStatus", "operationResults"] },
+  },
 ];
 
 export const CONNECTIONS_CHILD = "privateEndpointConnections";

@@ -105,7 +105,16 @@ export class WriteJournal {
 
   /** @internal the gate's bookkeeping */
   async open(kind: WriteKind, t: WriteTarget): Promise<WriteIntent> {
-    return this.intents.open({ trigger: this.trigger, kind, resource: t.resource, want: t.want, action: t.action, reason: t.reason, ...(t.rule ? { rule: t.rule } : {}), at: this.now().toISOString() });
+    return this.intents.open({
+      trigger: this.trigger,
+      kind,
+      resource: t.resource,
+      want: t.want,
+      action: t.action,
+      reason: t.reason,
+      ...(t.rule ? { rule: t.rule } : {}),
+      at: this.now().toISOString(),
+    });
   }
 
   /** @internal a write of this run whose outcome is known: resolved with the run. */
@@ -192,7 +201,10 @@ export class WriteGate {
     const journal = journals.getStore();
     if (!journal || this.dry.app) return [];
     const now = journal.now();
-    const open = await journal.intents.list({ trigger: journal.trigger, ...(journal.recoversOthers ? { before: new Date(now.getTime() - INTENT_LEASE_MS) } : {}) });
+    const open = await journal.intents.list({
+      trigger: journal.trigger,
+      ...(journal.recoversOthers ? { before: new Date(now.getTime() - INTENT_LEASE_MS) } : {}),
+    });
     const found = new Map<string, WriteIntent>(); // one decision per resource and kind, the latest intent's
     for (const i of open.sort((x, y) => x.at.localeCompare(y.at))) {
       if (i.trigger === journal.trigger && journal.isSettled(i)) continue; // written by this run, outcome known: audited with it

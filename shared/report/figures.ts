@@ -95,7 +95,10 @@ export function reportFigures(input: ReportInputs): ReportFigures {
   }
 
   const zones = input.zones.map((z) => {
-    let owned = 0, claimed = 0, claimants = 0, foreign = 0;
+    let owned = 0,
+      claimed = 0,
+      claimants = 0,
+      foreign = 0;
     for (const r of z.recordSets ?? []) {
       const o = decodeOwnership(r.metadata, z.ownerId ?? MANAGER);
       if (!o) {
@@ -123,7 +126,11 @@ export function reportFigures(input: ReportInputs): ReportFigures {
   return {
     generatedAt: input.now.toISOString(),
     days: input.days,
-    connections: { total: input.connections.length, byState, byProvider: [...providers.values()].sort((a, b) => b.total - a.total || a.provider.localeCompare(b.provider)) },
+    connections: {
+      total: input.connections.length,
+      byState,
+      byProvider: [...providers.values()].sort((a, b) => b.total - a.total || a.provider.localeCompare(b.provider)),
+    },
     ...(input.audit ? { decisions: perDay(input.audit, input.now, input.days) } : {}),
     zones,
     pending: pending.slice(0, PENDING_ROWS),

@@ -4,8 +4,17 @@
 import { DECISION_KINDS, STATES, type ReportFigures } from "./figures.js";
 
 const COLORS: Record<string, string> = {
-  Approved: "#2e7d32", Pending: "#f9a825", Rejected: "#c62828", Disconnected: "#6d4c41", Unknown: "#9e9e9e",
-  approve: "#2e7d32", reject: "#c62828", "leave-pending": "#f9a825", dns: "#1565c0", cleanup: "#6d4c41", other: "#9e9e9e",
+  Approved: "#2e7d32",
+  Pending: "#f9a825",
+  Rejected: "#c62828",
+  Disconnected: "#6d4c41",
+  Unknown: "#9e9e9e",
+  approve: "#2e7d32",
+  reject: "#c62828",
+  "leave-pending": "#f9a825",
+  dns: "#1565c0",
+  cleanup: "#6d4c41",
+  other: "#9e9e9e",
 };
 const color = (k: string) => COLORS[k] ?? "#7b1fa2";
 
@@ -53,7 +62,10 @@ function connectionsSection(f: ReportFigures, states: string[]): string {
     .concat(states.map((s) => `<div class="tile" style="--c:${color(s)}" data-figure="state-${esc(s)}"><b>${c.byState[s] ?? 0}</b>${esc(s)}</div>`))
     .join("");
   // One horizontal stacked bar per provider type.
-  const rowH = 22, labelW = 300, barW = 560, max = Math.max(1, ...c.byProvider.map((p) => p.total));
+  const rowH = 22,
+    labelW = 300,
+    barW = 560,
+    max = Math.max(1, ...c.byProvider.map((p) => p.total));
   const bars = c.byProvider
     .map((p, i) => {
       let x = labelW;
@@ -84,7 +96,11 @@ function decisionsSection(f: ReportFigures): string {
   const head = `<section id="decisions"><h2>Decisions over the last ${f.days} day(s)</h2>`;
   if (!f.decisions) return `${head}<p class="muted">No audit trail was read (no storage configured): no decisions to show.</p></section>`;
   const d = f.decisions;
-  const colW = Math.max(14, Math.min(60, Math.floor(840 / d.perDay.length))), h = 180, top = 10, bottom = 34, left = 36;
+  const colW = Math.max(14, Math.min(60, Math.floor(840 / d.perDay.length))),
+    h = 180,
+    top = 10,
+    bottom = 34,
+    left = 36;
   const max = Math.max(1, ...d.perDay.map((p) => DECISION_KINDS.reduce((n, k) => n + p.counts[k], 0)));
   const cols = d.perDay
     .map((p, i) => {
@@ -97,7 +113,8 @@ function decisionsSection(f: ReportFigures): string {
           return `<rect x="${x}" y="${y.toFixed(1)}" width="${colW - 4}" height="${hh.toFixed(1)}" fill="${color(k)}"><title>${esc(p.day)}: ${p.counts[k]} ${esc(k)}</title></rect>`;
         })
         .join("");
-      const label = d.perDay.length <= 16 || i % Math.ceil(d.perDay.length / 16) === 0 ? `<text x="${x}" y="${top + h + 14}">${esc(p.day.slice(5))}</text>` : "";
+      const label =
+        d.perDay.length <= 16 || i % Math.ceil(d.perDay.length / 16) === 0 ? `<text x="${x}" y="${top + h + 14}">${esc(p.day.slice(5))}</text>` : "";
       return segs + label;
     })
     .join("");
@@ -115,7 +132,8 @@ function zonesSection(f: ReportFigures): string {
   const head = `<section id="zones"><h2>DNS records owned and claimed per zone</h2>`;
   if (!f.zones.length) return `${head}<p class="muted">No DNS zone is configured.</p></section>`;
   const max = Math.max(1, ...f.zones.map((z) => z.owned + z.foreign));
-  const bar = (n: number, c: string) => `<svg width="120" height="10" aria-hidden="true"><rect width="${((n / max) * 120).toFixed(1)}" height="10" fill="${c}"/></svg>`;
+  const bar = (n: number, c: string) =>
+    `<svg width="120" height="10" aria-hidden="true"><rect width="${((n / max) * 120).toFixed(1)}" height="10" fill="${c}"/></svg>`;
   const rows = f.zones
     .map(
       (z) =>

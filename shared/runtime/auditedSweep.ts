@@ -24,6 +24,8 @@ export async function auditedSweep(sweeper: Sweeper, opts: SweepOptions, sinks: 
   const worthAuditing = report.decisions.filter((d) => !(d.outcome === "skipped" && (d.action === "ignore" || d.action === "dns-skip")));
   await sinks.audit.record(auditEntries(worthAuditing, { trigger: `sweep:${report.runId}`, correlationId: report.runId }));
   // Audited: the intents are resolved (if this fails, the next sweep finds them done and audits them again).
-  await journal?.commit().catch((e) => sinks.log?.warn(`sweep ${report.runId}: resolving write intents failed (${(e as Error).message}); the next sweep checks them`));
+  await journal
+    ?.commit()
+    .catch((e) => sinks.log?.warn(`sweep ${report.runId}: resolving write intents failed (${(e as Error).message}); the next sweep checks them`));
   return report;
 }

@@ -40,13 +40,17 @@ interface Held {
 export async function handleRawEvent(raw: unknown, autopilot: Autopilot, log: Logger, sinks: EventSinks = {}): Promise<Decision[]> {
   const now = sinks.now ?? (() => new Date());
   const journal = sinks.audit && sinks.intents ? (id: string) => new WriteJournal(id, sinks.intents!, { now }) : undefined;
-  const { decisions, correlationId, held, written } = await withBudget(sinks.budgetMs ?? EVENT_BUDGET_MS, () => decide(raw, autopilot, log, now, sinks.ledger, journal));
+  const { decisions, correlationId, held, written } = await withBudget(sinks.budgetMs ?? EVENT_BUDGET_MS, () =>
+    decide(raw, autopilot, log, now, sinks.ledger, journal),
+  );
   recordDecisions(decisions, { trigger: "event", correlationId });
   const ledger = sinks.ledger;
   const release = async () => {
     if (!ledger || !held) return;
     // Best effort: if this fails too, the claim's lease runs out and a later redelivery takes the id over.
-    await ledger.forget(held.id).catch((e) => log.warn(`event ${held.id}: could not release the ledger entry (${(e as Error).message}); its lease will expire`));
+    await ledger
+      .forget(held.id)
+      .catch((e) => log.warn(`event ${held.id}: could not release the ledger entry (${(e as Error).message}); its lease will expire`));
   };
   if (sinks.audit) {
     const audit = sinks.audit;
@@ -98,7 +102,9 @@ async function decide(
   }
   const ev = parsed.event;
   log.debug(forLog(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`));
-  return claimed({ id: ev.id, resource: ev.resourceId, correlationId: ev.correlationId, now, log, autopilot, ledger, journal }, () => autopilot.handleEvent(ev));
+  return claimed({ id: ev.id, resource: ev.resourceId, correlationId: ev.correlationId, now, log, autopilot, ledger, journal }, () =>
+    autopilot.handleEvent(ev),
+  );
 }
 
 interface Delivery {
@@ -113,7 +119,10 @@ interface Delivery {
 }
 
 /** Runs `work` for a delivery whose id the ledger lets through (a duplicate is recognised before any ARM call). */
-async function claimed(delivery: Delivery, work: () => Promise<Decision[]>): Promise<{ decisions: Decision[]; correlationId?: string; held?: Held; written?: WriteJournal }> {
+async function claimed(
+  delivery: Delivery,
+  work: () => Promise<Decision[]>,
+): Promise<{ decisions: Decision[]; correlationId?: string; held?: Held; written?: WriteJournal }> {
   const { id, resource, correlationId, now, log, autopilot, ledger, journal } = delivery;
   // At-least-once delivery: a duplicate id is recognised before any ARM call.
   const claim = ledger ? await ledger.claim(id, now()) : "new";
@@ -124,7 +133,19 @@ async function claimed(delivery: Delivery, work: () => Promise<Decision[]>): Pro
   if (claim === "running") {
     // Not acknowledged: the other delivery may still fail or die; Event Grid retries this one later.
     log.info(`event ${forLog(id)}: another delivery of it is still being handled; left for redelivery`);
-    return { decisions: [{ event: id, action: "ignore", resource, reason: "another delivery of this event is still being handled: retry later", outcome: "skipped", retryable: true }], correlationId };
+    return {
+      decisions: [
+        {
+          event: id,
+          action: "ignore",
+          resource,
+          reason: "another delivery of this event is still being handled: retry later",
+          outcome: "skipped",
+          retryable: true,
+        },
+      ],
+      correlationId,
+    };
   }
   const held = ledger ? { id } : undefined;
   const written = journal?.(id);
@@ -162,7 +183,9 @@ export function logDecision(log: Logger, d: Decision, fallbackResource = ""): vo
 export function forLog(s: string, max = 2000): string {
   const cut = s.length > max ? `${s.slice(0, max)}… (${s.length} characters)` : s;
   // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-  return cut.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return cut.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) =>
+    c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** JSON of a payload, cut to `max` characters (long strings in it are cut before serialising). */

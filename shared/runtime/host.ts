@@ -31,7 +31,9 @@ export async function onSweepTimer(log: Logger, rt: Runtime = processRuntime()):
   recordDecisions(report.decisions, { trigger: "sweep", correlationId: report.runId });
   for (const d of report.decisions) logDecision(log, d);
   await rt.purge().catch((e) => log.warn(`purging old audit and ledger rows failed: ${(e as Error).message}`));
-  log.info(`sweep ${report.runId} ${report.complete ? "complete" : report.error ? "stopped by a failure; the next run resumes" : "stopped at its deadline; the next run resumes"}: ${JSON.stringify(report.totals)}`);
+  log.info(
+    `sweep ${report.runId} ${report.complete ? "complete" : report.error ? "stopped by a failure; the next run resumes" : "stopped at its deadline; the next run resumes"}: ${JSON.stringify(report.totals)}`,
+  );
   // Its decisions are logged and audited: now the host may see the failure.
   if (report.error) throw new Error(`sweep ${report.runId} stopped: ${report.error}`);
   return report;

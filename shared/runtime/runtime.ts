@@ -43,7 +43,10 @@ export class Runtime {
   /** DNS after a slow approval continues through the events queue (absent without storage: the next sweep does it). */
   private readonly continuations?: ContinuationSink;
 
-  constructor(readonly settings: AppSettings, opts: { allowList?: AllowListCacheOptions } = {}) {
+  constructor(
+    readonly settings: AppSettings,
+    opts: { allowList?: AllowListCacheOptions } = {},
+  ) {
     // A blob is checked at most every minute by default (it costs a storage call); a local file on every invocation.
     const source = settings.allowListBlob ? new BlobAllowListSource(settings.allowListBlob) : new FileAllowListSource(settings.allowListPath ?? "");
     const refreshMs = settings.allowListRefreshMs ?? (settings.allowListBlob ? 60_000 : 0);
@@ -88,7 +91,15 @@ export class Runtime {
     const config = await this.currentConfig(log);
     const s = this.settings;
     return new Autopilot({
-      arm: this.arm, config, log, identity: s.identity, dryRun: s.dryRun, index: this.index, marks: this.marks, ownApprovals: this.ownApprovals, groups: this.groups,
+      arm: this.arm,
+      config,
+      log,
+      identity: s.identity,
+      dryRun: s.dryRun,
+      index: this.index,
+      marks: this.marks,
+      ownApprovals: this.ownApprovals,
+      groups: this.groups,
       approvals: { concurrency: s.approvalConcurrency, waitMs: s.approvalWaitMs },
       ...(this.continuations ? { continuations: { sink: this.continuations, delayMs: s.continueAfterMs } } : {}),
     });

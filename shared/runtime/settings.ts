@@ -50,12 +50,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
   const allowListUrl = env.AUTOPILOT_ALLOW_LIST_URL?.trim();
   const allowListPath = env.AUTOPILOT_ALLOW_LIST_PATH?.trim() || undefined;
   if (!allowListPath && !allowListUrl) {
-    throw new SettingsError("neither AUTOPILOT_ALLOW_LIST_URL nor AUTOPILOT_ALLOW_LIST_PATH is set: the app needs an allow-list and approves nothing without one");
+    throw new SettingsError(
+      "neither AUTOPILOT_ALLOW_LIST_URL nor AUTOPILOT_ALLOW_LIST_PATH is set: the app needs an allow-list and approves nothing without one",
+    );
   }
   const refresh = env.AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS?.trim();
   if (refresh && !(Number(refresh) >= 0)) throw new SettingsError(`AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS must be a number of seconds, not '${refresh}'`);
   const mgRefresh = env.AUTOPILOT_MANAGEMENT_GROUP_REFRESH_SECONDS?.trim();
-  if (mgRefresh && !(Number(mgRefresh) >= 0)) throw new SettingsError(`AUTOPILOT_MANAGEMENT_GROUP_REFRESH_SECONDS must be a number of seconds, not '${mgRefresh}'`);
+  if (mgRefresh && !(Number(mgRefresh) >= 0))
+    throw new SettingsError(`AUTOPILOT_MANAGEMENT_GROUP_REFRESH_SECONDS must be a number of seconds, not '${mgRefresh}'`);
   const storageCredential = (clientId: string | undefined) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
   const endpoint = env.AZURE_ARM_ENDPOINT || PUBLIC_ARM_ENDPOINT;
   const caFile = env.AUTOPILOT_ARM_CA_FILE;
@@ -83,13 +86,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
       // Calls wait for ARM's per-subscription tokens instead of spending retries (off: AUTOPILOT_ARM_PACING=off).
       pacing: env.AUTOPILOT_ARM_PACING?.trim().toLowerCase() === "off" ? undefined : { ...ARM_LIMITS },
     },
-    subscriptions: env.AUTOPILOT_SUBSCRIPTIONS?.split(",").map((x) => x.trim()).filter(Boolean),
+    subscriptions: env.AUTOPILOT_SUBSCRIPTIONS?.split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
     sweepBudgetMs: env.AUTOPILOT_SWEEP_BUDGET_SECONDS ? Number(env.AUTOPILOT_SWEEP_BUDGET_SECONDS) * 1000 : undefined,
     approvalConcurrency: positiveInt(env, "AUTOPILOT_APPROVAL_CONCURRENCY"),
     approvalWaitMs: seconds(env, "AUTOPILOT_APPROVAL_WAIT_SECONDS"),
     continueAfterMs: seconds(env, "AUTOPILOT_CONTINUE_AFTER_SECONDS"),
     continuationQueue: continuationQueue(env, storageCredential),
-    table: hasStorage(env) ? tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})) : undefined,
+    table: hasStorage(env)
+      ? tableClientFromSettings(env, APP_TABLE, (clientId) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}))
+      : undefined,
   };
 }
 

@@ -65,7 +65,16 @@ const rowKey = (i: Pick<WriteIntent, "trigger" | "id">) => `${triggerKey(i.trigg
 const lastTouched = (i: WriteIntent) => Date.parse(i.claimedAt ?? i.at);
 
 function normal(i: WriteIntent): WriteIntent {
-  const out: WriteIntent = { id: i.id ?? randomBytes(8).toString("hex"), trigger: i.trigger.slice(0, 1024), kind: i.kind, resource: i.resource, want: i.want, action: i.action, reason: i.reason.slice(0, MAX_REASON_CHARS), at: i.at };
+  const out: WriteIntent = {
+    id: i.id ?? randomBytes(8).toString("hex"),
+    trigger: i.trigger.slice(0, 1024),
+    kind: i.kind,
+    resource: i.resource,
+    want: i.want,
+    action: i.action,
+    reason: i.reason.slice(0, MAX_REASON_CHARS),
+    at: i.at,
+  };
   if (i.rule !== undefined) out.rule = i.rule;
   return out;
 }
@@ -198,7 +207,9 @@ export class TableIntentLog implements IntentLog {
   async purge(before: Date): Promise<number> {
     const rows: WriteIntent[] = [];
     try {
-      for await (const e of this.client.listEntities<IntentProps>({ queryOptions: { filter: odata`PartitionKey eq ${PK} and at lt ${before.toISOString()}` } })) {
+      for await (const e of this.client.listEntities<IntentProps>({
+        queryOptions: { filter: odata`PartitionKey eq ${PK} and at lt ${before.toISOString()}` },
+      })) {
         const i = fromEntity(e);
         if (i) rows.push(i);
       }
@@ -215,7 +226,17 @@ function fromEntity(e: Record<string, unknown> & { etag?: string }): WriteIntent
   const s = (v: unknown) => (typeof v === "string" ? v : undefined);
   const [trigger, kind, resource, want, action, at] = [s(e.trigger), s(e.kind), s(e.resource), s(e.want), s(e.action), s(e.at)];
   if (!trigger || !kind || !resource || want === undefined || !action || !at) return undefined;
-  const i: WriteIntent = { id: s(e.id) ?? (s(e.rowKey) ?? "").split("-")[1], trigger, kind: kind as IntentKind, resource, want, action, reason: s(e.reason) ?? "", at, etag: e.etag };
+  const i: WriteIntent = {
+    id: s(e.id) ?? (s(e.rowKey) ?? "").split("-")[1],
+    trigger,
+    kind: kind as IntentKind,
+    resource,
+    want,
+    action,
+    reason: s(e.reason) ?? "",
+    at,
+    etag: e.etag,
+  };
   if (s(e.rule) !== undefined) i.rule = s(e.rule);
   if (s(e.claimedBy) !== undefined) i.claimedBy = s(e.claimedBy);
   if (s(e.claimedAt) !== undefined) i.claimedAt = s(e.claimedAt);

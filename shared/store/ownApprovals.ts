@@ -30,7 +30,10 @@ export interface OwnApprovalStore {
 }
 
 /** Whether the connection, as read now, is still exactly as this app approved it. */
-export function isOwnApproval(own: OwnApproval | undefined, conn: { id: string; status?: string; description?: string; privateEndpointId?: string }): own is OwnApproval {
+export function isOwnApproval(
+  own: OwnApproval | undefined,
+  conn: { id: string; status?: string; description?: string; privateEndpointId?: string },
+): own is OwnApproval {
   return (
     !!own &&
     conn.status === "Approved" &&

@@ -75,7 +75,8 @@ function checkEndpoint(endpointId: string): void {
 function checkEntry(e: IndexEntry): void {
   checkEndpoint(e?.endpointId);
   checkKey(e, "index entry");
-  if (e.role !== "owner" && e.role !== "claimant") throw new InvalidIndexEntryError(`index entry: role must be owner or claimant, not ${JSON.stringify(e.role)}`);
+  if (e.role !== "owner" && e.role !== "claimant")
+    throw new InvalidIndexEntryError(`index entry: role must be owner or claimant, not ${JSON.stringify(e.role)}`);
 }
 
 function checkZoneEntries(zone: string, zoneResourceGroupId: string, entries: IndexEntry[]): void {
@@ -91,7 +92,14 @@ function checkZoneEntries(zone: string, zoneResourceGroupId: string, entries: In
 
 /** A plain copy with exactly the interface's fields. */
 function entryOf(e: IndexEntry): IndexEntry {
-  return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, ...(e.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}), role: e.role };
+  return {
+    endpointId: e.endpointId,
+    zoneResourceGroupId: e.zoneResourceGroupId,
+    zone: e.zone,
+    recordName: e.recordName,
+    ...(e.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}),
+    role: e.role,
+  };
 }
 
 /** Stable order for answers: by record set key, owners first. */
@@ -327,17 +335,37 @@ export class TableOwnershipIndex implements OwnershipIndex {
 
     // Same ORDER as put/remove: endpoint copies go before their zone copies, and
     // zone copies come before their endpoint copies.
-    await this.inBatches(stale.map((k) => ({ pk: k.endpointPk, action: ["delete", { partitionKey: k.endpointPk, rowKey: k.endpointRk }] as TransactionAction })));
+    await this.inBatches(
+      stale.map((k) => ({ pk: k.endpointPk, action: ["delete", { partitionKey: k.endpointPk, rowKey: k.endpointRk }] as TransactionAction })),
+    );
     await this.inBatches(stale.map((k) => ({ pk: k.zonePk, action: ["delete", { partitionKey: k.zonePk, rowKey: k.zoneRk }] as TransactionAction })));
     const w = [...wanted.values()];
-    await this.inBatches(w.map(({ keys, props }) => ({ pk: keys.zonePk, action: ["upsert", { partitionKey: keys.zonePk, rowKey: keys.zoneRk, ...props }, "Replace"] as TransactionAction })));
-    await this.inBatches(w.map(({ keys, props }) => ({ pk: keys.endpointPk, action: ["upsert", { partitionKey: keys.endpointPk, rowKey: keys.endpointRk, ...props }, "Replace"] as TransactionAction })));
+    await this.inBatches(
+      w.map(({ keys, props }) => ({
+        pk: keys.zonePk,
+        action: ["upsert", { partitionKey: keys.zonePk, rowKey: keys.zoneRk, ...props }, "Replace"] as TransactionAction,
+      })),
+    );
+    await this.inBatches(
+      w.map(({ keys, props }) => ({
+        pk: keys.endpointPk,
+        action: ["upsert", { partitionKey: keys.endpointPk, rowKey: keys.endpointRk, ...props }, "Replace"] as TransactionAction,
+      })),
+    );
   }
 
   // -------------------------------------------------------------------------
 
   private props(e: IndexEntry): EntryProps {
-    return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, ...(e.recordType === "AAAA" ? { recordType: "AAAA" } : {}), role: e.role, updatedAt: this.now() };
+    return {
+      endpointId: e.endpointId,
+      zoneResourceGroupId: e.zoneResourceGroupId,
+      zone: e.zone,
+      recordName: e.recordName,
+      ...(e.recordType === "AAAA" ? { recordType: "AAAA" } : {}),
+      role: e.role,
+      updatedAt: this.now(),
+    };
   }
 
   private async deleteIfPresent(pk: string, rk: string): Promise<void> {
@@ -378,8 +406,15 @@ export class TableOwnershipIndex implements OwnershipIndex {
 }
 
 function fromEntity(e: TableEntityResult<EntryProps>): IndexEntry | undefined {
-  if (typeof e.endpointId !== "string" || typeof e.zoneResourceGroupId !== "string" || typeof e.zone !== "string" || typeof e.recordName !== "string") return undefined;
+  if (typeof e.endpointId !== "string" || typeof e.zoneResourceGroupId !== "string" || typeof e.zone !== "string" || typeof e.recordName !== "string")
+    return undefined;
   if (e.role !== "owner" && e.role !== "claimant") return undefined;
-  return { endpointId: e.endpointId, zoneResourceGroupId: e.zoneResourceGroupId, zone: e.zone, recordName: e.recordName, ...(e.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}), role: e.role };
+  return {
+    endpointId: e.endpointId,
+    zoneResourceGroupId: e.zoneResourceGroupId,
+    zone: e.zone,
+    recordName: e.recordName,
+    ...(e.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}),
+    role: e.role,
+  };
 }
-

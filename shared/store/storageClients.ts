@@ -30,7 +30,8 @@ export function queueClientFromSettings(env: NodeJS.ProcessEnv, queueName: strin
   const cs = connectionString(env);
   if (cs) return QueueServiceClient.fromConnectionString(cs).getQueueClient(queueName);
   const url = serviceUrl(env, "queue");
-  if (!url) throw new StoreSettingsError(`${PREFIX} is not set: give a connection string (Azurite locally) or ${PREFIX}__queueServiceUri / ${PREFIX}__accountName`);
+  if (!url)
+    throw new StoreSettingsError(`${PREFIX} is not set: give a connection string (Azurite locally) or ${PREFIX}__queueServiceUri / ${PREFIX}__accountName`);
   if (!credential) throw new StoreSettingsError(`${PREFIX}__queueServiceUri is set but no credential was supplied`);
   return new QueueServiceClient(https(url), credential(clientId(env))).getQueueClient(queueName);
 }

@@ -47,7 +47,11 @@ export function tableClient(connectionString: string, tableName: string, options
   if (!cs) throw new StoreSettingsError("empty storage connection string");
   // The SDK itself allows http for UseDevelopmentStorage=true; for any other
   // connection string plain http must be allowed explicitly (Azurite on its own port).
-  return TableClient.fromConnectionString(cs, tableName, withTimeout({ ...options, allowInsecureConnection: options.allowInsecureConnection ?? isPlainHttp(cs) }));
+  return TableClient.fromConnectionString(
+    cs,
+    tableName,
+    withTimeout({ ...options, allowInsecureConnection: options.allowInsecureConnection ?? isPlainHttp(cs) }),
+  );
 }
 
 /**
@@ -77,7 +81,9 @@ export function tableClientFromSettings(
   const uri = env[`${prefix}__tableServiceUri`]?.trim();
   const account = env[`${prefix}__accountName`]?.trim();
   if (!uri && !account) {
-    throw new StoreSettingsError(`${prefix} is not set: give a connection string (UseDevelopmentStorage=true locally) or ${prefix}__accountName for managed identity`);
+    throw new StoreSettingsError(
+      `${prefix} is not set: give a connection string (UseDevelopmentStorage=true locally) or ${prefix}__accountName for managed identity`,
+    );
   }
   if (!credential) throw new StoreSettingsError(`${prefix}__${uri ? "tableServiceUri" : "accountName"} is set but no credential was supplied`);
   const url = uri || `https://${account}.table.core.windows.net`;
@@ -138,7 +144,9 @@ export async function deleteIgnoringNotFound(table: TableClient, partitionKey: s
 
 function isPlainHttp(cs: string): boolean {
   const l = cs.toLowerCase();
-  return l.includes("usedevelopmentstorage=true") || /(^|;)\s*defaultendpointsprotocol\s*=\s*http\s*(;|$)/.test(l) || /(^|;)\s*tableendpoint\s*=\s*http:\/\//.test(l);
+  return (
+    l.includes("usedevelopmentstorage=true") || /(^|;)\s*defaultendpointsprotocol\s*=\s*http\s*(;|$)/.test(l) || /(^|;)\s*tableendpoint\s*=\s*http:\/\//.test(l)
+  );
 }
 
 function checkTableName(name: string) {

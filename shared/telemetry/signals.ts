@@ -106,7 +106,9 @@ export function recordDecisions(decisions: Decision[], ctx: DecisionContext): vo
         "autopilot.resource": d.resource,
         "autopilot.reason": d.reason,
         ...(ctx.correlationId ? { "autopilot.correlation_id": ctx.correlationId } : {}),
-        ...(d.dns?.zone ? { "autopilot.dns.zone": d.dns.zone, "autopilot.dns.record": d.dns.record ?? "", "autopilot.dns.ips": (d.dns.ips ?? []).join(",") } : {}),
+        ...(d.dns?.zone
+          ? { "autopilot.dns.zone": d.dns.zone, "autopilot.dns.record": d.dns.record ?? "", "autopilot.dns.ips": (d.dns.ips ?? []).join(",") }
+          : {}),
         ...(d.error ? { "autopilot.error": d.error.slice(0, 2000) } : {}),
         ...(d.retryable ? { "autopilot.retryable": true } : {}),
       },

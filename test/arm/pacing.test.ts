@@ -19,7 +19,8 @@ async function setup(pacing?: PacingSettings) {
   emu = await startEmulator({ estate: { resources: [hubZone("privatelink.vaultcore.azure.net")] }, throttle: { writes: WRITES } });
   const arm = new ArmClients({ endpoint: emu.url, ca: emu.ca, credential: staticTokenCredential(), scope: `${emu.url}/.default`, maxRetries: 0, pacing });
   const rg = HUB_RG.split("/").pop()!;
-  const write = (i: number) => arm.privateDnsFor(HUB).recordSets.createOrUpdate(rg, "privatelink.vaultcore.azure.net", "A", `r${i}`, { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.1" }] });
+  const write = (i: number) =>
+    arm.privateDnsFor(HUB).recordSets.createOrUpdate(rg, "privatelink.vaultcore.azure.net", "A", `r${i}`, { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.1" }] });
   return { emu, arm, write };
 }
 

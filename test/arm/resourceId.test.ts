@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { idKey, isWithinScope, parentResourceId, parseResourceId, sameId, tryParseResourceId } from "../../shared/arm/resourceId.js";
 import { managedAncestor } from "../../shared/core/autopilot.js";
 
-const conn = "/subscriptions/22222222-2222-2222-2222-222222222222/resourcegroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe.1";
+const conn =
+  "/subscriptions/22222222-2222-2222-2222-222222222222/resourcegroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe.1";
 
 describe("resource ids", () => {
   it("parses nested ids whatever the casing of resourceGroups", () => {
@@ -31,7 +32,9 @@ describe("resource ids", () => {
 
   it("finds the managed provider resource above a child", () => {
     expect(managedAncestor(conn)).toBe(conn.split("/privateEndpointConnections")[0]);
-    expect(managedAncestor(conn.replace("privateEndpointConnections/pe.1", "privateEndpointConnectionProxies/x"))).toBe(conn.split("/privateEndpointConnections")[0]);
+    expect(managedAncestor(conn.replace("privateEndpointConnections/pe.1", "privateEndpointConnectionProxies/x"))).toBe(
+      conn.split("/privateEndpointConnections")[0],
+    );
     expect(managedAncestor("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app")).toBeUndefined();
   });
 });

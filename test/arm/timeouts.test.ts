@@ -46,7 +46,9 @@ const delivery = (id: string, resourceId: string) => ({
 });
 
 const hung = (l: LocalArm) => l.emulator.calls.filter((c) => c.status === 0);
-const status = (l: LocalArm) => l.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!.properties!.privateLinkServiceConnectionState.status;
+const status = (l: LocalArm) =>
+  l.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!.properties!.privateLinkServiceConnectionState
+    .status;
 
 describe("client-side timeouts", () => {
   it("a hung ARM read times out, is retried by the SDK, and the event is left for redelivery; the redelivery is handled", async () => {
@@ -59,7 +61,9 @@ describe("client-side timeouts", () => {
     local.emulator.injectFault({ status: 0, hang: true, method: "GET", pathIncludes: "/privateEndpoints/pe-1", count: 2 });
     const first = await handleRawEvent(delivery("ev-1", pe), new Autopilot({ arm, config }), silentLogger, { ledger });
     expect(hung(local)).toHaveLength(2);
-    expect(first).toEqual([expect.objectContaining({ action: "error", outcome: "failed", retryable: true, error: expect.stringMatching(/no answer within 200 ms/) })]);
+    expect(first).toEqual([
+      expect.objectContaining({ action: "error", outcome: "failed", retryable: true, error: expect.stringMatching(/no answer within 200 ms/) }),
+    ]);
     expect(status(local)).toBe("Pending");
     // Event Grid redelivers the same id: it is handled, not taken for a duplicate.
     const again = await handleRawEvent(delivery("ev-1", pe), new Autopilot({ arm, config }), silentLogger, { ledger });
@@ -84,7 +88,11 @@ describe("client-side timeouts", () => {
     });
     await new Promise<void>((r) => silent!.listen(0, "127.0.0.1", () => r()));
     const port = (silent.address() as { port: number }).port;
-    const client = tableClient(`DefaultEndpointsProtocol=http;AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEVSTORE_ACCOUNT};`, "ledger", { retryOptions: { maxRetries: 0 } });
+    const client = tableClient(
+      `DefaultEndpointsProtocol=http;AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEVSTORE_ACCOUNT};`,
+      "ledger",
+      { retryOptions: { maxRetries: 0 } },
+    );
     const err = await withBudget(300, () => client.getEntity("p", "r")).catch((e) => e);
     expect(err).toMatchObject({ code: expect.stringMatching(new RegExp(`^(ETIMEDOUT|${BUDGET_EXHAUSTED})$`)) });
     expect(sockets.size).toBeGreaterThan(0); // it did reach the silent server

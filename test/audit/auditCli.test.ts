@@ -57,7 +57,14 @@ describe("runAudit against Azurite", () => {
         ips: ["10.1.0.4"],
         trigger: "evt-2",
       }),
-      entry(ago(3 * 24 * 60), { action: "dns-update", resource: pe("pe-kv1"), reason: "write\nfailed", outcome: "failed", error: "429 Too Many Requests", trigger: "sweep:run-1" }),
+      entry(ago(3 * 24 * 60), {
+        action: "dns-update",
+        resource: pe("pe-kv1"),
+        reason: "write\nfailed",
+        outcome: "failed",
+        error: "429 Too Many Requests",
+        trigger: "sweep:run-1",
+      }),
     ];
     await new TableAuditLog(tableClient(azurite.connectionString, APP_TABLE)).record(written);
 
@@ -115,7 +122,9 @@ describe("runAudit against Azurite", () => {
     expect(r.code).toBe(1);
     expect(r.out).toEqual([]);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toMatch(new RegExp(`^error: cannot read the audit trail from table privatelinkautopilot at http://127\\.0\\.0\\.1:${port}/devstoreaccount1: .*ECONNREFUSED`));
+    expect(r.err[0]).toMatch(
+      new RegExp(`^error: cannot read the audit trail from table privatelinkautopilot at http://127\\.0\\.0\\.1:${port}/devstoreaccount1: .*ECONNREFUSED`),
+    );
     expect(r.err[0]).not.toContain(DEVSTORE_KEY);
   });
 

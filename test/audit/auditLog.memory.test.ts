@@ -40,13 +40,31 @@ describe("auditEntries", () => {
       outcome: "planned",
       dns: { zone: "privatelink.vaultcore.azure.net", record: "kv1", ips: ["10.1.0.4"], ttl: 10, owner: pe("pe1"), heldBy: pe("other") },
     },
-    { event: "evt-9", action: "dns-update", resource: pe("pe1"), reason: "write failed", outcome: "failed", error: "429 throttled", retryable: true, dns: { zone: "z.example", ips: [] } },
+    {
+      event: "evt-9",
+      action: "dns-update",
+      resource: pe("pe1"),
+      reason: "write failed",
+      outcome: "failed",
+      error: "429 throttled",
+      retryable: true,
+      dns: { zone: "z.example", ips: [] },
+    },
   ];
 
   it("maps each decision, in order, with the context's trigger, correlation id and time", () => {
     const time = new Date("2025-06-01T10:00:00.000Z");
     expect(auditEntries(decisions, { trigger: "evt-9", correlationId: "corr-9", time })).toEqual([
-      { time: "2025-06-01T10:00:00.000Z", trigger: "evt-9", correlationId: "corr-9", resource: conn("c1"), action: "approve", rule: "team-a", reason: "matched rule team-a", outcome: "applied" },
+      {
+        time: "2025-06-01T10:00:00.000Z",
+        trigger: "evt-9",
+        correlationId: "corr-9",
+        resource: conn("c1"),
+        action: "approve",
+        rule: "team-a",
+        reason: "matched rule team-a",
+        outcome: "applied",
+      },
       {
         time: "2025-06-01T10:00:00.000Z",
         trigger: "evt-9",
@@ -59,7 +77,17 @@ describe("auditEntries", () => {
         record: "kv1",
         ips: ["10.1.0.4"],
       },
-      { time: "2025-06-01T10:00:00.000Z", trigger: "evt-9", correlationId: "corr-9", resource: pe("pe1"), action: "dns-update", reason: "write failed", outcome: "failed", error: "429 throttled", zone: "z.example" },
+      {
+        time: "2025-06-01T10:00:00.000Z",
+        trigger: "evt-9",
+        correlationId: "corr-9",
+        resource: pe("pe1"),
+        action: "dns-update",
+        reason: "write failed",
+        outcome: "failed",
+        error: "429 throttled",
+        zone: "z.example",
+      },
     ]);
   });
 

@@ -100,7 +100,16 @@ describe("TableAuditLog specifics", () => {
     await marks.firstSeen("disconnected:pe1", new Date("2025-06-01T00:00:00Z"));
     expect(await ledger.firstTime("evt-1", new Date("2025-06-01T00:00:00Z"))).toBe(true);
     const decisions = auditEntries(
-      [{ event: "evt-1", action: "dns-create", resource: pe("pe1"), reason: "r", outcome: "applied", dns: { zone: idx.zone, record: "kv1", ips: ["10.0.0.4"] } }],
+      [
+        {
+          event: "evt-1",
+          action: "dns-create",
+          resource: pe("pe1"),
+          reason: "r",
+          outcome: "applied",
+          dns: { zone: idx.zone, record: "kv1", ips: ["10.0.0.4"] },
+        },
+      ],
       { trigger: "evt-1", time: new Date("2025-06-01T00:00:01Z") },
     );
     await log.record(decisions);
@@ -126,7 +135,9 @@ describe("TableAuditLog specifics", () => {
     const log = new TableAuditLog(client);
     const base = Date.parse("2025-05-01T00:00:00.000Z");
     // 5 days x 150 entries each (more than one transaction per partition).
-    await log.record(Array.from({ length: 750 }, (_, i) => entry(new Date(base + Math.floor(i / 150) * 86_400_000 + (i % 150) * 1000).toISOString(), { reason: String(i) })));
+    await log.record(
+      Array.from({ length: 750 }, (_, i) => entry(new Date(base + Math.floor(i / 150) * 86_400_000 + (i % 150) * 1000).toISOString(), { reason: String(i) })),
+    );
     const cutoff = new Date(base + 2 * 86_400_000 + 75 * 1000); // mid third day
     expect(await log.purge(cutoff)).toBe(375);
     const left = await log.query({ limit: 10_000 });

@@ -24,7 +24,13 @@ export function auditLogContract(name: string, make: () => Promise<AuditLog> | A
     it("returns newest first; a batch with one time keeps its order; exactly the interface's fields", async () => {
       const log = await make();
       const a = entry("2025-06-01T10:00:00.000Z", { reason: "a", rule: "r1", correlationId: "corr-1" });
-      const b = entry("2025-06-01T10:00:00.000Z", { reason: "b", action: "dns-create", zone: "privatelink.blob.core.windows.net", record: "st1", ips: ["10.0.0.4", "10.0.0.5"] });
+      const b = entry("2025-06-01T10:00:00.000Z", {
+        reason: "b",
+        action: "dns-create",
+        zone: "privatelink.blob.core.windows.net",
+        record: "st1",
+        ips: ["10.0.0.4", "10.0.0.5"],
+      });
       const c = entry("2025-06-01T10:00:00.000Z", { reason: "c", outcome: "failed", error: "boom", trigger: "sweep:run-7" });
       await log.record([a, b, c]);
       const later = entry("2025-06-01T11:00:00.000Z", { reason: "later" });
@@ -115,7 +121,9 @@ export function auditLogContract(name: string, make: () => Promise<AuditLog> | A
     it("limit keeps the newest (default 1000), applied after the filters", async () => {
       const log = await make();
       const base = Date.parse("2025-06-01T00:00:00.000Z");
-      const many = Array.from({ length: 1005 }, (_, i) => entry(new Date(base + i * 60_000).toISOString(), { reason: String(i), action: i % 10 === 0 ? "revoke" : "approve" }));
+      const many = Array.from({ length: 1005 }, (_, i) =>
+        entry(new Date(base + i * 60_000).toISOString(), { reason: String(i), action: i % 10 === 0 ? "revoke" : "approve" }),
+      );
       await log.record(many);
       const all = await log.query({});
       expect(all).toHaveLength(1000);

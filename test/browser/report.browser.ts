@@ -18,7 +18,17 @@ const run = promisify(execFile);
 
 /** Flags from this machine's notes: no sandbox (root in CI), no GPU, no network chatter, a fresh profile. */
 function flags(profile: string): string[] {
-  return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`];
+  return [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    `--user-data-dir=${profile}`,
+  ];
 }
 
 describe("report in headless Chromium", () => {
@@ -32,7 +42,10 @@ describe("report in headless Chromium", () => {
     dir = sb.dir;
     page = join(dir, "report.html");
     const err: string[] = [];
-    const code = await runCli(["report", "--config", sb.config, "--estate", sb.estate, "--audit-file", sb.audit, "--out", page], { out: () => {}, err: (l) => err.push(l) });
+    const code = await runCli(["report", "--config", sb.config, "--estate", sb.estate, "--audit-file", sb.audit, "--out", page], {
+      out: () => {},
+      err: (l) => err.push(l),
+    });
     if (code !== 0) throw new Error(`report failed: ${err.join("\n")}`);
     profile = mkdtempSync(join(tmpdir(), "report-chromium-"));
     // --dump-dom prints the DOM after the load event: what scripts (had any run) would have changed shows.
@@ -44,7 +57,13 @@ describe("report in headless Chromium", () => {
   });
 
   it("shows the five sections", () => {
-    for (const h of ["Connections by state and provider type", "Decisions over the last 14 day(s)", "DNS records owned and claimed per zone", "Requests pending longest", "Failures"]) {
+    for (const h of [
+      "Connections by state and provider type",
+      "Decisions over the last 14 day(s)",
+      "DNS records owned and claimed per zone",
+      "Requests pending longest",
+      "Failures",
+    ]) {
       expect(dom).toContain(`<h2>${h}</h2>`);
     }
   });
@@ -63,7 +82,7 @@ describe("report in headless Chromium", () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain("pe-evil-kv.0badc0de");
     expect(rows[0]).toMatch(/<td>\d+ d<\/td>/);
-    expect(rows[0]).toContain("&lt;script&gt;document.title=\"pwned\"");
+    expect(rows[0]).toContain('&lt;script&gt;document.title="pwned"');
   });
 
   it("did not run the injected script: no script element, title and body untouched", () => {

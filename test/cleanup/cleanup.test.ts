@@ -26,7 +26,12 @@ function estate(): Estate {
     resources: [
       parent(KV, "Microsoft.KeyVault/vaults"),
       parent(ST, "Microsoft.Storage/storageAccounts"),
-      ...[KV_ZONE, BLOB_ZONE].map((z) => ({ id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${z}`, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} })),
+      ...[KV_ZONE, BLOB_ZONE].map((z) => ({
+        id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${z}`,
+        type: "Microsoft.Network/privateDnsZones",
+        location: "global",
+        properties: {},
+      })),
       {
         id: `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet`,
         type: "Microsoft.Network/virtualNetworks",
@@ -68,12 +73,22 @@ function autopilotFor(l: LocalArm, text: string, opts: Partial<AutopilotOptions>
   return new Autopilot({ arm: l.arm, config, ...opts });
 }
 
-const createEndpoint = (l: LocalArm, name: string, target: string, groupId: string, tags?: Record<string, string>) => createPe(l, name, target, { groupId, tags });
+const createEndpoint = (l: LocalArm, name: string, target: string, groupId: string, tags?: Record<string, string>) =>
+  createPe(l, name, target, { groupId, tags });
 
 let n = 0;
 function ev(resourceId: string, kind: "write" | "delete" = "write"): ResourceEvent {
   const type = resourceId.includes("/privateEndpoints/") ? "Microsoft.Network/privateEndpoints" : "Microsoft.KeyVault/vaults/privateEndpointConnections";
-  return { id: `ev-${++n}`, schema: "eventgrid", eventType: kind === "delete" ? "Microsoft.Resources.ResourceDeleteSuccess" : "Microsoft.Resources.ResourceWriteSuccess", kind, resourceId, resourceType: type, operationName: `${type}/${kind}`, caller: {} };
+  return {
+    id: `ev-${++n}`,
+    schema: "eventgrid",
+    eventType: kind === "delete" ? "Microsoft.Resources.ResourceDeleteSuccess" : "Microsoft.Resources.ResourceWriteSuccess",
+    kind,
+    resourceId,
+    resourceType: type,
+    operationName: `${type}/${kind}`,
+    caller: {},
+  };
 }
 
 async function records(l: LocalArm, zone: string) {
@@ -104,12 +119,22 @@ describe("cleanup", () => {
     const blob = await createEndpoint(local, "pe-blob", ST, "blob");
     await autopilot.handleEvent(ev(kv));
     await autopilot.handleEvent(ev(blob));
-    local.emulator.load({ resources: [{ id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${KV_ZONE}/A/foreign`, type: "Microsoft.Network/privateDnsZones/A", properties: { ttl: 60, aRecords: [{ ipv4Address: "10.9.9.9" }] } }] });
+    local.emulator.load({
+      resources: [
+        {
+          id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${KV_ZONE}/A/foreign`,
+          type: "Microsoft.Network/privateDnsZones/A",
+          properties: { ttl: 60, aRecords: [{ ipv4Address: "10.9.9.9" }] },
+        },
+      ],
+    });
     const foreignBefore = JSON.stringify(local.emulator.getResource(`${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${KV_ZONE}/A/foreign`));
 
     await deleteEndpoint(local, kv);
     const ds = await autopilot.handleEvent(ev(kv, "delete"));
-    expect(ds).toEqual([expect.objectContaining({ action: "dns-delete", outcome: "applied", dns: expect.objectContaining({ zone: KV_ZONE, record: "kv-shared" }) })]);
+    expect(ds).toEqual([
+      expect.objectContaining({ action: "dns-delete", outcome: "applied", dns: expect.objectContaining({ zone: KV_ZONE, record: "kv-shared" }) }),
+    ]);
     expect(Object.keys(await records(local, KV_ZONE))).toEqual(["foreign"]);
     expect(Object.keys(await records(local, BLOB_ZONE))).toEqual(["stshared"]);
     expect(JSON.stringify(local.emulator.getResource(`${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${KV_ZONE}/A/foreign`))).toBe(foreignBefore);
@@ -129,7 +154,9 @@ describe("cleanup", () => {
     const secondIp = local.emulator.getResource(second)!.properties!.customDnsConfigs[0].ipAddresses[0];
     await deleteEndpoint(local, first);
     const ds = await autopilot.handleEvent(ev(first, "delete"));
-    expect(ds).toEqual([expect.objectContaining({ action: "dns-handover", outcome: "applied", dns: expect.objectContaining({ owner: second, ips: [secondIp] }) })]);
+    expect(ds).toEqual([
+      expect.objectContaining({ action: "dns-handover", outcome: "applied", dns: expect.objectContaining({ owner: second, ips: [secondIp] }) }),
+    ]);
     const rec = (await records(local, KV_ZONE))["kv-shared"]!;
     expect(rec.ips).toEqual([secondIp]);
     expect(rec.metadata).toMatchObject({ owner: second });
@@ -174,7 +201,11 @@ describe("cleanup", () => {
 
   it("a Disconnected endpoint loses its records on its next event; with the option on and the grace period past, it is deleted too", async () => {
     let now = new Date("2026-11-23T10:00:00Z");
-    const cfg = allowList({ dns: "", approval: "", cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 60\n` });
+    const cfg = allowList({
+      dns: "",
+      approval: "",
+      cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 60\n`,
+    });
     const { local, autopilot } = await setup(cfg, { now: () => now, marks: new MemoryMarkStore() });
     const kv = await createEndpoint(local, "pe-kv", KV, "vault");
     await autopilot.handleEvent(ev(kv));
@@ -191,7 +222,11 @@ describe("cleanup", () => {
 
   it("keeps a Disconnected endpoint that carries the exclusion tag", async () => {
     let now = new Date("2026-11-23T10:00:00Z");
-    const cfg = allowList({ dns: "", approval: "", cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 0\n` });
+    const cfg = allowList({
+      dns: "",
+      approval: "",
+      cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 0\n`,
+    });
     const { local, autopilot } = await setup(cfg, { now: () => now });
     const kv = await createEndpoint(local, "pe-kv", KV, "vault", { "privatelink-autopilot-keep": "true" });
     await autopilot.handleEvent(ev(kv));
@@ -204,7 +239,11 @@ describe("cleanup", () => {
 
   it("deletes nothing in dry-run, upsert-only or create-only", async () => {
     for (const variant of ["dry-run", "upsert-only", "create-only"] as const) {
-      const cfg = allowList({ dns: variant === "dry-run" ? "" : `  mode: ${variant}\n`, approval: "", cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 0\n  deleteStaleConnections: true\n` });
+      const cfg = allowList({
+        dns: variant === "dry-run" ? "" : `  mode: ${variant}\n`,
+        approval: "",
+        cleanup: `  deleteDisconnectedEndpoints: true\n  deleteEndpointsIn: [/subscriptions/${CONSUMER}]\n  gracePeriodMinutes: 0\n  deleteStaleConnections: true\n`,
+      });
       const { local: l, autopilot } = await setup(cfg);
       const kv = await createEndpoint(l, "pe-kv", KV, "vault");
       await autopilot.handleEvent(ev(kv));
@@ -215,8 +254,12 @@ describe("cleanup", () => {
       expect(changes(l), variant).toBe(before);
       expect(Object.keys(await records(l, KV_ZONE)), variant).toEqual(["kv-shared"]);
       const dnsStep = ds.find((d) => d.action.startsWith("dns-"))!;
-      expect(dnsStep, variant).toMatchObject(variant === "dry-run" ? { action: "dns-delete", outcome: "planned" } : { action: "dns-skip", reason: expect.stringMatching(/never deletes/) });
-      expect(ds.at(-1), variant).toMatchObject(variant === "dry-run" ? { action: "delete-endpoint", outcome: "planned" } : { action: "ignore", reason: expect.stringMatching(/never deletes/) });
+      expect(dnsStep, variant).toMatchObject(
+        variant === "dry-run" ? { action: "dns-delete", outcome: "planned" } : { action: "dns-skip", reason: expect.stringMatching(/never deletes/) },
+      );
+      expect(ds.at(-1), variant).toMatchObject(
+        variant === "dry-run" ? { action: "delete-endpoint", outcome: "planned" } : { action: "ignore", reason: expect.stringMatching(/never deletes/) },
+      );
       expect(l.emulator.getResource(kv), variant).toBeDefined();
       await l.close();
       local = undefined;
@@ -237,15 +280,26 @@ describe("cleanup", () => {
     // Off by default: reported, not deleted.
     const off = autopilotFor(local, allowList());
     local.emulator.load({ resources: [{ ...conn, properties: { ...conn.properties, privateLinkServiceConnectionState: { status: "Disconnected" } } }] });
-    expect(await off.handleEvent(ev(conn.id))).toEqual([expect.objectContaining({ action: "ignore", reason: expect.stringMatching(/deleteStaleConnections is off/) })]);
+    expect(await off.handleEvent(ev(conn.id))).toEqual([
+      expect.objectContaining({ action: "ignore", reason: expect.stringMatching(/deleteStaleConnections is off/) }),
+    ]);
   });
 
   it("does not break on ARM's 204-without-body delete answer that trips @azure/arm-keyvault 5.0.0", async () => {
     const cfg = allowList({ dns: "", approval: "", cleanup: "  deleteStaleConnections: true\n" });
     const { local, autopilot } = await setup(cfg);
     // The trap itself, as PLATFORM-FACTS describes it: the SDK throws on the 204.
-    await expect(local.arm.keyVaultFor(PROVIDER).privateEndpointConnections.delete("rg-shared", "kv-shared", "gone").pollUntilDone()).rejects.toThrow(TypeError);
-    const gone = { id: `${KV}/privateEndpointConnections/gone`, name: "gone", targetResourceId: KV, targetType: "Microsoft.KeyVault/vaults", status: "Disconnected", groupIds: [] };
+    await expect(local.arm.keyVaultFor(PROVIDER).privateEndpointConnections.delete("rg-shared", "kv-shared", "gone").pollUntilDone()).rejects.toThrow(
+      TypeError,
+    );
+    const gone = {
+      id: `${KV}/privateEndpointConnections/gone`,
+      name: "gone",
+      targetResourceId: KV,
+      targetType: "Microsoft.KeyVault/vaults",
+      status: "Disconnected",
+      groupIds: [],
+    };
     const config = parseConfigText(cfg, "a.yaml");
     if (!config.ok) throw new Error("config");
     expect(await autopilot.cleaner.deleteStaleConnection("t", gone, config.config, false)).toMatchObject({ action: "delete-connection", outcome: "applied" });
@@ -257,11 +311,21 @@ describe("cleanup", () => {
     const kv = await createEndpoint(local, "pe-kv", KV, "vault");
     await autopilot.handleEvent(ev(kv));
     const conn = local.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!;
-    const removed = (extra: string) => allowList({ dns: "", cleanup: "", approval: extra }).replace(`requesterSubscriptions: [${CONSUMER}]`, "requesterSubscriptions: [44444444-4444-4444-4444-444444444444]");
+    const removed = (extra: string) =>
+      allowList({ dns: "", cleanup: "", approval: extra }).replace(
+        `requesterSubscriptions: [${CONSUMER}]`,
+        "requesterSubscriptions: [44444444-4444-4444-4444-444444444444]",
+      );
     // Default: removal from the list does not touch approved connections.
-    expect(acts(await autopilotFor(local, removed(""), { ownApprovals }).handleEvent(ev(conn.id)))).toEqual([["ignore", "skipped"], ["dns-skip", "skipped"]]);
+    expect(acts(await autopilotFor(local, removed(""), { ownApprovals }).handleEvent(ev(conn.id)))).toEqual([
+      ["ignore", "skipped"],
+      ["dns-skip", "skipped"],
+    ]);
     const ds = await autopilotFor(local, removed("  revokeRemoved: true\n"), { ownApprovals }).handleEvent(ev(conn.id));
-    expect(acts(ds)).toEqual([["revoke", "applied"], ["dns-delete", "applied"]]);
+    expect(acts(ds)).toEqual([
+      ["revoke", "applied"],
+      ["dns-delete", "applied"],
+    ]);
     expect(local.emulator.getResource(conn.id)!.properties!.privateLinkServiceConnectionState.status).toBe("Rejected");
     expect(await records(local, KV_ZONE)).toEqual({});
   });

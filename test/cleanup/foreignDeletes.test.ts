@@ -29,7 +29,14 @@ function disconnectedEndpoint(id: string, target: string, groupId: string): ArmR
     properties: {
       provisioningState: "Succeeded",
       manualPrivateLinkServiceConnections: [
-        { name: "l", properties: { privateLinkServiceId: target, groupIds: groupId ? [groupId] : [], privateLinkServiceConnectionState: { status: "Disconnected", description: "removed", actionsRequired: "None" } } },
+        {
+          name: "l",
+          properties: {
+            privateLinkServiceId: target,
+            groupIds: groupId ? [groupId] : [],
+            privateLinkServiceConnectionState: { status: "Disconnected", description: "removed", actionsRequired: "None" },
+          },
+        },
       ],
       networkInterfaces: [],
     },
@@ -88,15 +95,23 @@ describe("cleanup deletes only endpoints it manages", () => {
     expect(exists(TO_PARTNER)).toBe(true);
     expect(exists(BU_OWN)).toBe(true);
     // Reported, with the reason, never deleted.
-    expect(about(TO_PARTNER)).toEqual([expect.objectContaining({ action: "ignore", outcome: "skipped", reason: expect.stringMatching(/alias partner-svc.*not ours to delete/) })]);
-    expect(about(BU_OWN)).toEqual([expect.objectContaining({ action: "ignore", outcome: "skipped", reason: expect.stringMatching(/stbu, outside managedScopes/) })]);
+    expect(about(TO_PARTNER)).toEqual([
+      expect.objectContaining({ action: "ignore", outcome: "skipped", reason: expect.stringMatching(/alias partner-svc.*not ours to delete/) }),
+    ]);
+    expect(about(BU_OWN)).toEqual([
+      expect.objectContaining({ action: "ignore", outcome: "skipped", reason: expect.stringMatching(/stbu, outside managedScopes/) }),
+    ]);
     // What is ours is deleted, and the audit row says why it was allowed.
     expect(exists(OURS)).toBe(false);
     expect(about(OURS)).toEqual([
       expect.objectContaining({
         action: "delete-endpoint",
         outcome: "applied",
-        reason: expect.stringMatching(new RegExp(`allowed because the endpoint lies in cleanup.deleteEndpointsIn scope /subscriptions/${CONSUMER} and its connection targeted ${KV} \\(in managed scope /subscriptions/${PROVIDER}\\).*0-minute grace`)),
+        reason: expect.stringMatching(
+          new RegExp(
+            `allowed because the endpoint lies in cleanup.deleteEndpointsIn scope /subscriptions/${CONSUMER} and its connection targeted ${KV} \\(in managed scope /subscriptions/${PROVIDER}\\).*0-minute grace`,
+          ),
+        ),
       }),
     ]);
   });
@@ -104,7 +119,12 @@ describe("cleanup deletes only endpoints it manages", () => {
   it("an endpoint to a managed target, outside the consumer scopes listed for deletion, is reported, not deleted", async () => {
     const { exists, about } = await sweep(allowList([`/subscriptions/${CONSUMER}`]));
     expect(exists(BU_TO_US)).toBe(true);
-    expect(about(BU_TO_US)).toEqual([expect.objectContaining({ action: "ignore", reason: expect.stringMatching(/outside cleanup.deleteEndpointsIn \(\/subscriptions\/1111.*\): reported, not deleted/) })]);
+    expect(about(BU_TO_US)).toEqual([
+      expect.objectContaining({
+        action: "ignore",
+        reason: expect.stringMatching(/outside cleanup.deleteEndpointsIn \(\/subscriptions\/1111.*\): reported, not deleted/),
+      }),
+    ]);
     expect(exists(OURS)).toBe(false);
   });
 

@@ -18,8 +18,10 @@ async function cli(...argv: string[]) {
   return { code, out, err, json: () => out.map((l) => JSON.parse(l)) };
 }
 
-const WEB_CONN = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe-web-kv.6f1f0e3a-4b8c-4d2e-9a57-0c1d2e3f4a5b";
-const STRANGER_CONN = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe-stranger-kv.c0ffee00-1234-4abc-9def-0123456789ab";
+const WEB_CONN =
+  "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe-web-kv.6f1f0e3a-4b8c-4d2e-9a57-0c1d2e3f4a5b";
+const STRANGER_CONN =
+  "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe-stranger-kv.c0ffee00-1234-4abc-9def-0123456789ab";
 
 describe("validate", () => {
   it("accepts the shipped allow-lists", async () => {
@@ -32,7 +34,10 @@ describe("validate", () => {
 
   it("rejects a misspelt key with file:line and a suggestion", async () => {
     const file = join(tmp, "typo.yaml");
-    writeFileSync(file, REFERENCE_ALLOW_LIST.replace("    - name: kv-consumers\n      requesterSubscriptions", "    - name: kv-consumers\n      requesterSubscription"));
+    writeFileSync(
+      file,
+      REFERENCE_ALLOW_LIST.replace("    - name: kv-consumers\n      requesterSubscriptions", "    - name: kv-consumers\n      requesterSubscription"),
+    );
     const r = await cli("validate", file);
     expect(r.code).toBe(1);
     const line = REFERENCE_ALLOW_LIST.split("\n").findIndex((l) => l.includes("requesterSubscriptions: [00000000-0000-0000-1234")) + 1;
@@ -45,7 +50,9 @@ describe("validate", () => {
   it("runs as the installed bin", async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [p("bin/privatelink-autopilot.js"), "validate", p("examples/allow-list.yaml")]);
     expect(stdout).toMatch(/valid/);
-    const bad = await promisify(execFile)(process.execPath, [p("bin/privatelink-autopilot.js"), "validate", p("examples/allow-list.broken.yaml")]).catch((e) => e);
+    const bad = await promisify(execFile)(process.execPath, [p("bin/privatelink-autopilot.js"), "validate", p("examples/allow-list.broken.yaml")]).catch(
+      (e) => e,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/allow-list\.broken\.yaml:\d+:\d+: /);
   }, 120_000); // two tsx cold starts; slow when the machine is loaded
@@ -59,7 +66,16 @@ describe("validate", () => {
 describe("replay", () => {
   it("replays the mixed batch: approves the allow-listed endpoint only, ignores the unrelated events", async () => {
     const stateOut = join(tmp, "state.json");
-    const r = await cli("replay", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--state-out", stateOut, p("test/fixtures/events/mixed-batch.json"));
+    const r = await cli(
+      "replay",
+      "--config",
+      p("sandbox/demo/allow-list.yaml"),
+      "--estate",
+      p("examples/estate.json"),
+      "--state-out",
+      stateOut,
+      p("test/fixtures/events/mixed-batch.json"),
+    );
     expect(r.code, r.err.join("\n")).toBe(0);
     const lines = r.json();
     for (const l of lines) expect(Object.keys(l)).toEqual(expect.arrayContaining(["event", "action", "resource", "reason", "rule"]));
@@ -67,7 +83,8 @@ describe("replay", () => {
     expect(lines.filter((l) => l.action === "leave-pending").map((l) => l.resource)).toEqual([STRANGER_CONN, STRANGER_CONN, STRANGER_CONN]);
     expect(lines.filter((l) => l.action === "error")).toEqual([]);
     const state = JSON.parse(readFileSync(stateOut, "utf8"));
-    const status = (id: string) => state.resources.find((x: any) => x.id.toLowerCase() === id.toLowerCase()).properties.privateLinkServiceConnectionState.status;
+    const status = (id: string) =>
+      state.resources.find((x: any) => x.id.toLowerCase() === id.toLowerCase()).properties.privateLinkServiceConnectionState.status;
     expect(status(WEB_CONN)).toBe("Approved");
     expect(status(STRANGER_CONN)).toBe("Pending");
   });
@@ -118,14 +135,22 @@ describe("replay", () => {
     const estate = JSON.parse(readFileSync(p("examples/estate.json"), "utf8"));
     const pe = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/privateEndpoints/pe-web-kv";
     estate.resources = estate.resources.filter((r: any) => r.id !== pe && !r.id.includes("/networkInterfaces/pe-web-kv"));
-    const zone = "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net";
+    const zone =
+      "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net";
     estate.resources.push(
-      { id: `${zone}/A/kv-shared`, type: "Microsoft.Network/privateDnsZones/A", properties: { ttl: 600, aRecords: [{ ipv4Address: "10.10.1.4" }], metadata: { managedBy: "privatelink-autopilot", owner: pe } } },
+      {
+        id: `${zone}/A/kv-shared`,
+        type: "Microsoft.Network/privateDnsZones/A",
+        properties: { ttl: 600, aRecords: [{ ipv4Address: "10.10.1.4" }], metadata: { managedBy: "privatelink-autopilot", owner: pe } },
+      },
       { id: `${zone}/A/someone-else`, type: "Microsoft.Network/privateDnsZones/A", properties: { ttl: 600, aRecords: [{ ipv4Address: "10.10.1.9" }] } },
     );
     const estateFile = join(tmp, "estate-deleted.json");
     writeFileSync(estateFile, JSON.stringify(estate));
-    const events = [...JSON.parse(readFileSync(p("test/fixtures/events/pe-delete.eventgrid.json"), "utf8")), ...JSON.parse(readFileSync(p("test/fixtures/events/pe-delete.cloudevents.json"), "utf8"))];
+    const events = [
+      ...JSON.parse(readFileSync(p("test/fixtures/events/pe-delete.eventgrid.json"), "utf8")),
+      ...JSON.parse(readFileSync(p("test/fixtures/events/pe-delete.cloudevents.json"), "utf8")),
+    ];
     const eventsFile = join(tmp, "deletes.json");
     writeFileSync(eventsFile, JSON.stringify(events));
     const stateOut = join(tmp, "after-delete.json");
@@ -135,12 +160,21 @@ describe("replay", () => {
       ["dns-delete", "applied", "kv-shared"],
       ["ignore", "skipped", null],
     ]);
-    const left = JSON.parse(readFileSync(stateOut, "utf8")).resources.filter((x: any) => /\/A\//.test(x.id)).map((x: any) => x.name);
+    const left = JSON.parse(readFileSync(stateOut, "utf8"))
+      .resources.filter((x: any) => /\/A\//.test(x.id))
+      .map((x: any) => x.name);
     expect(left).toEqual(["someone-else"]);
   });
 
   it("a broken allow-list approves nothing and exits 1", async () => {
-    const r = await cli("replay", "--config", p("examples/allow-list.broken.yaml"), "--estate", p("examples/estate.json"), p("test/fixtures/events/pe-write.eventgrid.json"));
+    const r = await cli(
+      "replay",
+      "--config",
+      p("examples/allow-list.broken.yaml"),
+      "--estate",
+      p("examples/estate.json"),
+      p("test/fixtures/events/pe-write.eventgrid.json"),
+    );
     expect(r.code).toBe(1);
     expect(r.json()).toEqual([expect.objectContaining({ action: "error", reason: expect.stringMatching(/allow-list is invalid/) })]);
     expect(r.err.join("\n")).toMatch(/allow-list\.broken\.yaml:\d+/);
@@ -162,15 +196,23 @@ describe("reconcile", () => {
     const lines = r.json();
     const last = lines.at(-1);
     expect(last).toMatchObject({ complete: true, totals: expect.objectContaining({ approve: 1, "leave-pending": 1, "dns-create": 1 }) });
-    expect(lines.filter((l) => l.action === "approve")).toEqual([expect.objectContaining({ resource: WEB_CONN, rule: "corp-spokes", event: `sweep:${last.runId}` })]);
+    expect(lines.filter((l) => l.action === "approve")).toEqual([
+      expect.objectContaining({ resource: WEB_CONN, rule: "corp-spokes", event: `sweep:${last.runId}` }),
+    ]);
     const dry = await cli("reconcile", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--dry-run");
-    expect(dry.json().filter((l) => l.outcome === "planned").map((l) => l.action)).toEqual(["approve", "dns-create"]);
+    expect(
+      dry
+        .json()
+        .filter((l) => l.outcome === "planned")
+        .map((l) => l.action),
+    ).toEqual(["approve", "dns-create"]);
   });
 });
 
 describe("explain", () => {
   it("explains an endpoint's connection: the rule, or why none matched", async () => {
-    const stranger = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
+    const stranger =
+      "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
     const r = await cli("explain", "--config", p("sandbox/demo/allow-list.yaml"), "--estate", p("examples/estate.json"), "--json", stranger);
     expect(r.code).toBe(0);
     expect(r.json()).toEqual([

@@ -28,7 +28,11 @@ describe("examples/frontdoor", () => {
     const args = ["explain", "--config", p("examples/frontdoor/allow-list.yaml"), "--estate", p("examples/frontdoor/estate.json"), "--json"];
     const line = async (n: string) => (await cli(...args, conn(n))).json()[0];
     expect(await line("afd-1")).toMatchObject({ action: "approve", rule: "front-door-web", outcome: "planned" });
-    expect(await line("lookalike-1")).toMatchObject({ action: "leave-pending", rule: null, reason: expect.stringMatching(/requesterEndpointIds .* does not match/) });
+    expect(await line("lookalike-1")).toMatchObject({
+      action: "leave-pending",
+      rule: null,
+      reason: expect.stringMatching(/requesterEndpointIds .* does not match/),
+    });
     expect(await line("sandbox-1")).toMatchObject({ action: "reject", rule: "no-sandbox-subscription" });
   });
 
@@ -39,7 +43,10 @@ describe("examples/frontdoor", () => {
     const state = JSON.parse(readFileSync(out, "utf8")).resources as { id: string; properties: any }[];
     const status = (n: string) => state.find((x) => x.id.toLowerCase() === conn(n).toLowerCase())?.properties.privateLinkServiceConnectionState;
     expect(status("afd-1")).toMatchObject({ status: "Approved", description: expect.stringMatching(/rule 'front-door-web'/) });
-    expect(status("sandbox-1")).toMatchObject({ status: "Rejected", description: "Rejected by privatelink-autopilot (reject rule 'no-sandbox-subscription'). Request: please" });
+    expect(status("sandbox-1")).toMatchObject({
+      status: "Rejected",
+      description: "Rejected by privatelink-autopilot (reject rule 'no-sandbox-subscription'). Request: please",
+    });
     expect(status("lookalike-1")).toMatchObject({ status: "Pending" });
   });
 });

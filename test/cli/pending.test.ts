@@ -41,7 +41,9 @@ describe("pending", () => {
     expect(byId.get(conn("sandbox-1"))).toMatchObject({ plan: "reject", closestRule: "no-sandbox-subscription" });
     expect(byId.get(conn("afd-1"))).toMatchObject({ plan: "approve", closestRule: "front-door-web" });
     const human = await cli("pending", "--config", p("examples/frontdoor/allow-list.yaml"), "--estate", p("examples/frontdoor/estate.json"));
-    expect(human.out.join("\n")).toMatch(/PENDING .*lookalike-1\n {2}requester: .*\n {2}age unknown \(no audit trail\)\n {2}message: .*\n {2}closest rule: front-door-web\n {2}why not: rule 'front-door-web': /);
+    expect(human.out.join("\n")).toMatch(
+      /PENDING .*lookalike-1\n {2}requester: .*\n {2}age unknown \(no audit trail\)\n {2}message: .*\n {2}closest rule: front-door-web\n {2}why not: rule 'front-door-web': /,
+    );
   });
 
   it("the closest rule is the one that matched the most criteria", async () => {
@@ -62,8 +64,19 @@ describe("pending", () => {
       const autopilot = new Autopilot({ arm: l.arm, config, dryRun: true });
       const { ids } = await new Sweeper(autopilot, l.arm).managedTargets(config.config, "t");
       const seen = new Date("2026-11-30T00:00:00Z");
-      const list = await listPending(autopilot, ids.map(([id]) => id), config.config, { now: new Date("2026-12-01T00:00:00Z"), firstSeen: async (id) => (id.endsWith("lookalike-1") ? seen : undefined) });
-      expect(list[0]).toMatchObject({ connection: conn("lookalike-1"), ageSeconds: 86_400, firstSeen: seen.toISOString(), closestRule: "near", why: expect.stringMatching(/targetResourceIds/) });
+      const list = await listPending(
+        autopilot,
+        ids.map(([id]) => id),
+        config.config,
+        { now: new Date("2026-12-01T00:00:00Z"), firstSeen: async (id) => (id.endsWith("lookalike-1") ? seen : undefined) },
+      );
+      expect(list[0]).toMatchObject({
+        connection: conn("lookalike-1"),
+        ageSeconds: 86_400,
+        firstSeen: seen.toISOString(),
+        closestRule: "near",
+        why: expect.stringMatching(/targetResourceIds/),
+      });
       expect(l.emulator.calls.filter((c) => c.method !== "GET")).toEqual([]);
     } finally {
       await l.close();
@@ -79,7 +92,13 @@ describe("explain against live Azure (no --estate)", () => {
     const ca = join(mkdtempSync(join(tmpdir(), "pla-live-")), "ca.pem");
     writeFileSync(ca, l.emulator.ca);
     // The same settings the Function and `reconcile` read: the ARM endpoint, its CA, the credential.
-    Object.assign(process.env, { AZURE_ARM_ENDPOINT: l.emulator.url, AZURE_ARM_SCOPE: `${l.emulator.url}/.default`, AUTOPILOT_ARM_CA_FILE: ca, AUTOPILOT_ARM_STATIC_TOKEN: "t", AzureWebJobsStorage: "" });
+    Object.assign(process.env, {
+      AZURE_ARM_ENDPOINT: l.emulator.url,
+      AZURE_ARM_SCOPE: `${l.emulator.url}/.default`,
+      AUTOPILOT_ARM_CA_FILE: ca,
+      AUTOPILOT_ARM_STATIC_TOKEN: "t",
+      AzureWebJobsStorage: "",
+    });
   });
   afterAll(async () => {
     process.env = saved;

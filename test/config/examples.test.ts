@@ -34,8 +34,7 @@ describe("examples/allow-list.yaml", () => {
       connectionId: `${vault}/privateEndpointConnections/pe-1.abc`,
       targetResourceId: vault,
       targetResourceType: "Microsoft.KeyVault/vaults",
-      privateEndpointId:
-        "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-app-web/providers/Microsoft.Network/privateEndpoints/pe-1",
+      privateEndpointId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-app-web/providers/Microsoft.Network/privateEndpoints/pe-1",
       groupIds: ["vault"],
     });
     expect(v).toMatchObject({ verdict: "allow", rule: "corp-spokes" });

@@ -34,7 +34,13 @@ function folder(files: Record<string, string>): string {
 
 describe("an allow-list folder", () => {
   it("merges the files in name order: scopes and zones from one, each team's rules from its own", async () => {
-    const dir = folder({ "00-platform.yaml": platform, "team-b.yaml": team("team-b", SUB_B), "team-a.yml": team("team-a", SUB_A), "notes.txt": "not an allow-list", ".hidden.yaml": "x: [" });
+    const dir = folder({
+      "00-platform.yaml": platform,
+      "team-b.yaml": team("team-b", SUB_B),
+      "team-a.yml": team("team-a", SUB_A),
+      "notes.txt": "not an allow-list",
+      ".hidden.yaml": "x: [",
+    });
     const r = await loadConfigFile(dir);
     if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
     expect(r.file).toBe(dir);
@@ -54,7 +60,10 @@ describe("an allow-list folder", () => {
   });
 
   it("refuses a setting two files set differently, and locates a typo in its own file", async () => {
-    const dir = folder({ "00-platform.yaml": platform, "team-a.yaml": "approval:\n  unmatched: reject\n  rules:\n    - name: a\n      requesterSubscription: [" + SUB_A + "]\n" });
+    const dir = folder({
+      "00-platform.yaml": platform,
+      "team-a.yaml": "approval:\n  unmatched: reject\n  rules:\n    - name: a\n      requesterSubscription: [" + SUB_A + "]\n",
+    });
     const r = await loadConfigFile(dir);
     expect(r.ok).toBe(false);
     if (r.ok) return;

@@ -2,14 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEFAULTS,
-  formatProblem,
-  loadConfigFile,
-  parseConfigText,
-  type ConfigProblem,
-  type ConfigResult,
-} from "../../shared/config/index.js";
+import { DEFAULTS, formatProblem, loadConfigFile, parseConfigText, type ConfigProblem, type ConfigResult } from "../../shared/config/index.js";
 
 const SUB_A = "11111111-1111-1111-1111-111111111111";
 const PROVIDER = "/subscriptions/00000000-0000-0000-0000-0000000000aa";
@@ -159,8 +152,13 @@ describe("parseConfigText: problems", () => {
 
   it("cleanup.deleteEndpointsIn takes subscription and resource group ids, nothing finer and no wildcards", () => {
     const rg = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app";
-    expect(config(MINIMAL + yaml("cleanup:", "  deleteEndpointsIn:", `    - /subscriptions/${SUB_A}`, `    - ${rg}`)).cleanup.deleteEndpointsIn).toEqual([`/subscriptions/${SUB_A}`, rg]);
-    const bad = problems(MINIMAL + yaml("cleanup:", "  deleteEndpointsIn:", `    - ${rg}/providers/Microsoft.Network/privateEndpoints/pe`, "    - /subscriptions/*"));
+    expect(config(MINIMAL + yaml("cleanup:", "  deleteEndpointsIn:", `    - /subscriptions/${SUB_A}`, `    - ${rg}`)).cleanup.deleteEndpointsIn).toEqual([
+      `/subscriptions/${SUB_A}`,
+      rg,
+    ]);
+    const bad = problems(
+      MINIMAL + yaml("cleanup:", "  deleteEndpointsIn:", `    - ${rg}/providers/Microsoft.Network/privateEndpoints/pe`, "    - /subscriptions/*"),
+    );
     expect(bad.map((p) => [p.line, p.key])).toEqual([
       [8, "cleanup.deleteEndpointsIn[0]"],
       [9, "cleanup.deleteEndpointsIn[1]"],
@@ -301,9 +299,14 @@ describe("parseConfigText: problems", () => {
 
   it("reads dns.registerFor (subscription or resource group scopes of the endpoint) and refuses anything else", () => {
     const rg = `/subscriptions/${SUB_A}/resourceGroups/rg-app`;
-    expect(config(MINIMAL + yaml("dns:", "  registerFor:", `    - /subscriptions/${SUB_A}`, `    - ${rg}`)).dns.registerFor).toEqual([`/subscriptions/${SUB_A}`, rg]);
+    expect(config(MINIMAL + yaml("dns:", "  registerFor:", `    - /subscriptions/${SUB_A}`, `    - ${rg}`)).dns.registerFor).toEqual([
+      `/subscriptions/${SUB_A}`,
+      rg,
+    ]);
     expect(config(MINIMAL).dns.registerFor).toBeUndefined();
-    const bad = problems(MINIMAL + yaml("dns:", "  registerFor:", `    - ${rg}/providers/Microsoft.Network/privateEndpoints/pe`, "    - /subscriptions/*", "  ", ""));
+    const bad = problems(
+      MINIMAL + yaml("dns:", "  registerFor:", `    - ${rg}/providers/Microsoft.Network/privateEndpoints/pe`, "    - /subscriptions/*", "  ", ""),
+    );
     expect(bad.map((p) => [p.key, p.message])).toEqual([
       ["dns.registerFor[0]", expect.stringMatching(/is not an endpoint scope; expected \/subscriptions\/\{subscription GUID\} or .*resourceGroups/)],
       ["dns.registerFor[1]", expect.stringMatching(/is not an endpoint scope/)],
@@ -436,12 +439,7 @@ describe("parseConfigText: problems", () => {
         "duplicate zone 'PrivateLink.Zilliz.Example.' in /subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-dns: already listed at dns.zones[0].name (line 8)",
       ],
       [14, 14, "dns.customRecords[0].match", "must set at least one of 'targetResourceIds', 'aliases'"],
-      [
-        15,
-        13,
-        "dns.customRecords[0].zone",
-        "zone 'privatelink.other.example' is not listed in dns.zones; add it there with its resourceGroupId",
-      ],
+      [15, 13, "dns.customRecords[0].zone", "zone 'privatelink.other.example' is not listed in dns.zones; add it there with its resourceGroupId"],
       [
         16,
         19,
@@ -483,9 +481,7 @@ describe("parseConfigText: problems", () => {
         { file: "allow-list.yaml", line: 1, column: 1, key: "", message: "the file is empty; expected a mapping with an 'approval' section" },
       ]);
     }
-    expect(problems("- a\n- b\n")[0]!.message).toBe(
-      "the file must contain a mapping (object) with an 'approval' section, not a list",
-    );
+    expect(problems("- a\n- b\n")[0]!.message).toBe("the file must contain a mapping (object) with an 'approval' section, not a list");
     expect(problems('"just a string"', "x.json")[0]!.message).toContain("not the string 'just a string'");
     expect(problems("[1, 2]", "x.json")[0]).toMatchObject({ line: 1, column: 1, key: "" });
     expect(problems("null", "x.json")[0]!.message).toBe("the file must contain a mapping (object) with an 'approval' section, not null");
@@ -513,7 +509,7 @@ describe("parseConfigText: problems", () => {
   });
 
   it("reports a JSON syntax error with its line", () => {
-    const p = problems(['{', '  "approval": {', '    "rules": [}', "  }", "}"].join("\n"), "x.json");
+    const p = problems(["{", '  "approval": {', '    "rules": [}', "  }", "}"].join("\n"), "x.json");
     expect(p.length).toBeGreaterThan(0);
     expect(p[0]!.line).toBe(3);
   });
@@ -536,9 +532,7 @@ describe("formatProblem", () => {
     expect(formatProblem({ file: "a.yaml", line: 3, column: 7, key: "approval.rules[0].name", message: "boom" })).toBe(
       "a.yaml:3:7: approval.rules[0].name: boom",
     );
-    expect(formatProblem({ file: "a.yaml", line: 1, column: 1, key: "", message: "file not found" })).toBe(
-      "a.yaml:1:1: file not found",
-    );
+    expect(formatProblem({ file: "a.yaml", line: 1, column: 1, key: "", message: "file not found" })).toBe("a.yaml:1:1: file not found");
   });
 });
 
@@ -582,6 +576,7 @@ describe("loadConfigFile", () => {
     await writeFile(path, MINIMAL + "  unmatched: nope\n");
     const r = await loadConfigFile(path);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(formatProblem(r.problems[0]!)).toBe(`${path}:6:14: approval.unmatched: the string 'nope' is not allowed; use one of 'leave-pending', 'reject'`);
+    if (!r.ok)
+      expect(formatProblem(r.problems[0]!)).toBe(`${path}:6:14: approval.unmatched: the string 'nope' is not allowed; use one of 'leave-pending', 'reject'`);
   });
 });

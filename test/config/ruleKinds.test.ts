@@ -39,7 +39,9 @@ describe("allow-list rule kinds", () => {
   });
 
   it("refuses an unknown action and a malformed management group id", () => {
-    expect(problems("    - name: x\n      action: deny\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n")[0]).toMatch(/action: .*'deny'.* is not allowed; use one of 'allow', 'reject'/);
+    expect(problems("    - name: x\n      action: deny\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n")[0]).toMatch(
+      /action: .*'deny'.* is not allowed; use one of 'allow', 'reject'/,
+    );
     expect(problems("    - name: x\n      requesterManagementGroups: ['corp landing zones']\n")[0]).toMatch(/requesterManagementGroups\[0\]/);
   });
 });

@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const RG = "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-dns";
-const withZones = (zones: string) =>
-  `approval:\n  managedScopes: [/subscriptions/00000000-0000-0000-0000-0000000000aa]\n  rules: []\ndns:\n  zones:\n${zones}`;
+const withZones = (zones: string) => `approval:\n  managedScopes: [/subscriptions/00000000-0000-0000-0000-0000000000aa]\n  rules: []\ndns:\n  zones:\n${zones}`;
 
 describe("zone names", () => {
   it("knows the table's zones, regional placeholders standing for one label", () => {
@@ -22,7 +21,12 @@ describe("zone names", () => {
   });
 
   it("warns about a zone not in the table, with the closest one, and the file stays valid", () => {
-    const r = parseConfigText(withZones(`    - name: privatelink.vaultcore.azure.com\n      resourceGroupId: ${RG}\n    - name: privatelink.blob.core.windows.net\n      resourceGroupId: ${RG}\n`), "a.yaml");
+    const r = parseConfigText(
+      withZones(
+        `    - name: privatelink.vaultcore.azure.com\n      resourceGroupId: ${RG}\n    - name: privatelink.blob.core.windows.net\n      resourceGroupId: ${RG}\n`,
+      ),
+      "a.yaml",
+    );
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     expect(r.warnings).toEqual([
       {
@@ -47,7 +51,10 @@ describe("zone names", () => {
     writeFileSync(file, withZones(`    - name: privatelink.vaultcore.azure.com\n      resourceGroupId: ${RG}\n`));
     const out: string[] = [];
     expect(await runCli(["validate", file], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(0);
-    expect(out).toEqual([`${file}: valid (0 approval rule(s), 1 DNS zone(s))`, expect.stringMatching(new RegExp(`^warning: ${file}:6:13: dns.zones\\[0\\].name: 'privatelink.vaultcore.azure.com' is not in Microsoft's table`))]);
+    expect(out).toEqual([
+      `${file}: valid (0 approval rule(s), 1 DNS zone(s))`,
+      expect.stringMatching(new RegExp(`^warning: ${file}:6:13: dns.zones\\[0\\].name: 'privatelink.vaultcore.azure.com' is not in Microsoft's table`)),
+    ]);
     const json: string[] = [];
     await runCli(["validate", "--json", file], { out: (l) => json.push(l), err: () => {} });
     expect(JSON.parse(json[0]!)).toMatchObject({ valid: true, warnings: [{ key: "dns.zones[0].name" }] });

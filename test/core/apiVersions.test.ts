@@ -20,32 +20,47 @@ describe("api-versions the app sends", () => {
     expect(PROVIDER_TYPES.find((p) => p.type === "Microsoft.Cache/redisEnterprise")!.apiVersion >= "2025-07-01").toBe(true);
   });
 
-  it.each(PROVIDER_TYPES.filter((p) => p.client === "generic").map((p) => [p.label, p] as const))("the emulator accepts the version sent for %s (list, connections, one connection)", async (_l, p) => {
-    const target = providerId(p.type, "t1");
-    const conn = `${target}/privateEndpointConnections/c1`;
-    local = await startLocalArm({
-      resources: [
-        parent(target, p.type),
-        { id: conn, properties: { privateEndpoint: { id: `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe` }, privateLinkServiceConnectionState: { status: "Pending" } } },
-      ],
-    }, { throttle: false });
-    const listed: string[] = [];
-    for await (const r of local.arm.generic.list<{ id: string }>(`/subscriptions/${PROVIDER}/providers/${p.type}`, p.apiVersion)) listed.push(r.id);
-    expect(listed).toEqual([target]);
-    const conns: string[] = [];
-    for await (const c of local.arm.generic.list<{ id: string }>(`${target}/privateEndpointConnections`, p.apiVersion)) conns.push(c.id);
-    expect(conns).toEqual([conn]);
-    expect(await local.arm.generic.get(conn, p.apiVersion)).toMatchObject({ id: conn });
-    const refused = local.emulator.calls.filter((c) => c.status >= 400);
-    expect(refused).toEqual([]);
-    expect(new Set(local.emulator.calls.map((c) => c.apiVersion))).toEqual(new Set([p.apiVersion]));
-  });
+  it.each(PROVIDER_TYPES.filter((p) => p.client === "generic").map((p) => [p.label, p] as const))(
+    "the emulator accepts the version sent for %s (list, connections, one connection)",
+    async (_l, p) => {
+      const target = providerId(p.type, "t1");
+      const conn = `${target}/privateEndpointConnections/c1`;
+      local = await startLocalArm(
+        {
+          resources: [
+            parent(target, p.type),
+            {
+              id: conn,
+              properties: {
+                privateEndpoint: { id: `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe` },
+                privateLinkServiceConnectionState: { status: "Pending" },
+              },
+            },
+          ],
+        },
+        { throttle: false },
+      );
+      const listed: string[] = [];
+      for await (const r of local.arm.generic.list<{ id: string }>(`/subscriptions/${PROVIDER}/providers/${p.type}`, p.apiVersion)) listed.push(r.id);
+      expect(listed).toEqual([target]);
+      const conns: string[] = [];
+      for await (const c of local.arm.generic.list<{ id: string }>(`${target}/privateEndpointConnections`, p.apiVersion)) conns.push(c.id);
+      expect(conns).toEqual([conn]);
+      expect(await local.arm.generic.get(conn, p.apiVersion)).toMatchObject({ id: conn });
+      const refused = local.emulator.calls.filter((c) => c.status >= 400);
+      expect(refused).toEqual([]);
+      expect(new Set(local.emulator.calls.map((c) => c.apiVersion))).toEqual(new Set([p.apiVersion]));
+    },
+  );
 });
 
 describe("Azure Managed Redis end to end with the current api-version", () => {
   it("approves, writes {cache}.{region} in privatelink.redis.azure.net, and removes it when the endpoint goes", async () => {
     const cache = providerId("Microsoft.Cache/redisEnterprise", "amr1");
-    local = await startLocalArm({ resources: [parent(cache, "Microsoft.Cache/redisEnterprise"), consumerVnet("rg-app"), hubZone("privatelink.redis.azure.net")] }, { throttle: false });
+    local = await startLocalArm(
+      { resources: [parent(cache, "Microsoft.Cache/redisEnterprise"), consumerVnet("rg-app"), hubZone("privatelink.redis.azure.net")] },
+      { throttle: false },
+    );
     const pe = await createEndpoint(local, "pe-amr", cache, { groupId: "redisEnterprise" });
     const allow = `
 approval:
@@ -60,15 +75,27 @@ dns:
 `;
     const autopilot = new Autopilot({ arm: local.arm, config: parseConfigText(allow, "a.yaml") });
     const event = (kind: "write" | "delete"): ResourceEvent => ({
-      id: `ev-${kind}`, schema: "eventgrid", eventType: kind === "write" ? "Microsoft.Resources.ResourceWriteSuccess" : "Microsoft.Resources.ResourceDeleteSuccess",
-      kind, resourceId: pe, resourceType: "Microsoft.Network/privateEndpoints", operationName: `Microsoft.Network/privateEndpoints/${kind}`, caller: {},
+      id: `ev-${kind}`,
+      schema: "eventgrid",
+      eventType: kind === "write" ? "Microsoft.Resources.ResourceWriteSuccess" : "Microsoft.Resources.ResourceDeleteSuccess",
+      kind,
+      resourceId: pe,
+      resourceType: "Microsoft.Network/privateEndpoints",
+      operationName: `Microsoft.Network/privateEndpoints/${kind}`,
+      caller: {},
     });
 
     const written = await autopilot.handleEvent(event("write"));
-    expect(written).toEqual(expect.arrayContaining([
-      expect.objectContaining({ action: "approve", outcome: "applied" }),
-      expect.objectContaining({ action: "dns-create", outcome: "applied", dns: expect.objectContaining({ zone: "privatelink.redis.azure.net", record: "amr1.westeurope" }) }),
-    ]));
+    expect(written).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: "approve", outcome: "applied" }),
+        expect.objectContaining({
+          action: "dns-create",
+          outcome: "applied",
+          dns: expect.objectContaining({ zone: "privatelink.redis.azure.net", record: "amr1.westeurope" }),
+        }),
+      ]),
+    );
     const recordId = `/subscriptions/${HUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.redis.azure.net/A/amr1.westeurope`;
     expect(local.emulator.getResource(recordId)).toBeDefined();
 

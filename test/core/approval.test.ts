@@ -21,7 +21,11 @@ async function setup(allowList = REFERENCE_ALLOW_LIST, opts: { dryRun?: boolean;
 }
 
 function event(resourceId: string, kind: ResourceEvent["kind"] = "write", extra: Partial<ResourceEvent> = {}): ResourceEvent {
-  const type = resourceId.split("/providers/")[1]!.split("/").filter((_, i) => i === 0 || i % 2 === 1).join("/");
+  const type = resourceId
+    .split("/providers/")[1]!
+    .split("/")
+    .filter((_, i) => i === 0 || i % 2 === 1)
+    .join("/");
   return {
     id: `ev-${Math.random().toString(16).slice(2)}`,
     schema: "eventgrid",
@@ -65,10 +69,14 @@ describe("approval", () => {
     const { local, autopilot } = await setup(REFERENCE_ALLOW_LIST.replace("unmatched: leave-pending", "unmatched: reject"));
     const d = await autopilot.handleEvent(event(REF.pls));
     // testPls has one Approved, one Rejected and our Pending connection: only the Pending one is acted on.
-    expect(d.filter((x) => x.action !== "ignore")).toEqual([expect.objectContaining({ action: "reject", resource: REF.plsPendingConnection, outcome: "applied" })]);
+    expect(d.filter((x) => x.action !== "ignore")).toEqual([
+      expect.objectContaining({ action: "reject", resource: REF.plsPendingConnection, outcome: "applied" }),
+    ]);
     expect(status(local, REF.plsPendingConnection)).toBe("Rejected");
     // Consistency: the consumer endpoint sees the provider's decision.
-    expect(local.emulator.getResource(REF.plsEndpoint)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status).toBe("Rejected");
+    expect(
+      local.emulator.getResource(REF.plsEndpoint)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status,
+    ).toBe("Rejected");
   });
 
   it("never acts outside managedScopes", async () => {
@@ -86,7 +94,9 @@ describe("approval", () => {
     const { local, autopilot, config } = await setup(broken);
     expect(config.ok).toBe(false);
     const d = await autopilot.handleEvent(event(REF.kvConnection));
-    expect(d).toEqual([expect.objectContaining({ action: "error", retryable: true, reason: expect.stringMatching(/allow-list is invalid.*allow-list\.yaml:\d+/) })]);
+    expect(d).toEqual([
+      expect.objectContaining({ action: "error", retryable: true, reason: expect.stringMatching(/allow-list is invalid.*allow-list\.yaml:\d+/) }),
+    ]);
     expect(writes(local)).toHaveLength(0);
     expect(status(local, REF.kvConnection)).toBe("Pending");
   });
@@ -122,7 +132,17 @@ describe("approval", () => {
   it("re-reads before writing: a connection approved meanwhile by someone else is left alone", async () => {
     const { local, autopilot } = await setup();
     // Stale event: the estate says Approved by a human by the time we look.
-    local.emulator.load({ resources: [{ ...local.emulator.getResource(REF.kvConnection)!, properties: { ...local.emulator.getResource(REF.kvConnection)!.properties, privateLinkServiceConnectionState: { status: "Approved", description: "by hand" } } }] });
+    local.emulator.load({
+      resources: [
+        {
+          ...local.emulator.getResource(REF.kvConnection)!,
+          properties: {
+            ...local.emulator.getResource(REF.kvConnection)!.properties,
+            privateLinkServiceConnectionState: { status: "Approved", description: "by hand" },
+          },
+        },
+      ],
+    });
     const d = await autopilot.handleEvent(event(REF.kvConnection));
     expect(d[0]!.action).toBe("ignore");
     expect(local.emulator.getResource(REF.kvConnection)!.properties!.privateLinkServiceConnectionState.description).toBe("by hand");

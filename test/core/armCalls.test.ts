@@ -51,7 +51,10 @@ describe("ARM calls per event", () => {
     const pe = await createEndpoint(l, "pe-1", vaultId("kv-1"));
     l.emulator.clearCalls();
     const ds = await autopilot.handleEvent(ev(pe));
-    expect(ds.map((d) => [d.action, d.outcome])).toEqual([["approve", "applied"], ["dns-create", "applied"]]);
+    expect(ds.map((d) => [d.action, d.outcome])).toEqual([
+      ["approve", "applied"],
+      ["dns-create", "applied"],
+    ]);
     expect(count(l.emulator.calls)).toEqual({ reads: 2, writes: 1, privateDnsReads: 0, privateDnsWrites: 1 });
     // No re-read of the connection and no final GET: the PUT carried the listed ETag instead.
     const conn = connectionOf(l);
@@ -109,7 +112,10 @@ describe("fewer calls, same safety", () => {
     l.emulator.clearCalls();
     const ds = await autopilot.handleEvent(ev(pe));
     expect(l.emulator.calls.filter((c) => c.status === 429)).toHaveLength(4);
-    expect(ds.map((d) => [d.action, d.outcome])).toEqual([["approve", "applied"], ["dns-create", "applied"]]);
+    expect(ds.map((d) => [d.action, d.outcome])).toEqual([
+      ["approve", "applied"],
+      ["dns-create", "applied"],
+    ]);
   });
 
   it("a status poll throttled past the retries while the provider is still working is reported for a redelivery", async () => {
@@ -129,7 +135,12 @@ describe("an approval not waited for (approvals.waitMs 0)", () => {
       { throttle: false, lroDelayMs: 200 },
     );
     const sink = new MemoryContinuations();
-    const autopilot = new Autopilot({ arm: l.arm, config: parseConfigText(SPOKES_ALLOW, "allow-list.yaml"), approvals: { waitMs: 0 }, continuations: { sink, delayMs: 0 } });
+    const autopilot = new Autopilot({
+      arm: l.arm,
+      config: parseConfigText(SPOKES_ALLOW, "allow-list.yaml"),
+      approvals: { waitMs: 0 },
+      continuations: { sink, delayMs: 0 },
+    });
     const pe = await createEndpoint(l, "pe-1", vaultId("kv-1"));
     l.emulator.clearCalls();
     const ds = await autopilot.handleEvent(ev(pe));

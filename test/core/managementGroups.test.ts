@@ -30,7 +30,11 @@ afterEach(async () => {
 
 async function world(groups: { name: string; parent?: string; subscriptions?: string[] }[], forbidden: string[] = []) {
   local = await startLocalArm(
-    { resources: [parent(vaultId("kv"), "Microsoft.KeyVault/vaults"), consumerVnet("rg-app")], managementGroups: groups, refusals: { forbiddenScopes: forbidden } },
+    {
+      resources: [parent(vaultId("kv"), "Microsoft.KeyVault/vaults"), consumerVnet("rg-app")],
+      managementGroups: groups,
+      refusals: { forbiddenScopes: forbidden },
+    },
     { throttle: false },
   );
   const pe = await createEndpoint(local, "pe-kv", vaultId("kv"));
@@ -52,20 +56,30 @@ describe("requesterManagementGroups", () => {
     const { l, pe } = await world([{ name: "corp", subscriptions: [OTHER] }]);
     const autopilot = new Autopilot({ arm: l.arm, config: parseConfigText(allowList(), "a.yaml") });
     const d = await autopilot.explain(pe);
-    expect(d[0]).toMatchObject({ action: "leave-pending", reason: expect.stringMatching(new RegExp(`${CONSUMER} is not below requesterManagementGroups \\(corp\\)`)) });
+    expect(d[0]).toMatchObject({
+      action: "leave-pending",
+      reason: expect.stringMatching(new RegExp(`${CONSUMER} is not below requesterManagementGroups \\(corp\\)`)),
+    });
   });
 
   it("an unreadable group is a clear reason, matches nothing, and never rejects (even with unmatched: reject)", async () => {
     const { l, pe } = await world([{ name: "corp", subscriptions: [CONSUMER] }], ["/providers/Microsoft.Management/managementGroups/corp"]);
     const autopilot = new Autopilot({ arm: l.arm, config: parseConfigText(allowList("reject"), "a.yaml") });
     const d = await autopilot.explain(pe);
-    expect(d[0]).toMatchObject({ action: "leave-pending", reason: expect.stringMatching(/management group corp: cannot be read: 403 AuthorizationFailed .*Management Group Reader/) });
+    expect(d[0]).toMatchObject({
+      action: "leave-pending",
+      reason: expect.stringMatching(/management group corp: cannot be read: 403 AuthorizationFailed .*Management Group Reader/),
+    });
   });
 
   it("reads a group once per refresh interval, and sees a new spoke after it", async () => {
     const { l, pe } = await world([{ name: "corp", subscriptions: [OTHER] }]);
     let now = 0;
-    const groups = new ManagementGroupDirectory(() => l.arm.generic, 60_000, () => now);
+    const groups = new ManagementGroupDirectory(
+      () => l.arm.generic,
+      60_000,
+      () => now,
+    );
     const config = parseConfigText(allowList(), "a.yaml");
     const autopilot = new Autopilot({ arm: l.arm, config, groups });
     expect((await autopilot.explain(pe))[0]).toMatchObject({ action: "leave-pending" });

@@ -5,12 +5,28 @@ import { Autopilot } from "../../shared/core/autopilot.js";
 import { isHandledOperation, type ResourceEvent } from "../../shared/events/index.js";
 
 // No ARM at all: any ARM call would throw, so an ignored event provably made none.
-const noArm = new Proxy({}, { get: (_, p) => { throw new Error(`ARM used: ${String(p)}`); } }) as unknown as ArmClients;
+const noArm = new Proxy(
+  {},
+  {
+    get: (_, p) => {
+      throw new Error(`ARM used: ${String(p)}`);
+    },
+  },
+) as unknown as ArmClients;
 const brokenConfig = { ok: false, problems: [{ file: "allow-list.yaml", line: 1, column: 1, key: "", message: "no allow-list in this test" }] } as never;
 
 const storage = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1";
 function event(operationName: string | undefined, resourceId = storage): ResourceEvent {
-  return { id: "e1", schema: "eventgrid", eventType: "Microsoft.Resources.ResourceActionSuccess", kind: "action", resourceId, resourceType: "Microsoft.Storage/storageAccounts", caller: {}, ...(operationName ? { operationName } : {}) };
+  return {
+    id: "e1",
+    schema: "eventgrid",
+    eventType: "Microsoft.Resources.ResourceActionSuccess",
+    kind: "action",
+    resourceId,
+    resourceType: "Microsoft.Storage/storageAccounts",
+    caller: {},
+    ...(operationName ? { operationName } : {}),
+  };
 }
 
 describe("operations the handler acts on", () => {
@@ -22,9 +38,15 @@ describe("operations the handler acts on", () => {
 
   it("goes on to decide for a handled operation, and for an event without an operation name (ResourceNotifications)", async () => {
     const ap = new Autopilot({ arm: noArm, config: brokenConfig });
-    for (const op of ["Microsoft.Storage/storageAccounts/privateEndpointConnections/write", "MICROSOFT.STORAGE/storageaccounts/privateEndpointConnectionsApproval/action", undefined]) {
+    for (const op of [
+      "Microsoft.Storage/storageAccounts/privateEndpointConnections/write",
+      "MICROSOFT.STORAGE/storageaccounts/privateEndpointConnectionsApproval/action",
+      undefined,
+    ]) {
       // The broken allow-list is reached: the operation was not filtered out.
-      expect(await ap.handleEvent(event(op)), String(op)).toEqual([expect.objectContaining({ action: "error", reason: expect.stringContaining("allow-list is invalid") })]);
+      expect(await ap.handleEvent(event(op)), String(op)).toEqual([
+        expect.objectContaining({ action: "error", reason: expect.stringContaining("allow-list is invalid") }),
+      ]);
     }
   });
 

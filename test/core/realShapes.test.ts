@@ -19,7 +19,12 @@ import { CONSUMER, PROVIDER, providerId } from "../helpers/world.js";
 const PE = (name: string) => `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/${name}`;
 
 /** A provider resource with one connection in the given shape, and the requester's endpoint. */
-function world(type: string, name: string, connProps: Record<string, unknown>, linkGroupIds: string[]): { target: string; conn: string; resources: ArmResource[] } {
+function world(
+  type: string,
+  name: string,
+  connProps: Record<string, unknown>,
+  linkGroupIds: string[],
+): { target: string; conn: string; resources: ArmResource[] } {
   const target = providerId(type, name);
   const conn = `${target}/privateEndpointConnections/pe-${name}.conn`;
   return {
@@ -38,7 +43,9 @@ function world(type: string, name: string, connProps: Record<string, unknown>, l
         location: "westeurope",
         properties: {
           provisioningState: "Succeeded",
-          manualPrivateLinkServiceConnections: [{ name: "l", properties: { privateLinkServiceId: target, groupIds: linkGroupIds, privateLinkServiceConnectionState: { status: "Pending" } } }],
+          manualPrivateLinkServiceConnections: [
+            { name: "l", properties: { privateLinkServiceId: target, groupIds: linkGroupIds, privateLinkServiceConnectionState: { status: "Pending" } } },
+          ],
           networkInterfaces: [],
         },
       },
@@ -80,7 +87,12 @@ describe("connection shapes", () => {
     const id = `${providerId("Microsoft.Storage/storageAccounts", "s")}/privateEndpointConnections/x`;
     expect(toConnectionInfo({ id, properties: pending("pending") }).status).toBe("Pending");
     expect(toConnectionInfo({ id, properties: pending("APPROVED") }).status).toBe("Approved");
-    const pe = toEndpointInfo({ id: PE("p"), properties: { privateLinkServiceConnections: [{ properties: { privateLinkServiceId: id, privateLinkServiceConnectionState: { status: "disconnected" } } }] } });
+    const pe = toEndpointInfo({
+      id: PE("p"),
+      properties: {
+        privateLinkServiceConnections: [{ properties: { privateLinkServiceId: id, privateLinkServiceConnectionState: { status: "disconnected" } } }],
+      },
+    });
     expect(pe.links[0]!.status).toBe("Disconnected");
   });
 
@@ -88,7 +100,7 @@ describe("connection shapes", () => {
     const w = world("Microsoft.DocumentDB/databaseAccounts", "cosmos1", { groupId: "Sql", ...pending() }, []);
     local = await startLocalArm({ resources: w.resources }, { throttle: false });
     const autopilot = new Autopilot({ arm: local.arm, config: parseConfigText(allowList("Sql"), "a.yaml") });
-    const d = await autopilot.handleTarget("t", w.target, (autopilot.configOrFailClosed("t", "x") as any), false);
+    const d = await autopilot.handleTarget("t", w.target, autopilot.configOrFailClosed("t", "x") as any, false);
     expect(d).toEqual([expect.objectContaining({ action: "approve", resource: w.conn, rule: "by-group", outcome: "applied" })]);
     expect(statusOf(w.conn)).toBe("Approved");
   });
@@ -156,12 +168,24 @@ describe("SQL settles approvals in `Ready`", () => {
   it("a 202 without an operation header, then Approving, then Ready: the wait ends at Ready after a few polls", async () => {
     const { cert, key } = await makeCertificate();
     const conn = `${providerId("Microsoft.Sql/servers", "sql9")}/privateEndpointConnections/pe.conn`;
-    const body = (provisioningState: string, status: string) => ({ id: conn, name: "pe.conn", properties: { groupIds: ["sqlServer"], provisioningState, privateEndpoint: { id: PE("pe") }, privateLinkServiceConnectionState: { status, description: "ok", actionsRequired: "None" } } });
+    const body = (provisioningState: string, status: string) => ({
+      id: conn,
+      name: "pe.conn",
+      properties: {
+        groupIds: ["sqlServer"],
+        provisioningState,
+        privateEndpoint: { id: PE("pe") },
+        privateLinkServiceConnectionState: { status, description: "ok", actionsRequired: "None" },
+      },
+    });
     let gets = 0;
     stub = createServer({ cert, key }, (req, res) => {
       req.resume();
       req.on("end", () => {
-        const reply = req.method === "PUT" ? { code: 202, body: body("Approving", "Pending") } : { code: 200, body: ++gets < 3 ? body("Approving", "Pending") : body("Ready", "Approved") };
+        const reply =
+          req.method === "PUT"
+            ? { code: 202, body: body("Approving", "Pending") }
+            : { code: 200, body: ++gets < 3 ? body("Approving", "Pending") : body("Ready", "Approved") };
         res.writeHead(reply.code, { "content-type": "application/json" });
         res.end(JSON.stringify(reply.body));
       });

@@ -27,8 +27,17 @@ const del = (id: string, resourceId: string): ResourceEvent => ({
   operationName: "Microsoft.Network/privateEndpoints/delete",
   caller: {},
 });
-const write = (id: string, resourceId: string): ResourceEvent => ({ ...del(id, resourceId), eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write", operationName: "Microsoft.Network/privateEndpoints/write" });
-const records = (l: LocalArm) => l.emulator.snapshot().resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A").map((r) => r.name);
+const write = (id: string, resourceId: string): ResourceEvent => ({
+  ...del(id, resourceId),
+  eventType: "Microsoft.Resources.ResourceWriteSuccess",
+  kind: "write",
+  operationName: "Microsoft.Network/privateEndpoints/write",
+});
+const records = (l: LocalArm) =>
+  l.emulator
+    .snapshot()
+    .resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A")
+    .map((r) => r.name);
 
 describe("delete events are hints too", () => {
   it("a forged or stale delete for an endpoint that exists (any id casing) removes nothing; a real delete does", async () => {

@@ -26,7 +26,15 @@ const OURS = (owner: string) => ({ managedBy: "privatelink-autopilot", owner });
 const REVOKE_ME = "Approved by privatelink-autopilot (rule 'old')";
 /** The app's record of having approved pe-v (the revoke candidate). */
 const ownApprovals = () =>
-  new MemoryOwnApprovalStore([{ connectionId: `${KV("kv-v")}/privateEndpointConnections/pe-v.conn`, endpointId: PE(REMOVED, "pe-v"), description: REVOKE_ME, rule: "old", at: "2026-11-01T00:00:00Z" }]);
+  new MemoryOwnApprovalStore([
+    {
+      connectionId: `${KV("kv-v")}/privateEndpointConnections/pe-v.conn`,
+      endpointId: PE(REMOVED, "pe-v"),
+      description: REVOKE_ME,
+      rule: "old",
+      at: "2026-11-01T00:00:00Z",
+    },
+  ]);
 
 function endpoint(sub: string, name: string, vault: string, status: string, ip: string, description = "please"): [ArmResource, ArmResource] {
   const id = PE(sub, name);
@@ -39,11 +47,17 @@ function endpoint(sub: string, name: string, vault: string, status: string, ip: 
       properties: {
         provisioningState: "Succeeded",
         customDnsConfigs: [{ fqdn: `${vault}.vault.azure.net`, ipAddresses: [ip] }],
-        manualPrivateLinkServiceConnections: [{ name: "l", properties: { privateLinkServiceId: KV(vault), groupIds: ["vault"], privateLinkServiceConnectionState: state } }],
+        manualPrivateLinkServiceConnections: [
+          { name: "l", properties: { privateLinkServiceId: KV(vault), groupIds: ["vault"], privateLinkServiceConnectionState: state } },
+        ],
         networkInterfaces: [],
       },
     },
-    { id: `${KV(vault)}/privateEndpointConnections/${name}.conn`, type: "Microsoft.KeyVault/vaults/privateEndpointConnections", properties: { privateEndpoint: { id }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" } },
+    {
+      id: `${KV(vault)}/privateEndpointConnections/${name}.conn`,
+      type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+      properties: { privateEndpoint: { id }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" },
+    },
   ];
 }
 
@@ -57,7 +71,12 @@ const record = (name: string, ip: string, metadata?: Record<string, string>): Ar
 function estate(): Estate {
   return {
     resources: [
-      ...["kv-a", "kv-r", "kv-v", "kv-u", "kv-e", "kv-f"].map((n) => ({ id: KV(n), type: "Microsoft.KeyVault/vaults", location: "westeurope", properties: {} })),
+      ...["kv-a", "kv-r", "kv-v", "kv-u", "kv-e", "kv-f"].map((n) => ({
+        id: KV(n),
+        type: "Microsoft.KeyVault/vaults",
+        location: "westeurope",
+        properties: {},
+      })),
       { id: ZONE, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} },
       ...endpoint(CONSUMER, "pe-a", "kv-a", "Pending", "10.1.0.4"), // approve, then dns-create
       ...endpoint(STRANGER, "pe-r", "kv-r", "Pending", "10.2.0.4"), // reject (unmatched: reject)
@@ -107,12 +126,26 @@ function autopilotFor(l: LocalArm, text: string, opts: { dryRun?: boolean; index
 
 const writes = (l: LocalArm) => l.emulator.calls.filter((c) => c.method !== "GET");
 const kinds = (ds: Decision[], outcome: Decision["outcome"]) => [...new Set(ds.filter((d) => d.outcome === outcome).map((d) => d.action))].sort();
-const recordNames = (l: LocalArm) => l.emulator.snapshot().resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A").map((r) => r.name).sort();
+const recordNames = (l: LocalArm) =>
+  l.emulator
+    .snapshot()
+    .resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A")
+    .map((r) => r.name)
+    .sort();
 
 let n = 0;
 function ev(resourceId: string, kind: "write" | "delete" = "write"): ResourceEvent {
   const type = resourceId.includes("/privateEndpoints/") ? "Microsoft.Network/privateEndpoints" : "Microsoft.KeyVault/vaults/privateEndpointConnections";
-  return { id: `gate-${++n}`, schema: "eventgrid", eventType: kind === "delete" ? "Microsoft.Resources.ResourceDeleteSuccess" : "Microsoft.Resources.ResourceWriteSuccess", kind, resourceId, resourceType: type, operationName: `${type}/${kind}`, caller: {} };
+  return {
+    id: `gate-${++n}`,
+    schema: "eventgrid",
+    eventType: kind === "delete" ? "Microsoft.Resources.ResourceDeleteSuccess" : "Microsoft.Resources.ResourceWriteSuccess",
+    kind,
+    resourceId,
+    resourceType: type,
+    operationName: `${type}/${kind}`,
+    caller: {},
+  };
 }
 
 const TARGET: WriteTarget = { resource: `${ZONE}/A/kv-a`, want: "w", action: "dns-create", reason: "r" };
@@ -173,7 +206,14 @@ describe("the write gate", () => {
     const { autopilot } = autopilotFor(local, allowList(), { dryRun: true });
     const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER] });
     expect(kinds(report.decisions, "planned")).toEqual(EVERY_WRITE);
-    const events = [PE(CONSUMER, "pe-a"), PE(CONSUMER, "pe-u"), PE(CONSUMER, "pe-e"), `${KV("kv-r")}/privateEndpointConnections/pe-r.conn`, `${KV("kv-v")}/privateEndpointConnections/pe-v.conn`, `${KV("kv-f")}/privateEndpointConnections/pe-f.conn`];
+    const events = [
+      PE(CONSUMER, "pe-a"),
+      PE(CONSUMER, "pe-u"),
+      PE(CONSUMER, "pe-e"),
+      `${KV("kv-r")}/privateEndpointConnections/pe-r.conn`,
+      `${KV("kv-v")}/privateEndpointConnections/pe-v.conn`,
+      `${KV("kv-f")}/privateEndpointConnections/pe-f.conn`,
+    ];
     const ds: Decision[] = [];
     for (const id of events) ds.push(...(await autopilot.handleEvent(ev(id))));
     ds.push(...(await autopilot.handleEvent(ev(PE(CONSUMER, "pe-gone"), "delete"))));

@@ -29,11 +29,16 @@ function endpoint(name: string, ips: string[]): ArmResource[] {
       properties: {
         provisioningState: "Succeeded",
         customDnsConfigs: [{ fqdn: "kv-dual.vault.azure.net", ipAddresses: ips }],
-        manualPrivateLinkServiceConnections: [{ name: "l", properties: { privateLinkServiceId: KV, groupIds: ["vault"], privateLinkServiceConnectionState: state } }],
+        manualPrivateLinkServiceConnections: [
+          { name: "l", properties: { privateLinkServiceId: KV, groupIds: ["vault"], privateLinkServiceConnectionState: state } },
+        ],
         networkInterfaces: [],
       },
     },
-    { id: `${KV}/privateEndpointConnections/${name}.conn`, properties: { privateEndpoint: { id: peId(name) }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" } },
+    {
+      id: `${KV}/privateEndpointConnections/${name}.conn`,
+      properties: { privateEndpoint: { id: peId(name) }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" },
+    },
   ];
 }
 
@@ -42,7 +47,15 @@ const base: ArmResource[] = [
   { id: ZONE_ID, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} },
 ];
 
-const write = (id: string): ResourceEvent => ({ id: `w-${id}`, schema: "eventgrid", eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write", resourceId: id, resourceType: "Microsoft.Network/privateEndpoints", caller: {} });
+const write = (id: string): ResourceEvent => ({
+  id: `w-${id}`,
+  schema: "eventgrid",
+  eventType: "Microsoft.Resources.ResourceWriteSuccess",
+  kind: "write",
+  resourceId: id,
+  resourceType: "Microsoft.Network/privateEndpoints",
+  caller: {},
+});
 const removed = (id: string): ResourceEvent => ({ ...write(id), id: `d-${id}`, eventType: "Microsoft.Resources.ResourceDeleteSuccess", kind: "delete" });
 
 let local: LocalArm | undefined;
@@ -57,18 +70,28 @@ function recordSets(l: LocalArm): Record<string, { ips: string[]; owner?: string
     if (r.type !== "Microsoft.Network/privateDnsZones/A" && r.type !== "Microsoft.Network/privateDnsZones/AAAA") continue;
     const p = r.properties!;
     const ips = [...(p.aRecords ?? []).map((a: any) => a.ipv4Address), ...(p.aaaaRecords ?? []).map((a: any) => a.ipv6Address)];
-    out[`${r.type.split("/").pop()} ${r.name}`] = { ips, owner: p.metadata?.owner?.split("/").pop(), ...(p.metadata?.claimant1 ? { claimant: p.metadata.claimant1.split("/").pop() } : {}) };
+    out[`${r.type.split("/").pop()} ${r.name}`] = {
+      ips,
+      owner: p.metadata?.owner?.split("/").pop(),
+      ...(p.metadata?.claimant1 ? { claimant: p.metadata.claimant1.split("/").pop() } : {}),
+    };
   }
   return out;
 }
 
-const dnsOf = (ds: { action: string; resource: string; outcome: string }[]) => ds.filter((d) => d.action.startsWith("dns-") && d.action !== "dns-skip").map((d) => [d.action, d.resource.replace(`${ZONE_ID}/`, ""), d.outcome]);
+const dnsOf = (ds: { action: string; resource: string; outcome: string }[]) =>
+  ds.filter((d) => d.action.startsWith("dns-") && d.action !== "dns-skip").map((d) => [d.action, d.resource.replace(`${ZONE_ID}/`, ""), d.outcome]);
 
 describe("IPv6 in AAAA record sets", () => {
   it("desired records: IPv4 → A, IPv6 → AAAA under the same name; not an address → skipped with the reason", () => {
     const config = parseConfigText(SPOKES_ALLOW, "a.yaml");
     if (!config.ok) throw new Error("bad test config");
-    const pe = { id: peId("pe-1"), name: "pe-1", links: [{ name: "l", targetResourceId: KV, status: "Approved", groupIds: ["vault"] }], customDnsConfigs: [{ fqdn: "kv-dual.vault.azure.net", ipAddresses: ["10.1.0.4", "fd00::4", "FD00::5", "not-an-ip"] }] } as any;
+    const pe = {
+      id: peId("pe-1"),
+      name: "pe-1",
+      links: [{ name: "l", targetResourceId: KV, status: "Approved", groupIds: ["vault"] }],
+      customDnsConfigs: [{ fqdn: "kv-dual.vault.azure.net", ipAddresses: ["10.1.0.4", "fd00::4", "FD00::5", "not-an-ip"] }],
+    } as any;
     const r = desiredRecords(pe, undefined, config.config.dns);
     expect(r.records.map((x) => [x.recordType ?? "A", x.recordName, x.ips])).toEqual([
       ["A", "kv-dual", ["10.1.0.4"]],
@@ -78,7 +101,10 @@ describe("IPv6 in AAAA record sets", () => {
   });
 
   it("an endpoint with both gets an A and an AAAA record set, each owned by it; a second endpoint waits as claimant of both; deleting the owner hands both over", async () => {
-    local = await startLocalArm({ resources: [...base, ...endpoint("pe-1", ["10.1.0.4", "fd00::4"]), ...endpoint("pe-2", ["10.1.0.5", "fd00::5"])] }, { throttle: false });
+    local = await startLocalArm(
+      { resources: [...base, ...endpoint("pe-1", ["10.1.0.4", "fd00::4"]), ...endpoint("pe-2", ["10.1.0.5", "fd00::5"])] },
+      { throttle: false },
+    );
     const index = new MemoryOwnershipIndex();
     const ap = new Autopilot({ arm: local.arm, config: parseConfigText(SPOKES_ALLOW, "a.yaml"), index });
 
@@ -92,7 +118,10 @@ describe("IPv6 in AAAA record sets", () => {
       ["dns-conflict", "A/kv-dual", "applied"],
       ["dns-conflict", "AAAA/kv-dual", "applied"],
     ]);
-    expect(recordSets(local)).toEqual({ "A kv-dual": { ips: ["10.1.0.4"], owner: "pe-1", claimant: "pe-2" }, "AAAA kv-dual": { ips: ["fd00::4"], owner: "pe-1", claimant: "pe-2" } });
+    expect(recordSets(local)).toEqual({
+      "A kv-dual": { ips: ["10.1.0.4"], owner: "pe-1", claimant: "pe-2" },
+      "AAAA kv-dual": { ips: ["fd00::4"], owner: "pe-1", claimant: "pe-2" },
+    });
     expect((await index.entriesFor(peId("pe-1"))).map((e) => e.recordType ?? "A")).toEqual(["A", "AAAA"]);
 
     // The owner goes: both record sets go to the claimant, each with its own family's address.

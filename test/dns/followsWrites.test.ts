@@ -69,7 +69,9 @@ async function records(l: LocalArm) {
 }
 
 const acts = (ds: Decision[]) => ds.map((d) => [d.action, d.outcome]);
-const connectionState = (l: LocalArm) => l.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!.properties!.privateLinkServiceConnectionState.status;
+const connectionState = (l: LocalArm) =>
+  l.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!.properties!.privateLinkServiceConnectionState
+    .status;
 
 describe("DNS follows this run's reject or revoke (defect 5)", () => {
   for (const mode of ["sync", "upsert-only", "create-only"] as const) {
@@ -88,10 +90,16 @@ describe("DNS follows this run's reject or revoke (defect 5)", () => {
   it("a connection revoked now loses the record it had (sync)", async () => {
     const l = await start();
     const id = await createEndpoint(l, "pe-kv", KV);
-    expect(acts(await autopilot(l, allowList()).handleEvent(peEvent(id)))).toEqual([["approve", "applied"], ["dns-create", "applied"]]);
+    expect(acts(await autopilot(l, allowList()).handleEvent(peEvent(id)))).toEqual([
+      ["approve", "applied"],
+      ["dns-create", "applied"],
+    ]);
     expect(Object.keys(await records(l))).toEqual(["kv-shared"]);
     const ds = await autopilot(l, allowList({ requester: STRANGER, approval: "  revokeRemoved: true\n" })).handleEvent(peEvent(id));
-    expect(acts(ds)).toEqual([["revoke", "applied"], ["dns-delete", "applied"]]);
+    expect(acts(ds)).toEqual([
+      ["revoke", "applied"],
+      ["dns-delete", "applied"],
+    ]);
     expect(connectionState(l)).toBe("Rejected");
     expect(await records(l)).toEqual({});
   });
@@ -114,7 +122,7 @@ describe("DNS follows this run's reject or revoke (defect 5)", () => {
     const l = await start();
     const id = await createEndpoint(l, "pe-kv", KV);
     const ap = autopilot(l, allowList({ requester: STRANGER, approval: "  unmatched: reject\n", dns: "  registerWhen: always\n" }));
-    const ds = await ap.handleEndpoint("dry", id, (ap.configOrFailClosed("dry", id) as any), true);
+    const ds = await ap.handleEndpoint("dry", id, ap.configOrFailClosed("dry", id) as any, true);
     expect(ds[0]).toMatchObject({ action: "reject", outcome: "planned" });
     expect(ds.filter((d) => d.action === "dns-create")).toEqual([]);
     expect(connectionState(l)).toBe("Pending");

@@ -83,11 +83,13 @@ const peEvent = (id: string): ResourceEvent => ({
 
 async function records(l: LocalArm, zone: string) {
   const out: Record<string, { ips: string[]; metadata?: Record<string, string> }> = {};
-  for await (const r of l.arm.privateDnsFor(HUB).recordSets.listByType("rg-dns", zone, "A")) out[r.name!] = { ips: (r.aRecords ?? []).map((a) => a.ipv4Address!), metadata: r.metadata };
+  for await (const r of l.arm.privateDnsFor(HUB).recordSets.listByType("rg-dns", zone, "A"))
+    out[r.name!] = { ips: (r.aRecords ?? []).map((a) => a.ipv4Address!), metadata: r.metadata };
   return out;
 }
 
-const mentions = (ds: Decision[], id: string) => ds.filter((d) => d.action !== "dns-skip" && d.action.startsWith("dns-") && (d.dns?.owner === id || d.resource === id));
+const mentions = (ds: Decision[], id: string) =>
+  ds.filter((d) => d.action !== "dns-skip" && d.action.startsWith("dns-") && (d.dns?.owner === id || d.resource === id));
 const nicReads = (l: LocalArm) => l.emulator.calls.filter((c) => c.method === "GET" && /\/networkInterfaces\//i.test(c.path)).length;
 
 describe("a consumer cannot name records after someone else's target (defect 1)", () => {
@@ -97,7 +99,11 @@ describe("a consumer cannot name records after someone else's target (defect 1)"
     const ds = await autopilot.handleEvent(peEvent(evil));
     expect(await records(local, VAULT_ZONE)).toEqual({});
     const skip = ds.find((d) => d.action === "dns-skip" && d.dns?.record === "kv-shared");
-    expect(skip).toMatchObject({ outcome: "skipped", dns: { zone: VAULT_ZONE }, reason: expect.stringMatching(/kv-shared\.vault\.azure\.net .*not a name of the endpoint's target stattacker/) });
+    expect(skip).toMatchObject({
+      outcome: "skipped",
+      dns: { zone: VAULT_ZONE },
+      reason: expect.stringMatching(/kv-shared\.vault\.azure\.net .*not a name of the endpoint's target stattacker/),
+    });
     // What the platform set for its own account stays registered, as for any approved endpoint in a watched subscription.
     expect(Object.keys(await records(local, BLOB_ZONE))).toEqual(["stattacker"]);
   });
@@ -124,7 +130,10 @@ describe("a consumer cannot name records after someone else's target (defect 1)"
     for (const run of [1, 2]) {
       const report = await sweeper.sweep();
       expect(report.complete, `sweep ${run}`).toBe(true);
-      expect(mentions(report.decisions, evil).filter((d) => d.dns?.zone === VAULT_ZONE), `sweep ${run}`).toEqual([]);
+      expect(
+        mentions(report.decisions, evil).filter((d) => d.dns?.zone === VAULT_ZONE),
+        `sweep ${run}`,
+      ).toEqual([]);
       const vault = await records(local, VAULT_ZONE);
       expect(Object.keys(vault)).toEqual(["kv-shared"]);
       expect(vault["kv-shared"]!.metadata).toMatchObject({ owner: legit });
@@ -158,7 +167,10 @@ describe("a consumer cannot name records after someone else's target (defect 1)"
       const id = await createEndpoint(local, name, target, { groupId: group });
       local.emulator.clearCalls();
       const ds = await autopilot.handleEvent(peEvent(id));
-      expect(ds.filter((d) => d.action === "dns-create").map((d) => d.dns?.record), name).toEqual([...expected]);
+      expect(
+        ds.filter((d) => d.action === "dns-create").map((d) => d.dns?.record),
+        name,
+      ).toEqual([...expected]);
       expect(Object.keys(await records(local, zone)).sort(), name).toEqual([...expected]);
       expect(nicReads(local), name).toBe(1);
     }
@@ -186,7 +198,9 @@ describe("dns.registerFor narrows which endpoints get records", () => {
     const id = await createEndpoint(local, "pe-kv", KV);
     const ds = await autopilot.handleEvent(peEvent(id));
     expect(ds[0]).toMatchObject({ action: "approve", outcome: "applied" });
-    expect(ds.filter((d) => d.action.startsWith("dns-")).map((d) => [d.action, d.reason])).toEqual([["dns-skip", expect.stringMatching(/outside dns.registerFor/)]]);
+    expect(ds.filter((d) => d.action.startsWith("dns-")).map((d) => [d.action, d.reason])).toEqual([
+      ["dns-skip", expect.stringMatching(/outside dns.registerFor/)],
+    ]);
     expect(await records(local, VAULT_ZONE)).toEqual({});
     await local.close();
 

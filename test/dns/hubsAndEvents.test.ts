@@ -12,7 +12,12 @@ import { CONSUMER, PROVIDER, consumerVnet, createEndpoint, parent, vaultId } fro
 const HUB_WEU = `/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-dns-weu`;
 const HUB_NEU = `/subscriptions/44444444-4444-4444-4444-444444444444/resourceGroups/rg-dns-neu`;
 const ZONE = "privatelink.vaultcore.azure.net";
-const zoneRes = (rg: string) => ({ id: `${rg}/providers/Microsoft.Network/privateDnsZones/${ZONE}`, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} });
+const zoneRes = (rg: string) => ({
+  id: `${rg}/providers/Microsoft.Network/privateDnsZones/${ZONE}`,
+  type: "Microsoft.Network/privateDnsZones",
+  location: "global",
+  properties: {},
+});
 const recordId = (rg: string, name: string) => `${rg}/providers/Microsoft.Network/privateDnsZones/${ZONE}/A/${name}`;
 
 const allowList = (dns: string, rule = `    - name: spokes\n      requesterSubscriptions: [${CONSUMER}]\n`) => `
@@ -30,7 +35,10 @@ afterEach(async () => {
 });
 
 async function world(text: string, extra: any[] = []) {
-  local = await startLocalArm({ resources: [parent(vaultId("kv-shared"), "Microsoft.KeyVault/vaults"), consumerVnet("rg-app"), zoneRes(HUB_WEU), zoneRes(HUB_NEU), ...extra] }, { throttle: false });
+  local = await startLocalArm(
+    { resources: [parent(vaultId("kv-shared"), "Microsoft.KeyVault/vaults"), consumerVnet("rg-app"), zoneRes(HUB_WEU), zoneRes(HUB_NEU), ...extra] },
+    { throttle: false },
+  );
   const config = parseConfigText(text, "a.yaml");
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
   return { l: local, autopilot: new Autopilot({ arm: local.arm, config }) };
@@ -52,8 +60,13 @@ const ips = (l: LocalArm, rg: string) => l.emulator.getResource(recordId(rg, "kv
 describe("several hubs", () => {
   it("validate accepts the same zone name in two hubs, and refuses the same copy twice", () => {
     expect(parseConfigText(allowList(twoHubs), "a.yaml").ok).toBe(true);
-    const twice = parseConfigText(allowList(`  zones:\n    - name: ${ZONE}\n      resourceGroupId: ${HUB_WEU}\n    - name: ${ZONE}\n      resourceGroupId: ${HUB_WEU}\n`), "a.yaml");
-    expect(!twice.ok && twice.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^duplicate zone 'privatelink.vaultcore.azure.net' in .*rg-dns-weu/)]);
+    const twice = parseConfigText(
+      allowList(`  zones:\n    - name: ${ZONE}\n      resourceGroupId: ${HUB_WEU}\n    - name: ${ZONE}\n      resourceGroupId: ${HUB_WEU}\n`),
+      "a.yaml",
+    );
+    expect(!twice.ok && twice.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^duplicate zone 'privatelink.vaultcore.azure.net' in .*rg-dns-weu/),
+    ]);
   });
 
   it("writes the record in every copy, and removes it from every copy when the endpoint goes", async () => {
@@ -67,7 +80,12 @@ describe("several hubs", () => {
     expect(ips(l, HUB_WEU)).toEqual(ips(l, HUB_NEU));
     await l.arm.networkFor(CONSUMER).privateEndpoints.beginDeleteAndWait("rg-app", "pe-kv", { updateIntervalInMs: 10 });
     const gone = await autopilot.handleEvent(event(pe, "Microsoft.Network/privateEndpoints/delete", "delete"));
-    expect(gone.filter((d) => d.action === "dns-delete").map((d) => d.resource).sort()).toEqual([recordId(HUB_NEU, "kv-shared"), recordId(HUB_WEU, "kv-shared")].sort());
+    expect(
+      gone
+        .filter((d) => d.action === "dns-delete")
+        .map((d) => d.resource)
+        .sort(),
+    ).toEqual([recordId(HUB_NEU, "kv-shared"), recordId(HUB_WEU, "kv-shared")].sort());
     expect(l.emulator.getResource(recordId(HUB_WEU, "kv-shared"))).toBeUndefined();
     expect(l.emulator.getResource(recordId(HUB_NEU, "kv-shared"))).toBeUndefined();
   });
@@ -77,7 +95,11 @@ describe("dns.ownerId", () => {
   const otherInstall = (rg: string) => ({
     id: recordId(rg, "kv-shared"),
     type: "Microsoft.Network/privateDnsZones/A",
-    properties: { ttl: 600, aRecords: [{ ipv4Address: "10.99.0.9" }], metadata: { managedBy: "pla-test", owner: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateEndpoints/z" } },
+    properties: {
+      ttl: 600,
+      aRecords: [{ ipv4Address: "10.99.0.9" }],
+      metadata: { managedBy: "pla-test", owner: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateEndpoints/z" },
+    },
   });
 
   it("marks what it writes with the owner id, and leaves another deployment's record alone", async () => {
@@ -114,18 +136,28 @@ describe("events that lead to DNS", () => {
     // A NIC of no endpoint (a VM's): one read, nothing else.
     const vmNic = `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/networkInterfaces/vm-nic`;
     l.emulator.load({ resources: [{ id: vmNic, type: "Microsoft.Network/networkInterfaces", location: "westeurope", properties: { ipConfigurations: [] } }] });
-    expect(await autopilot.handleEvent(event(vmNic, "Microsoft.Network/networkInterfaces/write"))).toEqual([expect.objectContaining({ action: "ignore", reason: expect.stringMatching(/belongs to no private endpoint/) })]);
+    expect(await autopilot.handleEvent(event(vmNic, "Microsoft.Network/networkInterfaces/write"))).toEqual([
+      expect.objectContaining({ action: "ignore", reason: expect.stringMatching(/belongs to no private endpoint/) }),
+    ]);
   });
 
   it("a human's approval on the provider side writes the record on that approval's own event", async () => {
     // No rule allows the requester: a person approves in the portal.
-    const { l, autopilot } = await world(allowList(`  zones:\n    - name: ${ZONE}\n      resourceGroupId: ${HUB_WEU}\n`, `    - name: others\n      requesterSubscriptions: [99999999-9999-9999-9999-999999999999]\n`));
+    const { l, autopilot } = await world(
+      allowList(
+        `  zones:\n    - name: ${ZONE}\n      resourceGroupId: ${HUB_WEU}\n`,
+        `    - name: others\n      requesterSubscriptions: [99999999-9999-9999-9999-999999999999]\n`,
+      ),
+    );
     const pe = await createEndpoint(l, "pe-kv", vaultId("kv-shared"), { rg: "rg-app" });
     expect((await autopilot.handleEvent(event(pe, "Microsoft.Network/privateEndpoints/write"))).map((d) => d.action)).toEqual(["leave-pending", "dns-skip"]);
     const [conn] = await autopilot.connections.listConnections(vaultId("kv-shared"));
     await autopilot.connections.setState(conn!, "Approved", "approved by a person"); // as the portal does
     const ds = await autopilot.handleEvent(event(conn!.id, "Microsoft.KeyVault/vaults/privateEndpointConnections/write"));
-    expect(ds.map((d) => [d.action, d.outcome])).toEqual([["ignore", "skipped"], ["dns-create", "applied"]]);
+    expect(ds.map((d) => [d.action, d.outcome])).toEqual([
+      ["ignore", "skipped"],
+      ["dns-create", "applied"],
+    ]);
     expect(ips(l, HUB_WEU)).toHaveLength(1);
   });
 });

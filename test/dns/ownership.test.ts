@@ -46,8 +46,14 @@ describe("planRecord", () => {
   it("creates, skips, updates with If-Match, and never touches a foreign record", () => {
     expect(planRecord(desired(pe("a")), undefined)).toMatchObject({ action: "dns-create", write: { kind: "create" } });
     expect(planRecord(desired(pe("a")), ours(pe("A").toUpperCase(), ["10.0.0.4"]))).toMatchObject({ action: "dns-skip", reason: "record is up to date" });
-    expect(planRecord(desired(pe("a"), ["10.0.0.5"]), ours(pe("a"), ["10.0.0.4"]))).toMatchObject({ action: "dns-update", write: { kind: "update", ifMatch: "e1", ips: ["10.0.0.5"] } });
-    expect(planRecord(desired(pe("a"), ["10.0.0.5"], "create-only"), ours(pe("a"), ["10.0.0.4"]))).toMatchObject({ action: "dns-skip", reason: expect.stringMatching(/create-only forbids updates/) });
+    expect(planRecord(desired(pe("a"), ["10.0.0.5"]), ours(pe("a"), ["10.0.0.4"]))).toMatchObject({
+      action: "dns-update",
+      write: { kind: "update", ifMatch: "e1", ips: ["10.0.0.5"] },
+    });
+    expect(planRecord(desired(pe("a"), ["10.0.0.5"], "create-only"), ours(pe("a"), ["10.0.0.4"]))).toMatchObject({
+      action: "dns-skip",
+      reason: expect.stringMatching(/create-only forbids updates/),
+    });
     const foreign = planRecord(desired(pe("a")), { etag: "x", ttl: 60, ips: ["1.2.3.4"], metadata: {} });
     expect(foreign).toMatchObject({ action: "dns-conflict" });
     expect(foreign.write).toBeUndefined();
@@ -77,8 +83,14 @@ describe("planRelease", () => {
     expect(w).toMatchObject({ action: "dns-update", write: { ips: ["10.0.0.4"] } });
     expect(decodeOwnership(w.write!.metadata)).toEqual({ owner: pe("a"), claimants: [] });
     expect(planRelease(pe("b"), zone, rec(pe("a")))).toMatchObject({ action: "dns-skip" });
-    expect(planRelease(pe("a"), zone, { etag: "x", ips: [], metadata: {} })).toMatchObject({ action: "dns-skip", reason: expect.stringMatching(/no privatelink-autopilot marker/) });
+    expect(planRelease(pe("a"), zone, { etag: "x", ips: [], metadata: {} })).toMatchObject({
+      action: "dns-skip",
+      reason: expect.stringMatching(/no privatelink-autopilot marker/),
+    });
     expect(planRelease(pe("a"), { ttl: 600, mode: "upsert-only" }, rec(pe("a")))).toMatchObject({ action: "dns-skip", suppressed: true });
-    expect(planRelease(pe("a"), { ttl: 600, mode: "create-only" }, rec(pe("a"), [pe("b")]), { endpointId: pe("b"), ips: ["1.1.1.1"] })).toMatchObject({ action: "dns-skip", suppressed: true });
+    expect(planRelease(pe("a"), { ttl: 600, mode: "create-only" }, rec(pe("a"), [pe("b")]), { endpointId: pe("b"), ips: ["1.1.1.1"] })).toMatchObject({
+      action: "dns-skip",
+      suppressed: true,
+    });
   });
 });

@@ -20,7 +20,13 @@ const T = {
   amr: `${rg}/Microsoft.Cache/redisEnterprise/amr-shared`,
   cosmos: `${rg}/Microsoft.DocumentDB/databaseAccounts/cosmos-shared`,
 };
-const ZONES = ["privatelink.vaultcore.azure.net", "privatelink.blob.core.windows.net", "privatelink.redis.azure.net", "privatelink.documents.azure.com", "privatelink.zilliz.example"];
+const ZONES = [
+  "privatelink.vaultcore.azure.net",
+  "privatelink.blob.core.windows.net",
+  "privatelink.redis.azure.net",
+  "privatelink.documents.azure.com",
+  "privatelink.zilliz.example",
+];
 
 function estate(extra: ArmResource[] = []): Estate {
   const parent = (id: string, type: string): ArmResource => ({ id, type, location: "westeurope", properties: { provisioningState: "Succeeded" } });
@@ -30,7 +36,12 @@ function estate(extra: ArmResource[] = []): Estate {
       parent(T.storage, "Microsoft.Storage/storageAccounts"),
       parent(T.amr, "Microsoft.Cache/redisEnterprise"),
       parent(T.cosmos, "Microsoft.DocumentDB/databaseAccounts"),
-      ...ZONES.map((z) => ({ id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${z}`, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} })),
+      ...ZONES.map((z) => ({
+        id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${z}`,
+        type: "Microsoft.Network/privateDnsZones",
+        location: "global",
+        properties: {},
+      })),
       {
         id: `/subscriptions/${CONSUMER}/resourceGroups/rg-app-web/providers/Microsoft.Network/virtualNetworks/vnet`,
         type: "Microsoft.Network/virtualNetworks",
@@ -50,7 +61,9 @@ approval:
       requesterSubscriptions: [${CONSUMER}]
 dns:
   zones:
-${ZONES.filter((z) => !z.includes("documents")).map((z) => `    - name: ${z}\n      resourceGroupId: ${HUB_RG}`).join("\n")}
+${ZONES.filter((z) => !z.includes("documents"))
+  .map((z) => `    - name: ${z}\n      resourceGroupId: ${HUB_RG}`)
+  .join("\n")}
     - name: privatelink.documents.azure.com
       resourceGroupId: ${HUB_RG}
       ttl: 300
@@ -69,10 +82,20 @@ async function setup(config = allowList(), extra: ArmResource[] = [], opts: { dr
   return { local, autopilot: new Autopilot({ arm: local.arm, config: parsed, ...opts }) };
 }
 
-const createEndpoint = (l: LocalArm, name: string, target: string, groupId: string, manual = true) => createPe(l, name, target, { rg: "rg-app-web", groupId, auto: !manual });
+const createEndpoint = (l: LocalArm, name: string, target: string, groupId: string, manual = true) =>
+  createPe(l, name, target, { rg: "rg-app-web", groupId, auto: !manual });
 
 function peEvent(id: string): ResourceEvent {
-  return { id: `ev-${id.split("/").pop()}-${Math.random()}`, schema: "eventgrid", eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write", resourceId: id, resourceType: "Microsoft.Network/privateEndpoints", operationName: "Microsoft.Network/privateEndpoints/write", caller: {} };
+  return {
+    id: `ev-${id.split("/").pop()}-${Math.random()}`,
+    schema: "eventgrid",
+    eventType: "Microsoft.Resources.ResourceWriteSuccess",
+    kind: "write",
+    resourceId: id,
+    resourceType: "Microsoft.Network/privateEndpoints",
+    operationName: "Microsoft.Network/privateEndpoints/write",
+    caller: {},
+  };
 }
 
 async function records(l: LocalArm, zone: string) {
@@ -84,7 +107,8 @@ async function records(l: LocalArm, zone: string) {
 }
 
 const dnsOf = (ds: Decision[]) => ds.filter((d) => d.action.startsWith("dns-")).map((d) => [d.action, d.dns?.zone, d.dns?.record, d.outcome]);
-const endpointIp = async (l: LocalArm, name: string) => (await l.arm.networkFor(CONSUMER).privateEndpoints.get("rg-app-web", name)).customDnsConfigs![0]!.ipAddresses![0]!;
+const endpointIp = async (l: LocalArm, name: string) =>
+  (await l.arm.networkFor(CONSUMER).privateEndpoints.get("rg-app-web", name)).customDnsConfigs![0]!.ipAddresses![0]!;
 
 describe("DNS records for approved endpoints", () => {
   it("writes exactly the right records for Key Vault, Storage, Managed Redis and Cosmos DB", async () => {
@@ -121,11 +145,20 @@ describe("DNS records for approved endpoints", () => {
     expect(await records(local, "privatelink.vaultcore.azure.net")).toEqual({});
     // A human approves it; the provider-side event now brings the records.
     const conn = local.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!;
-    await local.arm.keyVaultFor(PROVIDER).privateEndpointConnections.put("rg-shared", "kv-shared", conn.name!, { privateLinkServiceConnectionState: { status: "Approved", description: "by hand" } });
+    await local.arm
+      .keyVaultFor(PROVIDER)
+      .privateEndpointConnections.put("rg-shared", "kv-shared", conn.name!, {
+        privateLinkServiceConnectionState: { status: "Approved", description: "by hand" },
+      });
     // ARM sends ResourceWriteSuccess for a long-running write once it has succeeded (while
     // Key Vault still says Updating, the records would be left to a continuation).
-    for (let i = 0; i < 200 && local.emulator.getResource(conn.id)?.properties?.provisioningState !== "Succeeded"; i++) await new Promise((r) => setTimeout(r, 10));
-    const after = await autopilot.handleEvent({ ...peEvent(conn.id), resourceId: conn.id, resourceType: "Microsoft.KeyVault/vaults/privateEndpointConnections" });
+    for (let i = 0; i < 200 && local.emulator.getResource(conn.id)?.properties?.provisioningState !== "Succeeded"; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const after = await autopilot.handleEvent({
+      ...peEvent(conn.id),
+      resourceId: conn.id,
+      resourceType: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+    });
     expect(dnsOf(after)).toEqual([["dns-create", "privatelink.vaultcore.azure.net", "kv-shared", "applied"]]);
   });
 
@@ -138,7 +171,13 @@ describe("DNS records for approved endpoints", () => {
 
   it("never touches a record set without our marker, byte for byte, and reports it", async () => {
     const foreignId = `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net/A/kv-shared`;
-    const foreign: ArmResource = { id: foreignId, name: "kv-shared", type: "Microsoft.Network/privateDnsZones/A", etag: "hand-made-etag", properties: { ttl: 3600, aRecords: [{ ipv4Address: "10.0.0.99" }], metadata: { owner: "platform team" } } };
+    const foreign: ArmResource = {
+      id: foreignId,
+      name: "kv-shared",
+      type: "Microsoft.Network/privateDnsZones/A",
+      etag: "hand-made-etag",
+      properties: { ttl: 3600, aRecords: [{ ipv4Address: "10.0.0.99" }], metadata: { owner: "platform team" } },
+    };
     const { local, autopilot } = await setup(allowList(), [foreign]);
     const before = JSON.stringify(local.emulator.getResource(foreignId));
     const id = await createEndpoint(local, "pe-kv", T.kv, "vault");
@@ -160,7 +199,9 @@ describe("DNS records for approved endpoints", () => {
     // Asked again, the claimant is not added twice and nothing is written.
     const again = await autopilot.handleEvent(peEvent(second));
     expect(again.find((d) => d.action === "dns-conflict")).toMatchObject({ outcome: "skipped", reason: expect.stringMatching(/already recorded/) });
-    expect((await records(local, "privatelink.vaultcore.azure.net"))["kv-shared"]!.etag).toBe((await records(local, "privatelink.vaultcore.azure.net"))["kv-shared"]!.etag);
+    expect((await records(local, "privatelink.vaultcore.azure.net"))["kv-shared"]!.etag).toBe(
+      (await records(local, "privatelink.vaultcore.azure.net"))["kv-shared"]!.etag,
+    );
   });
 
   it("replaying the same events changes nothing (no ETag changes); a new record costs no Private DNS read", async () => {
@@ -176,7 +217,11 @@ describe("DNS records for approved endpoints", () => {
   });
 
   it("updates a record it owns when the endpoint's IP changes, unless the mode forbids it", async () => {
-    for (const [mode, expected] of [["sync", "dns-update"], ["upsert-only", "dns-update"], ["create-only", "dns-skip"]] as const) {
+    for (const [mode, expected] of [
+      ["sync", "dns-update"],
+      ["upsert-only", "dns-update"],
+      ["create-only", "dns-skip"],
+    ] as const) {
       const { local: l, autopilot } = await setup(allowList().replace("dns:\n", `dns:\n  mode: ${mode}\n`));
       const id = await createEndpoint(l, "pe-kv", T.kv, "vault");
       await autopilot.handleEvent(peEvent(id));
@@ -197,7 +242,10 @@ describe("DNS records for approved endpoints", () => {
     const id = await createEndpoint(local, "pe-kv", T.kv, "vault");
     local.emulator.clearCalls();
     const ds = await autopilot.handleEvent(peEvent(id));
-    expect(ds.map((d) => [d.action, d.outcome])).toEqual([["approve", "planned"], ["dns-create", "planned"]]);
+    expect(ds.map((d) => [d.action, d.outcome])).toEqual([
+      ["approve", "planned"],
+      ["dns-create", "planned"],
+    ]);
     expect(local.emulator.calls.filter((c) => c.method !== "GET")).toHaveLength(0);
   });
 
@@ -227,7 +275,9 @@ describe("DNS records for approved endpoints", () => {
     pe2.properties!.customDnsConfigs = [{ fqdn: "kv-shared.vault.azure.net", ipAddresses: [] }];
     local.emulator.load({ resources: [pe2] });
     // One channel for "retry later": a retryable decision, not a throw past what was already decided.
-    expect((await autopilot.handleEvent(peEvent(id2))).filter((d) => d.retryable).map((d) => d.reason)).toEqual([expect.stringMatching(/no private IP yet.*redelivers/)]);
+    expect((await autopilot.handleEvent(peEvent(id2))).filter((d) => d.retryable).map((d) => d.reason)).toEqual([
+      expect.stringMatching(/no private IP yet.*redelivers/),
+    ]);
   });
 
   it("names records for services reached by alias with a custom rule", async () => {

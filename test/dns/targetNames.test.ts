@@ -4,13 +4,22 @@ import { provenTargetName } from "../../shared/dns/targetNames.js";
 import type { EndpointLink } from "../../shared/providers/endpoints.js";
 
 const id = (type: string, name: string) => `/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/${type}/${name}`;
-const link = (type: string, name: string, groupIds: string[]): EndpointLink[] => [{ targetResourceId: id(type, name), groupIds, manual: true, status: "Approved" }];
+const link = (type: string, name: string, groupIds: string[]): EndpointLink[] => [
+  { targetResourceId: id(type, name), groupIds, manual: true, status: "Approved" },
+];
 
 describe("provenTargetName", () => {
   it("accepts the target's own name in a zone the table lists for its type and group id", () => {
-    expect(provenTargetName("kv-shared.vault.azure.net", link("Microsoft.KeyVault/vaults", "kv-shared", ["vault"]))).toMatchObject({ zone: "privatelink.vaultcore.azure.net", recordName: "kv-shared" });
-    expect(provenTargetName("KV-Shared.privatelink.vaultcore.azure.net.", link("Microsoft.KeyVault/vaults", "kv-shared", ["vault"]))).toMatchObject({ recordName: "kv-shared" });
-    expect(provenTargetName("st1.blob.core.windows.net", link("Microsoft.Storage/storageAccounts", "st1", ["blob"]))).toMatchObject({ zone: "privatelink.blob.core.windows.net" });
+    expect(provenTargetName("kv-shared.vault.azure.net", link("Microsoft.KeyVault/vaults", "kv-shared", ["vault"]))).toMatchObject({
+      zone: "privatelink.vaultcore.azure.net",
+      recordName: "kv-shared",
+    });
+    expect(provenTargetName("KV-Shared.privatelink.vaultcore.azure.net.", link("Microsoft.KeyVault/vaults", "kv-shared", ["vault"]))).toMatchObject({
+      recordName: "kv-shared",
+    });
+    expect(provenTargetName("st1.blob.core.windows.net", link("Microsoft.Storage/storageAccounts", "st1", ["blob"]))).toMatchObject({
+      zone: "privatelink.blob.core.windows.net",
+    });
     expect(provenTargetName("sql1.database.windows.net", link("Microsoft.Sql/servers", "sql1", ["sqlServer"]))).toBeDefined();
   });
 

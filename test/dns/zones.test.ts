@@ -1,13 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  ZONE_TABLE_SOURCE,
-  knownZoneNames,
-  publicNamePairings,
-  resolveZone,
-  resolveZoneCandidates,
-  type ZoneMatch,
-} from "../../shared/dns/zones/index.js";
+import { ZONE_TABLE_SOURCE, knownZoneNames, publicNamePairings, resolveZone, resolveZoneCandidates, type ZoneMatch } from "../../shared/dns/zones/index.js";
 import shipped from "../../shared/dns/data/private-dns-zones.json" with { type: "json" };
 
 interface Entry {
@@ -62,9 +55,7 @@ describe("resolveZone: cases from the issue (public names)", () => {
   });
 
   it("Azure Managed Redis and Redis Enterprise (same type and group id) get different zones", () => {
-    expect(resolveZone("amr.westeurope.redis.azure.net")!.zone).not.toBe(
-      resolveZone("amr.westeurope.redisenterprise.cache.azure.net")!.zone,
-    );
+    expect(resolveZone("amr.westeurope.redis.azure.net")!.zone).not.toBe(resolveZone("amr.westeurope.redisenterprise.cache.azure.net")!.zone);
   });
 });
 
@@ -214,9 +205,7 @@ describe("resolveZone: alternative zone layouts ({subzone} and friends)", () => 
     ]);
     expect(resolveZoneCandidates("aks1.team1.westeurope.azmk8s.io").map(zr)).toEqual(sub.map(zr));
     // a single label in front of the region has no room for a subzone
-    expect(resolveZoneCandidates("aks1.privatelink.westeurope.azmk8s.io").map(zr)).toEqual([
-      { zone: "privatelink.westeurope.azmk8s.io", recordName: "aks1" },
-    ]);
+    expect(resolveZoneCandidates("aks1.privatelink.westeurope.azmk8s.io").map(zr)).toEqual([{ zone: "privatelink.westeurope.azmk8s.io", recordName: "aks1" }]);
   });
 
   it("ACR data endpoints and Web Apps SCM go to the base zone (table footnotes: do not deploy the extra zone)", () => {
@@ -332,13 +321,10 @@ describe("resolveZone: input handling", () => {
     expect(resolveZone(input)).toBeUndefined();
   });
 
-  it.each([undefined, null, 42, {}, [], ["kv.vault.azure.net"], Symbol("x"), () => "kv.vault.azure.net"])(
-    "non-string %s -> undefined, no throw",
-    (input) => {
-      expect(() => resolveZone(input as string)).not.toThrow();
-      expect(resolveZone(input as string)).toBeUndefined();
-    },
-  );
+  it.each([undefined, null, 42, {}, [], ["kv.vault.azure.net"], Symbol("x"), () => "kv.vault.azure.net"])("non-string %s -> undefined, no throw", (input) => {
+    expect(() => resolveZone(input as string)).not.toThrow();
+    expect(resolveZone(input as string)).toBeUndefined();
+  });
 });
 
 describe("knownZoneNames", () => {
@@ -359,10 +345,7 @@ describe("knownZoneNames", () => {
 
 describe("shipped data", () => {
   it("is the reference table, unchanged, with its provenance", () => {
-    const fixture = readFileSync(
-      new URL("../fixtures/reference/private-link-dns-zones/private-endpoint-dns-zones.json", import.meta.url),
-      "utf8",
-    );
+    const fixture = readFileSync(new URL("../fixtures/reference/private-link-dns-zones/private-endpoint-dns-zones.json", import.meta.url), "utf8");
     const data = readFileSync(new URL("../../shared/dns/data/private-dns-zones.json", import.meta.url), "utf8");
     expect(data).toBe(fixture);
     expect(ZONE_TABLE_SOURCE).toMatchObject({
@@ -386,11 +369,14 @@ const VALUES: Record<string, string> = {
   subzone: "team1",
 };
 const fill = (pattern: string): string =>
-  pattern.trim().replace(/\{(\w+)\}/g, (_m, n: string) => {
-    const v = VALUES[n];
-    if (v === undefined) throw new Error(`no test value for placeholder {${n}}`);
-    return v;
-  }).toLowerCase();
+  pattern
+    .trim()
+    .replace(/\{(\w+)\}/g, (_m, n: string) => {
+      const v = VALUES[n];
+      if (v === undefined) throw new Error(`no test value for placeholder {${n}}`);
+      return v;
+    })
+    .toLowerCase();
 const isVariantZone = (zone: string): boolean => !/^privatelink(-[a-z]+)?\./.test(zone);
 
 /** Forwarders the table lists without any zone they can be paired with (checked: resolve to undefined). */
@@ -443,9 +429,7 @@ describe("table-wide: every entry of the shipped data", () => {
   const publicCases = entries.flatMap((e, i) =>
     e.publicDnsForwarders.map((f) => {
       const fw = fill(f);
-      const pairing = pairings.find(
-        (p) => p.cloud === e.cloud && p.resourceType === e.resourceType && p.groupId === e.groupId && fill(p.forwarder) === fw,
-      );
+      const pairing = pairings.find((p) => p.cloud === e.cloud && p.resourceType === e.resourceType && p.groupId === e.groupId && fill(p.forwarder) === fw);
       // ARM's azure.com only takes management.azure.com (special case). A forwarder shorter than its
       // zone's stem (Container Apps: azurecontainerapps.io vs privatelink.{regionName}.azurecontainerapps.io)
       // needs the stem's labels in the name: the sample is built from the stem.

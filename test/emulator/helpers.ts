@@ -89,7 +89,12 @@ export interface RawResponse {
 }
 
 /** A bare HTTPS call (no SDK pipeline, no retries): for auth/api-version/throttle checks. */
-export function raw(emu: Emulator, method: string, path: string, opts: { headers?: Record<string, string>; body?: string; auth?: boolean } = {}): Promise<RawResponse> {
+export function raw(
+  emu: Emulator,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string; auth?: boolean } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...(opts.auth === false ? {} : { authorization: "Bearer t" }), ...(opts.headers ?? {}) };
     if (opts.body !== undefined) headers["content-type"] = "application/json";

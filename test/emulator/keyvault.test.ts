@@ -20,7 +20,11 @@ beforeAll(async () => {
     estate: {
       resources: [
         { id: VAULT, location: "westeurope", properties: { tenantId: SUB, vaultUri: "https://kv-one.vault.azure.net/" } },
-        { id: `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub`, location: "westeurope", properties: { addressSpace: { addressPrefixes: ["10.20.0.0/16"] } } },
+        {
+          id: `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub`,
+          location: "westeurope",
+          properties: { addressSpace: { addressPrefixes: ["10.20.0.0/16"] } },
+        },
         { id: SUBNET, properties: { addressPrefix: "10.20.1.0/24" } },
       ],
     },
@@ -46,7 +50,11 @@ describe("private endpoint to a Key Vault, manual approval", () => {
     // The emulator holds the poll until the operation ends instead of letting core-lro poll (and sleep 2 s) again.
     expect(emu.calls.filter((c) => c.kind === "operation")).toHaveLength(1);
     expect(pe.provisioningState).toBe("Succeeded");
-    expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState).toEqual({ status: "Pending", description: "Awaiting approval", actionsRequired: "None" });
+    expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState).toEqual({
+      status: "Pending",
+      description: "Awaiting approval",
+      actionsRequired: "None",
+    });
     expect(pe.customDnsConfigs).toEqual([{ fqdn: "kv-one.vault.azure.net", ipAddresses: ["10.20.1.4"] }]);
 
     const nicName = pe.networkInterfaces![0]!.id!.split("/").pop()!;
@@ -103,7 +111,11 @@ describe("private endpoint to a Key Vault, manual approval", () => {
     expect(after.etag).not.toBe(put.etag);
 
     const pe = await network(emu, SUB).privateEndpoints.get(RG, "pe-kv");
-    expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState).toEqual({ status: "Approved", description: "approved by autopilot", actionsRequired: "None" });
+    expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState).toEqual({
+      status: "Approved",
+      description: "approved by autopilot",
+      actionsRequired: "None",
+    });
 
     // The vault GET reflects the current connection.
     const vault = (await generic(emu)("GET", `${VAULT}?api-version=2026-02-01`)).body;
@@ -118,7 +130,9 @@ describe("private endpoint to a Key Vault, manual approval", () => {
     expect(err.statusCode).toBe(409);
     expect(err.code).toBe("AnotherOperationInProgress");
     await sleep(LRO_MS + 20);
-    await kv.privateEndpointConnections.put(RG, "kv-one", connName, { privateLinkServiceConnectionState: { status: "Approved", description: "approved again" } });
+    await kv.privateEndpointConnections.put(RG, "kv-one", connName, {
+      privateLinkServiceConnectionState: { status: "Approved", description: "approved again" },
+    });
     await sleep(LRO_MS + 20);
   });
 
@@ -168,7 +182,9 @@ describe("auto-approval and provider-side delete", () => {
     const res = await generic(emu)("DELETE", path);
     expect(res.status).toBe(204);
     expect(res.text).toBe("");
-    const err = await keyVault(emu, SUB).privateEndpointConnections.beginDeleteAndWait(RG, "kv-one", "nope").catch((e) => e);
+    const err = await keyVault(emu, SUB)
+      .privateEndpointConnections.beginDeleteAndWait(RG, "kv-one", "nope")
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TypeError); // known SDK bug, see PLATFORM-FACTS.md
   });
 });

@@ -30,7 +30,9 @@ const account: ArmResource = {
   type: "Microsoft.DocumentDB/databaseAccounts",
   location: "westeurope",
   properties: {
-    privateEndpointConnections: [{ id: CONN, properties: { privateEndpoint: { id: PE }, privateLinkServiceConnectionState: { status: "Approved", actionsRequired: "None" } } }],
+    privateEndpointConnections: [
+      { id: CONN, properties: { privateEndpoint: { id: PE }, privateLinkServiceConnectionState: { status: "Approved", actionsRequired: "None" } } },
+    ],
   },
 };
 

@@ -30,16 +30,32 @@ describe("emulator: GET /providers/Microsoft.Management/managementGroups/{g}/des
 
   const list = async (g: string) => {
     const out: any[] = [];
-    for await (const d of local.arm.generic.list(`/providers/Microsoft.Management/managementGroups/${g}/descendants`, MANAGEMENT_GROUPS_API_VERSION)) out.push(d);
+    for await (const d of local.arm.generic.list(`/providers/Microsoft.Management/managementGroups/${g}/descendants`, MANAGEMENT_GROUPS_API_VERSION))
+      out.push(d);
     return out;
   };
 
   it("lists every group and subscription below, at any depth, in the spec's shape, over several pages", async () => {
     const before = local.emulator.calls.length;
     expect(await list("corp")).toEqual([
-      { id: `/subscriptions/${A}`, type: "Microsoft.Management/managementGroups/subscriptions", name: A, properties: { displayName: A, parent: { id: "/providers/Microsoft.Management/managementGroups/corp" } } },
-      { id: "/providers/Microsoft.Management/managementGroups/corp-online", type: "Microsoft.Management/managementGroups", name: "corp-online", properties: { displayName: "corp-online", parent: { id: "/providers/Microsoft.Management/managementGroups/corp" } } },
-      { id: `/subscriptions/${B}`, type: "Microsoft.Management/managementGroups/subscriptions", name: B, properties: { displayName: B, parent: { id: "/providers/Microsoft.Management/managementGroups/corp-online" } } },
+      {
+        id: `/subscriptions/${A}`,
+        type: "Microsoft.Management/managementGroups/subscriptions",
+        name: A,
+        properties: { displayName: A, parent: { id: "/providers/Microsoft.Management/managementGroups/corp" } },
+      },
+      {
+        id: "/providers/Microsoft.Management/managementGroups/corp-online",
+        type: "Microsoft.Management/managementGroups",
+        name: "corp-online",
+        properties: { displayName: "corp-online", parent: { id: "/providers/Microsoft.Management/managementGroups/corp" } },
+      },
+      {
+        id: `/subscriptions/${B}`,
+        type: "Microsoft.Management/managementGroups/subscriptions",
+        name: B,
+        properties: { displayName: B, parent: { id: "/providers/Microsoft.Management/managementGroups/corp-online" } },
+      },
     ]);
     expect(local.emulator.calls.length - before).toBe(3); // one page each: nextLink was followed
   });
@@ -49,7 +65,9 @@ describe("emulator: GET /providers/Microsoft.Management/managementGroups/{g}/des
       await expect(list(g)).rejects.toMatchObject({
         statusCode: 403,
         code: "AuthorizationFailed",
-        message: expect.stringContaining(`'Microsoft.Management/managementGroups/descendants/read' over scope '/providers/Microsoft.Management/managementGroups/${g}' or the scope is invalid`),
+        message: expect.stringContaining(
+          `'Microsoft.Management/managementGroups/descendants/read' over scope '/providers/Microsoft.Management/managementGroups/${g}' or the scope is invalid`,
+        ),
       });
     }
   });

@@ -73,8 +73,17 @@ describe("Private Link Service connections", () => {
 describe("endpoints across resource groups and subscriptions", () => {
   it("listBySubscription and list(rg) page with nextLink (pageSize 2)", async () => {
     const net = network(emu, SUB);
-    for (const [rg, name] of [["rg-a", "pe-a1"], ["rg-a", "pe-a2"], ["rg-b", "pe-b1"], ["rg-b", "pe-b2"]]) {
-      await net.privateEndpoints.beginCreateOrUpdateAndWait(rg!, name!, { location: "northeurope", subnet: { id: SUBNET }, manualPrivateLinkServiceConnections: [{ name: "c", privateLinkServiceId: STORAGE, groupIds: ["blob"] }] });
+    for (const [rg, name] of [
+      ["rg-a", "pe-a1"],
+      ["rg-a", "pe-a2"],
+      ["rg-b", "pe-b1"],
+      ["rg-b", "pe-b2"],
+    ]) {
+      await net.privateEndpoints.beginCreateOrUpdateAndWait(rg!, name!, {
+        location: "northeurope",
+        subnet: { id: SUBNET },
+        manualPrivateLinkServiceConnections: [{ name: "c", privateLinkServiceId: STORAGE, groupIds: ["blob"] }],
+      });
     }
     await network(emu, OTHER).privateEndpoints.beginCreateOrUpdateAndWait("rg-x", "pe-x", { location: "westus" });
     emu.clearCalls();
@@ -103,12 +112,24 @@ describe("endpoints across resource groups and subscriptions", () => {
 describe("virtual networks", () => {
   it("a VNet body with embedded subnets loads as VNet + subnet children; endpoints take addresses from the subnet prefix", async () => {
     const vnet = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub2`;
-    emu.load({ resources: [{ id: vnet, location: "northeurope", properties: { addressSpace: { addressPrefixes: ["172.16.0.0/16"] }, subnets: [{ name: "pe", properties: { addressPrefix: "172.16.8.0/24" } }] } }] });
+    emu.load({
+      resources: [
+        {
+          id: vnet,
+          location: "northeurope",
+          properties: { addressSpace: { addressPrefixes: ["172.16.0.0/16"] }, subnets: [{ name: "pe", properties: { addressPrefix: "172.16.8.0/24" } }] },
+        },
+      ],
+    });
     const net = network(emu, SUB);
     const subnet = await net.subnets.get("rg-net", "hub2", "pe");
     expect(subnet).toMatchObject({ id: `${vnet}/subnets/pe`, name: "pe", addressPrefix: "172.16.8.0/24" });
     expect((await net.virtualNetworks.get("rg-net", "hub2")).subnets?.map((x) => x.id)).toEqual([`${vnet}/subnets/pe`]);
-    const pe = await net.privateEndpoints.beginCreateOrUpdateAndWait("rg-app", "pe-hub2", { location: "northeurope", subnet: { id: subnet.id }, manualPrivateLinkServiceConnections: [{ name: "c", privateLinkServiceId: STORAGE, groupIds: ["file"] }] });
+    const pe = await net.privateEndpoints.beginCreateOrUpdateAndWait("rg-app", "pe-hub2", {
+      location: "northeurope",
+      subnet: { id: subnet.id },
+      manualPrivateLinkServiceConnections: [{ name: "c", privateLinkServiceId: STORAGE, groupIds: ["file"] }],
+    });
     expect(pe.customDnsConfigs).toEqual([{ fqdn: "stdata.file.core.windows.net", ipAddresses: ["172.16.8.4"] }]);
     await net.privateEndpoints.beginDeleteAndWait("rg-app", "pe-hub2");
   });
@@ -127,7 +148,10 @@ describe("customDnsConfigs written by the caller", () => {
     const nic = await net.networkInterfaces.get("rg-app", pe.networkInterfaces![0]!.id!.split("/").pop()!);
     expect(nic.ipConfigurations!.flatMap((c) => c.privateLinkConnectionProperties?.fqdns ?? [])).toEqual(["stdata.blob.core.windows.net"]);
     // An update that rewrites them keeps the platform's entry first.
-    const again = await net.privateEndpoints.beginCreateOrUpdateAndWait("rg-app", "pe-claims", { ...pe, customDnsConfigs: [{ fqdn: "other.vault.azure.net", ipAddresses: ["10.99.0.2"] }] });
+    const again = await net.privateEndpoints.beginCreateOrUpdateAndWait("rg-app", "pe-claims", {
+      ...pe,
+      customDnsConfigs: [{ fqdn: "other.vault.azure.net", ipAddresses: ["10.99.0.2"] }],
+    });
     expect(again.customDnsConfigs!.map((c) => c.fqdn)).toEqual(["stdata.blob.core.windows.net", "other.vault.azure.net"]);
     await net.privateEndpoints.beginDeleteAndWait("rg-app", "pe-claims");
   });
@@ -151,7 +175,10 @@ describe("generic core-client pipeline (Storage)", () => {
       {
         sendInitialRequest: async () => {
           const r = await call("PUT", `${id}?api-version=2023-05-01`, body);
-          return { flatResponse: r.body, rawResponse: { statusCode: r.status, headers: r.headers, body: r.body, request: { method: "PUT", url: `${emu.url}${id}?api-version=2023-05-01` } } };
+          return {
+            flatResponse: r.body,
+            rawResponse: { statusCode: r.status, headers: r.headers, body: r.body, request: { method: "PUT", url: `${emu.url}${id}?api-version=2023-05-01` } },
+          };
         },
         sendPollRequest: async (path: string) => {
           const r = await call("GET", path);
@@ -162,7 +189,10 @@ describe("generic core-client pipeline (Storage)", () => {
     );
     const final = await poller.pollUntilDone();
     // Storage spells it actionRequired (recorded).
-    expect(final.properties).toMatchObject({ provisioningState: "Succeeded", privateLinkServiceConnectionState: { status: "Approved", description: "generic", actionRequired: "None" } });
+    expect(final.properties).toMatchObject({
+      provisioningState: "Succeeded",
+      privateLinkServiceConnectionState: { status: "Approved", description: "generic", actionRequired: "None" },
+    });
     const pe = await network(emu, SUB).privateEndpoints.get("rg-a", "pe-a1");
     expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status).toBe("Approved");
     // The storage account GET lists its connections as whole resources.

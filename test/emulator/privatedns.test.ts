@@ -50,7 +50,9 @@ describe("private DNS zone and A record sets", () => {
       isAutoRegistered: false,
       aRecords: [{ ipv4Address: "10.0.0.4" }],
     });
-    const again = await dns.recordSets.createOrUpdate(RG, ZONE, "A", "kv-one", { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.5" }] }, { ifNoneMatch: "*" }).catch((e) => e);
+    const again = await dns.recordSets
+      .createOrUpdate(RG, ZONE, "A", "kv-one", { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.5" }] }, { ifNoneMatch: "*" })
+      .catch((e) => e);
     // arm-privatedns is CommonJS-only: its RestError is the CJS class, so `instanceof`
     // against the ESM import fails. isRestError() works for both.
     expect(isRestError(again)).toBe(true);
@@ -62,7 +64,14 @@ describe("private DNS zone and A record sets", () => {
     const dns = privateDns(emu, SUB);
     const before = await dns.recordSets.get(RG, ZONE, "A", "kv-one");
     let status = 0;
-    const updated = await dns.recordSets.createOrUpdate(RG, ZONE, "A", "kv-one", { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.6" }] }, { ifMatch: before.etag, onResponse: (r) => (status = r.status) });
+    const updated = await dns.recordSets.createOrUpdate(
+      RG,
+      ZONE,
+      "A",
+      "kv-one",
+      { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.6" }] },
+      { ifMatch: before.etag, onResponse: (r) => (status = r.status) },
+    );
     expect(status).toBe(200);
     expect(updated.etag).not.toBe(before.etag);
     expect(updated.metadata).toBeUndefined(); // PUT replaces
@@ -93,7 +102,9 @@ describe("private DNS zone and A record sets", () => {
   });
 
   it("a record set in a zone that does not exist is 404 ParentResourceNotFound", async () => {
-    const err = await privateDns(emu, SUB).recordSets.createOrUpdate(RG, "privatelink.blob.core.windows.net", "A", "x", { ttl: 10 }).catch((e) => e);
+    const err = await privateDns(emu, SUB)
+      .recordSets.createOrUpdate(RG, "privatelink.blob.core.windows.net", "A", "x", { ttl: 10 })
+      .catch((e) => e);
     expect(err.statusCode).toBe(404);
     expect(err.code).toBe("ParentResourceNotFound");
   });

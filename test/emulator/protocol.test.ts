@@ -14,7 +14,14 @@ const PE = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Netwo
 const estate = () => ({
   resources: [
     { id: VAULT, location: "eastus", properties: {} },
-    { id: CONN, properties: { privateEndpoint: { id: PE }, privateLinkServiceConnectionState: { status: "Pending", description: "hi", actionsRequired: "None" }, provisioningState: "Succeeded" } },
+    {
+      id: CONN,
+      properties: {
+        privateEndpoint: { id: PE },
+        privateLinkServiceConnectionState: { status: "Pending", description: "hi", actionsRequired: "None" },
+        provisioningState: "Succeeded",
+      },
+    },
     { id: `/subscriptions/${SUB}/resourceGroups/rg-empty`, location: "westus" },
   ],
 });
@@ -42,7 +49,9 @@ describe("request checks and error bodies", () => {
     const t = await raw(emu, "GET", `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Web/sites/app?api-version=2023-01-01`);
     expect(t.status).toBe(400);
     expect(t.json.error.code).toBe("InvalidResourceType");
-    const err = await network(emu, SUB).privateEndpoints.get(RG, "missing").catch((e) => e);
+    const err = await network(emu, SUB)
+      .privateEndpoints.get(RG, "missing")
+      .catch((e) => e);
     expect(isRestError(err)).toBe(true);
     expect(err.statusCode).toBe(404);
     expect(err.code).toBe("ResourceNotFound");
@@ -65,7 +74,9 @@ describe("request checks and error bodies", () => {
   });
 
   it("PUT of a connection that does not exist is 404 (connections are born from endpoints)", async () => {
-    const err = await keyVault(emu, SUB).privateEndpointConnections.put(RG, "kv1", "ghost", { privateLinkServiceConnectionState: { status: "Approved" } }).catch((e) => e);
+    const err = await keyVault(emu, SUB)
+      .privateEndpointConnections.put(RG, "kv1", "ghost", { privateLinkServiceConnectionState: { status: "Approved" } })
+      .catch((e) => e);
     expect(err.statusCode).toBe(404);
     expect(err.code).toBe("ResourceNotFound");
   });
@@ -100,7 +111,9 @@ describe("faults, retries and throttling", () => {
     expect(r.status).toBe(503);
     expect(r.json.error.code).toBe("ServerBusy");
     emu.injectFault({ method: "PUT", pathIncludes: "privateEndpointConnections", status: 409 });
-    const err = await keyVault(emu, SUB).privateEndpointConnections.put(RG, "kv1", "pe1.conn", { privateLinkServiceConnectionState: { status: "Approved" } }).catch((e) => e);
+    const err = await keyVault(emu, SUB)
+      .privateEndpointConnections.put(RG, "kv1", "pe1.conn", { privateLinkServiceConnectionState: { status: "Approved" } })
+      .catch((e) => e);
     expect(isRestError(err)).toBe(true);
     expect(err.statusCode).toBe(409);
     expect(err.code).toBe("Conflict");
@@ -111,7 +124,10 @@ describe("faults, retries and throttling", () => {
     expect(calls.status).toBe(200);
     expect(calls.json.at(-1)).toMatchObject({ method: "PUT", status: 409, kind: "write", subscriptionId: SUB, apiVersion: "2026-02-01" });
     const id = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Storage/storageAccounts/st1`;
-    const loaded = await raw(emu, "POST", "/_emulator/estate", { auth: false, body: JSON.stringify({ resources: [{ id, location: "eastus", properties: {} }] }) });
+    const loaded = await raw(emu, "POST", "/_emulator/estate", {
+      auth: false,
+      body: JSON.stringify({ resources: [{ id, location: "eastus", properties: {} }] }),
+    });
     expect(loaded.json).toEqual({ loaded: 1 });
     expect(emu.getResource(id)).toMatchObject({ name: "st1", type: "Microsoft.Storage/storageAccounts", properties: { privateEndpointConnections: [] } });
     await raw(emu, "POST", "/_emulator/faults", { auth: false, body: JSON.stringify({ pathIncludes: "st1", status: 500 }) });
@@ -152,7 +168,13 @@ describe("long-running operation status", () => {
     try {
       let headers: Record<string, string> = {};
       const kv = keyVault(slow, SUB);
-      const put = await kv.privateEndpointConnections.put(RG, "kv1", "pe1.conn", { privateLinkServiceConnectionState: { status: "Approved" } }, { onResponse: (r: any) => (headers = r.headers.toJSON()) });
+      const put = await kv.privateEndpointConnections.put(
+        RG,
+        "kv1",
+        "pe1.conn",
+        { privateLinkServiceConnectionState: { status: "Approved" } },
+        { onResponse: (r: any) => (headers = r.headers.toJSON()) },
+      );
       expect(put.provisioningState).toBe("Updating");
       const op = await generic(slow)("GET", headers["azure-asyncoperation"]!);
       expect(op.body).toMatchObject({ name: "pe1.conn", properties: { provisioningState: "Updating" } });

@@ -42,7 +42,8 @@ function mismatches(got: ConnectionInfo | undefined, body: any): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(want)) {
     const g = (got as any)[k];
-    if (JSON.stringify(g) !== JSON.stringify(v) && !(k === "id" && String(g).toLowerCase() === String(v).toLowerCase())) out.push(`${k}: app ${JSON.stringify(g)}, recorded ${JSON.stringify(v)}`);
+    if (JSON.stringify(g) !== JSON.stringify(v) && !(k === "id" && String(g).toLowerCase() === String(v).toLowerCase()))
+      out.push(`${k}: app ${JSON.stringify(g)}, recorded ${JSON.stringify(v)}`);
   }
   return out;
 }

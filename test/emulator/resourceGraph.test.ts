@@ -20,11 +20,15 @@ describe("emulated Resource Graph", () => {
   it("pages 1,000 rows at a time with $skipToken, over the asked subscriptions only, types lower-cased, provider bodies with their connections", async () => {
     const scale = scaleEstate({ endpoints: 2500, subscriptions: 5 });
     local = await startLocalArm(scale.estate, { throttle: false });
-    const first = await query(scale.subscriptions.slice(0, 4), `Resources | where type =~ '${PE_TYPE}' | project id, type, properties | order by id asc`, { $top: 1000 });
+    const first = await query(scale.subscriptions.slice(0, 4), `Resources | where type =~ '${PE_TYPE}' | project id, type, properties | order by id asc`, {
+      $top: 1000,
+    });
     expect(first.body).toMatchObject({ totalRecords: 2000, count: 1000, resultTruncated: "false", facets: [] });
     expect(typeof first.body.$skipToken).toBe("string");
     expect(first.body.data[0].type).toBe(PE_TYPE);
-    const second = await query(scale.subscriptions.slice(0, 4), `Resources | where type =~ '${PE_TYPE}' | project id, type, properties | order by id asc`, { $skipToken: first.body.$skipToken });
+    const second = await query(scale.subscriptions.slice(0, 4), `Resources | where type =~ '${PE_TYPE}' | project id, type, properties | order by id asc`, {
+      $skipToken: first.body.$skipToken,
+    });
     expect(second.body).toMatchObject({ count: 1000 });
     expect(second.body.$skipToken).toBeUndefined();
     const ids = [...first.body.data, ...second.body.data].map((r: { id: string }) => r.id);
@@ -34,7 +38,9 @@ describe("emulated Resource Graph", () => {
     const rows = [];
     for await (const r of new ResourceGraph(local.arm.generic).resourcesOfTypes([SCALE_PROVIDER], ["Microsoft.KeyVault/vaults"])) rows.push(r);
     expect(rows).toHaveLength(2500);
-    expect(rows[0]!.properties!.privateEndpointConnections).toEqual([expect.objectContaining({ properties: expect.objectContaining({ privateLinkServiceConnectionState: expect.objectContaining({ status: "Approved" }) }) })]);
+    expect(rows[0]!.properties!.privateEndpointConnections).toEqual([
+      expect.objectContaining({ properties: expect.objectContaining({ privateLinkServiceConnectionState: expect.objectContaining({ status: "Approved" }) }) }),
+    ]);
   });
 
   it("its own quota: 15 queries per 5 s per user with the quota headers, then 429 RateLimiting; the client waits the window out instead", async () => {
@@ -75,6 +81,8 @@ describe("emulated Resource Graph", () => {
     ] as const) {
       await expect(query([], q, options)).rejects.toMatchObject({ statusCode: 400 });
     }
-    await expect(local.arm.generic.send("POST", "/providers/Microsoft.ResourceGraph/resources", "2015-01-01", { query: "Resources" })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(local.arm.generic.send("POST", "/providers/Microsoft.ResourceGraph/resources", "2015-01-01", { query: "Resources" })).rejects.toMatchObject({
+      statusCode: 400,
+    });
   });
 });

@@ -78,7 +78,9 @@ describe("group ids as each service reports them", () => {
 describe("SQL", () => {
   it("approval: 202 without an operation header; settled state Ready", async () => {
     const id = await endpointTo("pe-sql-2", SQL, ["sqlServer"]);
-    const put = await call()("PUT", `${id}?api-version=2021-11-01`, { properties: { privateLinkServiceConnectionState: { status: "Approved", description: "ok" } } });
+    const put = await call()("PUT", `${id}?api-version=2021-11-01`, {
+      properties: { privateLinkServiceConnectionState: { status: "Approved", description: "ok" } },
+    });
     expect(put.status).toBe(202);
     expect(put.headers["azure-asyncoperation"]).toBeUndefined();
     expect(put.headers["location"]).toBeUndefined();
@@ -108,7 +110,9 @@ describe("SQL", () => {
     const del = await call()("DELETE", `${id}?api-version=2021-11-01`);
     expect(del.status).toBe(202);
     expect(del.body).toMatchObject({ operation: "DropPrivateEndpointConnection" });
-    expect(del.headers["azure-asyncoperation"]).toContain(`/resourceGroups/${RG}/providers/Microsoft.Sql/locations/westeurope/privateEndpointConnectionAzureAsyncOperation/`);
+    expect(del.headers["azure-asyncoperation"]).toContain(
+      `/resourceGroups/${RG}/providers/Microsoft.Sql/locations/westeurope/privateEndpointConnectionAzureAsyncOperation/`,
+    );
     const op = await call()("GET", del.headers["azure-asyncoperation"]!);
     expect(op.body.status).toBe("Succeeded");
     expect((await call()("GET", `${id}?api-version=2021-11-01`)).status).toBe(400);
@@ -118,7 +122,9 @@ describe("SQL", () => {
 describe("Cosmos DB", () => {
   it("approval: 202 Enqueued; the status changes only when the operation ends, provisioningState Succeeded throughout", async () => {
     const id = await endpointTo("pe-cosmos-2", COSMOS, ["Sql"]);
-    const put = await call()("PUT", `${id}?api-version=2024-11-15`, { properties: { privateLinkServiceConnectionState: { status: "Rejected", description: "no" } } });
+    const put = await call()("PUT", `${id}?api-version=2024-11-15`, {
+      properties: { privateLinkServiceConnectionState: { status: "Rejected", description: "no" } },
+    });
     expect(put.status).toBe(202);
     expect(put.body).toEqual({ status: "Enqueued" });
     expect(put.headers["azure-asyncoperation"]).toMatch(/\/providers\/Microsoft\.DocumentDB\/locations\/westeurope\/operationsStatus\/[0-9a-f-]{36}\?/);
@@ -149,7 +155,9 @@ describe("refusals", () => {
     expect(sub.status).toBe(403);
     expect(sub.json.error.code).toBe("AuthorizationFailed");
     expect(sub.json.error.message).toContain("'Microsoft.Network/privateEndpoints/read'");
-    const err = await privateDns(emu, SUB).recordSets.get(RG, "privatelink.blob.core.windows.net", "A", "x").catch((e) => e);
+    const err = await privateDns(emu, SUB)
+      .recordSets.get(RG, "privatelink.blob.core.windows.net", "A", "x")
+      .catch((e) => e);
     expect(err.statusCode).toBe(403);
     expect(err.code).toBe("AuthorizationFailed");
     // The readable zone next to it still answers.
@@ -170,7 +178,9 @@ describe("refusals", () => {
     expect(err.code).toBe("ParentResourceNotFound");
     const list = await collect(dns.recordSets.list(RG, "privatelink.nowhere.net")).catch((e) => e);
     expect(list.code).toBe("ParentResourceNotFound");
-    const put = await dns.recordSets.createOrUpdate(RG, "privatelink.nowhere.net", "A", "x", { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.1" }] }).catch((e) => e);
+    const put = await dns.recordSets
+      .createOrUpdate(RG, "privatelink.nowhere.net", "A", "x", { ttl: 10, aRecords: [{ ipv4Address: "10.0.0.1" }] })
+      .catch((e) => e);
     expect(put.message).toContain("Failed to perform 'write' on resource(s) of type 'privateDnsZones/A'");
   });
 
@@ -219,7 +229,10 @@ describe("Private DNS", () => {
   });
 
   it("reads draw on Private DNS's own budget of 500 per 5 minutes per subscription, shown in x-ms-ratelimit-remaining-subscription-resource-requests", async () => {
-    const tight = await startEmulator({ estate: { resources: [{ id: ZONE, location: "global", properties: {} }] }, throttle: { privateDnsReads: { burst: 3, perSecond: 3 / 300 } } });
+    const tight = await startEmulator({
+      estate: { resources: [{ id: ZONE, location: "global", properties: {} }] },
+      throttle: { privateDnsReads: { burst: 3, perSecond: 3 / 300 } },
+    });
     try {
       const path = `${ZONE}?api-version=2024-06-01`;
       const seen: string[] = [];
@@ -246,16 +259,26 @@ describe("Storage", () => {
     emu.setRefusals({ forbiddenScopes: [`/subscriptions/${OTHER}`, SECRET_ZONE] });
     emu.load({ resources: [{ id: sa, location: "westeurope", properties: {} }] });
     const id = await endpointTo("pe-sa", sa, ["blob"]);
-    const put = await call()("PUT", `${id}?api-version=2023-05-01`, { properties: { privateLinkServiceConnectionState: { status: "Rejected", description: "" } } });
+    const put = await call()("PUT", `${id}?api-version=2023-05-01`, {
+      properties: { privateLinkServiceConnectionState: { status: "Rejected", description: "" } },
+    });
     expect(put.status).toBe(200);
     expect(put.headers["azure-asyncoperation"]).toBeUndefined();
     expect(put.body.etag).toBeUndefined();
-    expect(put.body.properties).toEqual({ privateEndpoint: expect.any(Object), provisioningState: "Succeeded", privateLinkServiceConnectionState: { status: "Rejected", description: "", actionRequired: "None" } });
+    expect(put.body.properties).toEqual({
+      privateEndpoint: expect.any(Object),
+      provisioningState: "Succeeded",
+      privateLinkServiceConnectionState: { status: "Rejected", description: "", actionRequired: "None" },
+    });
     const del = await raw(emu, "DELETE", `${id}?api-version=2023-05-01`);
     expect(del.status).toBe(200);
     expect(del.text).toBe("");
     const pe = await network(emu, SUB).privateEndpoints.get(RG, "pe-sa");
-    expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState).toEqual({ status: "Disconnected", description: "", actionsRequired: "None" });
+    expect(pe.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState).toEqual({
+      status: "Disconnected",
+      description: "",
+      actionsRequired: "None",
+    });
   });
 });
 
@@ -266,11 +289,15 @@ describe("connections", () => {
     const sockets = new Set<unknown>();
     const get = () =>
       new Promise<void>((resolve, reject) => {
-        const r = request(`${emu.url}/subscriptions/${SUB}/resourceGroups/${RG}?api-version=2024-11-01`, { agent, headers: { authorization: "Bearer t" } }, (res) => {
-          sockets.add(res.socket);
-          res.resume();
-          res.on("end", () => resolve());
-        });
+        const r = request(
+          `${emu.url}/subscriptions/${SUB}/resourceGroups/${RG}?api-version=2024-11-01`,
+          { agent, headers: { authorization: "Bearer t" } },
+          (res) => {
+            sockets.add(res.socket);
+            res.resume();
+            res.on("end", () => resolve());
+          },
+        );
         r.on("error", reject);
         r.end();
       });

@@ -88,7 +88,12 @@ describe("Key Vault connections (getPrivateEndpointConnection / listPrivateEndpo
     const conn = { id: `${id2}/privateEndpointConnections/pec2`, etag: "", properties: get.properties };
     emu().load({ resources: [{ id: id2, location: "westus", properties: { privateEndpointConnections: [conn] } }] });
     const c = await keyVault(emu(), SUB).privateEndpointConnections.get("sample-group", "vault2", "PEC2");
-    expect(c).toMatchObject({ id: conn.id, name: "pec2", type: "Microsoft.KeyVault/vaults/privateEndpointConnections", privateLinkServiceConnectionState: { status: "Approved" } });
+    expect(c).toMatchObject({
+      id: conn.id,
+      name: "pec2",
+      type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+      privateLinkServiceConnectionState: { status: "Approved" },
+    });
   });
 });
 
@@ -106,7 +111,9 @@ describe("Private DNS record sets (RecordSetAGet.json / RecordSetAList.json)", (
 
   it("listByType returns the example items (plus the one from RecordSetAGet)", async () => {
     const fromEmu = await collect(privateDns(emu(), "subscriptionId").recordSets.listByType("resourceGroup1", "privatezone1.com", "A"));
-    const fromRef = await collect(privateDnsFromExample({ value: list.value }, "subscriptionId").recordSets.listByType("resourceGroup1", "privatezone1.com", "A"));
+    const fromRef = await collect(
+      privateDnsFromExample({ value: list.value }, "subscriptionId").recordSets.listByType("resourceGroup1", "privatezone1.com", "A"),
+    );
     const refGet = await privateDnsFromExample(get, "subscriptionId").recordSets.get("resourceGroup1", "privatezone1.com", "A", "recorda");
     expect(fromEmu).toEqual([refGet, ...fromRef]);
   });
@@ -124,7 +131,12 @@ describe("Private Link Service connections (PrivateLinkService*.json)", () => {
 
   it("updatePrivateEndpointConnection (plain PUT) answers the example's final body", async () => {
     const fromEmu = await network(emu(), SUB).privateLinkServices.updatePrivateEndpointConnection("rg1", "testPls", "testPlePeConnection", updateParams);
-    const fromRef = await networkFromExample(withType(update), SUB).privateLinkServices.updatePrivateEndpointConnection("rg1", "testPls", "testPlePeConnection", updateParams);
+    const fromRef = await networkFromExample(withType(update), SUB).privateLinkServices.updatePrivateEndpointConnection(
+      "rg1",
+      "testPls",
+      "testPlePeConnection",
+      updateParams,
+    );
     const { etag, provisioningState, ...rest } = fromEmu;
     expect(etag).toMatch(/^W\/"[0-9a-f-]{36}"$/);
     expect(provisioningState).toBe("Succeeded");
@@ -142,7 +154,9 @@ describe("Private Link Service connections (PrivateLinkService*.json)", () => {
     const emu2 = useEmulator(() => [{ id: plsId, location: "eastus", properties: {} }, ...list.value]);
     it("listPrivateEndpointConnections equals the example list", async () => {
       const fromEmu = await collect(network(emu2(), SUB).privateLinkServices.listPrivateEndpointConnections("rg1", "testPls"));
-      const fromRef = await collect(networkFromExample({ value: list.value.map(withType) }, SUB).privateLinkServices.listPrivateEndpointConnections("rg1", "testPls"));
+      const fromRef = await collect(
+        networkFromExample({ value: list.value.map(withType) }, SUB).privateLinkServices.listPrivateEndpointConnections("rg1", "testPls"),
+      );
       expect(fromEmu).toEqual(fromRef);
       const pls = await network(emu2(), SUB).privateLinkServices.get("rg1", "testPls");
       expect(pls.privateEndpointConnections?.map((c) => c.name)).toEqual(["testPlePeConnection1", "testPlePeConnection2"]);
@@ -168,13 +182,17 @@ describe("Redis and Redis Enterprise connections (generic pipeline)", () => {
   it("Redis: get and list (ids with a literal {subscriptionId}) answer the example bodies", async () => {
     const call = generic(emu());
     expect((await call("GET", `${redisGet.id}?api-version=2024-11-01`)).body).toEqual(redisGet);
-    expect((await call("GET", `${parent(redisGet.id)}/privateEndpointConnections?api-version=2024-11-01`)).body).toEqual({ value: uniqueById(redisList.value) });
+    expect((await call("GET", `${parent(redisGet.id)}/privateEndpointConnections?api-version=2024-11-01`)).body).toEqual({
+      value: uniqueById(redisList.value),
+    });
   });
 
   it("Redis Enterprise: get and list answer the example bodies; the cluster embeds connection ids", async () => {
     const call = generic(emu());
     expect((await call("GET", `${reGet.id}?api-version=2025-07-01`)).body).toEqual(reGet);
-    expect((await call("GET", `${parent(reList.value[0].id)}/privateEndpointConnections?api-version=2025-07-01`)).body).toEqual({ value: uniqueById(reList.value) });
+    expect((await call("GET", `${parent(reList.value[0].id)}/privateEndpointConnections?api-version=2025-07-01`)).body).toEqual({
+      value: uniqueById(reList.value),
+    });
     const cluster = (await call("GET", `${parent(reGet.id)}?api-version=2025-07-01`)).body;
     expect(cluster.properties.privateEndpointConnections).toEqual([{ id: reGet.id }]);
   });
@@ -197,14 +215,22 @@ describe("private endpoint create (PrivateEndpointCreateForManualApproval.json)"
       ipConfigurations: flattenProperties(response.properties.ipConfigurations),
       subnet: { id: response.properties.subnet.id },
       manualPrivateLinkServiceConnections: [
-        { privateLinkServiceId: plsId, groupIds: ["groupIdFromResource"], requestMessage: "Please manually approve my connection.", privateLinkServiceConnectionState: { status: "Pending" } },
+        {
+          privateLinkServiceId: plsId,
+          groupIds: ["groupIdFromResource"],
+          requestMessage: "Please manually approve my connection.",
+          privateLinkServiceConnectionState: { status: "Pending" },
+        },
       ],
       privateLinkServiceConnections: [],
     });
     expect(pe.networkInterfaces?.[0]?.id).toMatch(/\/networkInterfaces\/testPeNic$/);
     const conns = await collect(network(emu(), "subId").privateLinkServices.listPrivateEndpointConnections("rg1", "testPls"));
     expect(conns).toHaveLength(1);
-    expect(conns[0]).toMatchObject({ privateEndpoint: { id: response.id }, privateLinkServiceConnectionState: { status: "Pending", description: "Please manually approve my connection." } });
+    expect(conns[0]).toMatchObject({
+      privateEndpoint: { id: response.id },
+      privateLinkServiceConnectionState: { status: "Pending", description: "Please manually approve my connection." },
+    });
     expect(conns[0]!.name).toMatch(/^testPe\.[0-9a-f-]{36}$/);
   });
 });

@@ -73,7 +73,13 @@ describe("private-endpoint fixtures", () => {
 
     it(`pe-delete.${schema}.json`, () => {
       const ev = single(`pe-delete.${schema}.json`);
-      expect(ev).toMatchObject({ schema, kind: "delete", operationName: "Microsoft.Network/privateEndpoints/delete", httpMethod: "DELETE", subscriptionId: CONSUMER });
+      expect(ev).toMatchObject({
+        schema,
+        kind: "delete",
+        operationName: "Microsoft.Network/privateEndpoints/delete",
+        httpMethod: "DELETE",
+        subscriptionId: CONSUMER,
+      });
       expect(ev.resourceId.toLowerCase()).toBe(PE_WEB.toLowerCase());
     });
   }

@@ -34,7 +34,10 @@ const unreachable = new Proxy({}, { get: () => () => Promise.reject(new Error("r
 describe("input caps", () => {
   it("an oversize event id (600 KB) is refused with a short, clear error, and the id is not echoed whole", () => {
     const p = parseEvent(ev({ id: "x".repeat(600_000) }));
-    expect(p).toMatchObject({ outcome: "invalid", error: expect.stringMatching(new RegExp(`event id is 600000 characters long; at most ${MAX_EVENT_ID_LENGTH}`)) });
+    expect(p).toMatchObject({
+      outcome: "invalid",
+      error: expect.stringMatching(new RegExp(`event id is 600000 characters long; at most ${MAX_EVENT_ID_LENGTH}`)),
+    });
     if (p.outcome !== "invalid") throw new Error("unreachable");
     expect(p.error.length).toBeLessThan(200);
     expect(p.id!.length).toBeLessThan(200);

@@ -17,25 +17,128 @@ describe("parseEvent on malformed input", () => {
     ["a non-JSON string", () => "hello", /^event is a string that is not valid JSON .*"hello"$/],
     ["a JSON string of a number", () => "7", /^event is a number, not an object$/],
     ["an object that is no event", () => ({ foo: 1, bar: 2 }), /not an Event Grid event .* nor a CloudEvents event .*keys: \[foo, bar\]/],
-    ["missing id (Event Grid)", () => { const r = egWrite(); delete r.id; return r; }, /^missing field id$/],
-    ["missing id (CloudEvents)", () => { const r = ceAction(); delete r.id; return r; }, /^missing field id$/],
+    [
+      "missing id (Event Grid)",
+      () => {
+        const r = egWrite();
+        delete r.id;
+        return r;
+      },
+      /^missing field id$/,
+    ],
+    [
+      "missing id (CloudEvents)",
+      () => {
+        const r = ceAction();
+        delete r.id;
+        return r;
+      },
+      /^missing field id$/,
+    ],
     ["empty id", () => ({ ...egWrite(), id: "" }), /^field id is a string \(empty\), expected a non-empty string$/],
     ["numeric id", () => ({ ...egWrite(), id: 12 }), /^field id is a number, expected a non-empty string$/],
-    ["missing eventType", () => { const r = egWrite(); delete r.eventType; return r; }, /^missing field eventType$/],
-    ["missing CloudEvents type", () => { const r = ceAction(); delete r.type; return r; }, /^missing field type$/],
-    ["missing data", () => { const r = egWrite(); delete r.data; return r; }, /^missing field data$/],
+    [
+      "missing eventType",
+      () => {
+        const r = egWrite();
+        delete r.eventType;
+        return r;
+      },
+      /^missing field eventType$/,
+    ],
+    [
+      "missing CloudEvents type",
+      () => {
+        const r = ceAction();
+        delete r.type;
+        return r;
+      },
+      /^missing field type$/,
+    ],
+    [
+      "missing data",
+      () => {
+        const r = egWrite();
+        delete r.data;
+        return r;
+      },
+      /^missing field data$/,
+    ],
     ["data null", () => ({ ...egWrite(), data: null }), /^field data is null, not an object$/],
     ["data a number", () => ({ ...egWrite(), data: 5 }), /^field data is a number, not an object$/],
     ["data an array", () => ({ ...egWrite(), data: [] }), /^field data is an array, not an object$/],
-    ["data an invalid JSON string", () => ({ ...egWrite(), data: '{"resourceUri": ' }), /^field data is a string that is not valid JSON \(.+\): "\{\\"resourceUri\\": "$/],
+    [
+      "data an invalid JSON string",
+      () => ({ ...egWrite(), data: '{"resourceUri": ' }),
+      /^field data is a string that is not valid JSON \(.+\): "\{\\"resourceUri\\": "$/,
+    ],
     ["data a JSON string of an array", () => ({ ...egWrite(), data: "[1]" }), /^field data is a JSON string holding an array, not an object$/],
-    ["missing subject and resourceUri", () => { const r = egWrite(); delete r.subject; delete r.data.resourceUri; return r; }, /^missing data\.resourceUri and subject: no resource id$/],
-    ["empty subject and resourceUri", () => { const r = egWrite(); r.subject = ""; r.data.resourceUri = " "; return r; }, /^missing data\.resourceUri and subject/],
-    ["resourceUri not a string", () => { const r = egWrite(); r.data.resourceUri = { id: "x" }; return r; }, /^field data\.resourceUri is an object, expected a string$/],
-    ["unparsable resource id", () => { const r = egWrite(); r.data.resourceUri = "storageAccounts/foo"; return r; }, /^unparsable resource id "storageAccounts\/foo" \(from data\.resourceUri\): invalid resource id "storageAccounts\/foo": must start with \/$/],
-    ["unparsable subject", () => { const r = egWrite(); delete r.data.resourceUri; r.subject = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network"; return r; }, /^unparsable resource id .* \(from subject\): .*expected providers|type and name/],
-    ["odd type/name segments", () => { const r = egWrite(); r.data.resourceUri = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints"; return r; }, /type and name segments must come in pairs/],
-    ["resourceInfo not an object", () => { const r = readJson(new URL("resource-notifications/", REF), "event-grid-schema.Resources_Deleted.json"); r.data.resourceInfo = "{oops"; return r; }, /^field data\.resourceInfo is a string that is not valid JSON/],
+    [
+      "missing subject and resourceUri",
+      () => {
+        const r = egWrite();
+        delete r.subject;
+        delete r.data.resourceUri;
+        return r;
+      },
+      /^missing data\.resourceUri and subject: no resource id$/,
+    ],
+    [
+      "empty subject and resourceUri",
+      () => {
+        const r = egWrite();
+        r.subject = "";
+        r.data.resourceUri = " ";
+        return r;
+      },
+      /^missing data\.resourceUri and subject/,
+    ],
+    [
+      "resourceUri not a string",
+      () => {
+        const r = egWrite();
+        r.data.resourceUri = { id: "x" };
+        return r;
+      },
+      /^field data\.resourceUri is an object, expected a string$/,
+    ],
+    [
+      "unparsable resource id",
+      () => {
+        const r = egWrite();
+        r.data.resourceUri = "storageAccounts/foo";
+        return r;
+      },
+      /^unparsable resource id "storageAccounts\/foo" \(from data\.resourceUri\): invalid resource id "storageAccounts\/foo": must start with \/$/,
+    ],
+    [
+      "unparsable subject",
+      () => {
+        const r = egWrite();
+        delete r.data.resourceUri;
+        r.subject = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+        return r;
+      },
+      /^unparsable resource id .* \(from subject\): .*expected providers|type and name/,
+    ],
+    [
+      "odd type/name segments",
+      () => {
+        const r = egWrite();
+        r.data.resourceUri = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints";
+        return r;
+      },
+      /type and name segments must come in pairs/,
+    ],
+    [
+      "resourceInfo not an object",
+      () => {
+        const r = readJson(new URL("resource-notifications/", REF), "event-grid-schema.Resources_Deleted.json");
+        r.data.resourceInfo = "{oops";
+        return r;
+      },
+      /^field data\.resourceInfo is a string that is not valid JSON/,
+    ],
   ];
 
   for (const [name, make, match] of cases) {
@@ -52,12 +155,20 @@ describe("parseEvent on malformed input", () => {
   });
 
   it("unrelated types are ignored even when their data would be malformed", () => {
-    expectIgnored(parseEvent({ id: "x", eventType: "Microsoft.Storage.BlobCreated", subject: "/blobServices/default", data: 5 }), /unrelated event type Microsoft\.Storage\.BlobCreated/);
+    expectIgnored(
+      parseEvent({ id: "x", eventType: "Microsoft.Storage.BlobCreated", subject: "/blobServices/default", data: 5 }),
+      /unrelated event type Microsoft\.Storage\.BlobCreated/,
+    );
   });
 
   it("a hostile object (throwing getter) does not throw", () => {
     const evil = egWrite();
-    Object.defineProperty(evil.data, "resourceUri", { get() { throw new Error("boom"); }, enumerable: true });
+    Object.defineProperty(evil.data, "resourceUri", {
+      get() {
+        throw new Error("boom");
+      },
+      enumerable: true,
+    });
     const p = parseEvent(evil);
     expectInvalid(p, /unexpected parser failure: boom/);
   });
@@ -65,10 +176,27 @@ describe("parseEvent on malformed input", () => {
 
 describe("parseEventBatch", () => {
   const good = egWrite();
-  const unrelated = { id: "blob-1", eventType: "Microsoft.Storage.BlobCreated", subject: "/blobServices/default/containers/c/blobs/b", data: { api: "PutBlob" }, dataVersion: "", eventTime: "2026-01-01T00:00:00Z" };
+  const unrelated = {
+    id: "blob-1",
+    eventType: "Microsoft.Storage.BlobCreated",
+    subject: "/blobServices/default/containers/c/blobs/b",
+    data: { api: "PutBlob" },
+    dataVersion: "",
+    eventTime: "2026-01-01T00:00:00Z",
+  };
   const failure = readJson(specs, "event-grid-schema.resource_write_failure.json");
-  const noData = (() => { const r = egWrite(); delete r.data; r.id = "no-data"; return r; })();
-  const badId = (() => { const r = ceAction(); r.id = "bad-id"; r.data.resourceUri = "not/an/id"; return r; })();
+  const noData = (() => {
+    const r = egWrite();
+    delete r.data;
+    r.id = "no-data";
+    return r;
+  })();
+  const badId = (() => {
+    const r = ceAction();
+    r.id = "bad-id";
+    r.data.resourceUri = "not/an/id";
+    return r;
+  })();
   const batch = [good, null, unrelated, 3, failure, noData, ceAction(), badId];
 
   it("returns one result per input, in order", () => {

@@ -10,11 +10,46 @@ const EVENTHUB_RULE =
 
 describe("Microsoft.Resources reference samples", () => {
   const cases = [
-    { file: "event-grid-schema.resource_write_success.json", schema: "eventgrid", kind: "write", resourceId: STORAGE_LOWER_RG, op: "Microsoft.Storage/storageAccounts/write", time: "2018-07-19T18:38:04.6117357Z" },
-    { file: "cloud-events-schema.resource_write_success.json", schema: "cloudevents", kind: "write", resourceId: STORAGE_LOWER_RG, op: "Microsoft.Storage/storageAccounts/write", time: "2018-07-19T18:38:04.6117357Z" },
-    { file: "event-grid-schema.resource_delete_success.json", schema: "eventgrid", kind: "delete", resourceId: STORAGE, op: "Microsoft.Storage/storageAccounts/delete", time: "2018-07-19T19:24:12.763881Z" },
-    { file: "cloud-events-schema.resource_delete_success.json", schema: "cloudevents", kind: "delete", resourceId: STORAGE, op: "Microsoft.Storage/storageAccounts/delete", time: "2018-07-19T19:24:12.7638810Z" },
-    { file: "cloud-events-schema.resource_action_success.json", schema: "cloudevents", kind: "action", resourceId: EVENTHUB_RULE, op: "Microsoft.EventHub/namespaces/AuthorizationRules/listKeys/action", time: "2018-10-08T22:46:22.6022559Z" },
+    {
+      file: "event-grid-schema.resource_write_success.json",
+      schema: "eventgrid",
+      kind: "write",
+      resourceId: STORAGE_LOWER_RG,
+      op: "Microsoft.Storage/storageAccounts/write",
+      time: "2018-07-19T18:38:04.6117357Z",
+    },
+    {
+      file: "cloud-events-schema.resource_write_success.json",
+      schema: "cloudevents",
+      kind: "write",
+      resourceId: STORAGE_LOWER_RG,
+      op: "Microsoft.Storage/storageAccounts/write",
+      time: "2018-07-19T18:38:04.6117357Z",
+    },
+    {
+      file: "event-grid-schema.resource_delete_success.json",
+      schema: "eventgrid",
+      kind: "delete",
+      resourceId: STORAGE,
+      op: "Microsoft.Storage/storageAccounts/delete",
+      time: "2018-07-19T19:24:12.763881Z",
+    },
+    {
+      file: "cloud-events-schema.resource_delete_success.json",
+      schema: "cloudevents",
+      kind: "delete",
+      resourceId: STORAGE,
+      op: "Microsoft.Storage/storageAccounts/delete",
+      time: "2018-07-19T19:24:12.7638810Z",
+    },
+    {
+      file: "cloud-events-schema.resource_action_success.json",
+      schema: "cloudevents",
+      kind: "action",
+      resourceId: EVENTHUB_RULE,
+      op: "Microsoft.EventHub/namespaces/AuthorizationRules/listKeys/action",
+      time: "2018-10-08T22:46:22.6022559Z",
+    },
   ] as const;
 
   for (const c of cases) {

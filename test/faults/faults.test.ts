@@ -51,9 +51,20 @@ interface Fixture {
 }
 
 async function fixture(opts: { ledger?: EventLedger; audit?: AuditLog & { query: MemoryAuditLog["query"] }; lroDelayMs?: number } = {}): Promise<Fixture> {
-  const l = (local = await startLocalArm({ resources: [parent(KV, "Microsoft.KeyVault/vaults"), hubZone("privatelink.vaultcore.azure.net"), consumerVnet("rg-app")] }, { throttle: false, lroDelayMs: opts.lroDelayMs ?? 20 }));
+  const l = (local = await startLocalArm(
+    { resources: [parent(KV, "Microsoft.KeyVault/vaults"), hubZone("privatelink.vaultcore.azure.net"), consumerVnet("rg-app")] },
+    { throttle: false, lroDelayMs: opts.lroDelayMs ?? 20 },
+  ));
   // One retry, so a fault that outlasts it shows without the SDK's multi-second backoff; a short client timeout for hangs.
-  const arm = new ArmClients({ endpoint: l.emulator.url, ca: l.emulator.ca, credential: staticTokenCredential(), scope: `${l.emulator.url}/.default`, pollIntervalMs: 10, maxRetries: 1, requestTimeoutMs: 1_000 });
+  const arm = new ArmClients({
+    endpoint: l.emulator.url,
+    ca: l.emulator.ca,
+    credential: staticTokenCredential(),
+    scope: `${l.emulator.url}/.default`,
+    pollIntervalMs: 10,
+    maxRetries: 1,
+    requestTimeoutMs: 1_000,
+  });
   const endpointId = await createEndpoint(l, "pe-1", KV);
   l.emulator.clearCalls();
   const index = new MemoryOwnershipIndex();
@@ -102,14 +113,17 @@ async function expectConverged(f: Fixture, opts: { approvalAudited?: boolean } =
   const records = emu.snapshot().resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A");
   const pe = emu.getResource(f.endpointId)!;
   const ip = pe.properties!.customDnsConfigs[0].ipAddresses[0];
-  expect(records.map((r) => [r.name, r.properties!.aRecords.map((a: any) => a.ipv4Address), r.properties!.metadata.owner])).toEqual([["kv-1", [ip], f.endpointId]]);
+  expect(records.map((r) => [r.name, r.properties!.aRecords.map((a: any) => a.ipv4Address), r.properties!.metadata.owner])).toEqual([
+    ["kv-1", [ip], f.endpointId],
+  ]);
   const rows: AuditEntry[] = await f.audit.query({ limit: 1000 });
   if (opts.approvalAudited !== false) expect(rows.filter((r) => r.action === "approve" && r.outcome === "applied")).toHaveLength(1);
   expect(rows.filter((r) => r.action === "dns-create" && r.outcome === "applied")).toHaveLength(1);
 }
 
 const inject = (f: Fixture, spec: FaultSpec) => f.local.emulator.injectFault(spec);
-const okWrites = (f: Fixture, path: string) => f.local.emulator.calls.filter((c) => c.method === "PUT" && c.path.includes(path) && c.status > 0 && c.status < 400).length;
+const okWrites = (f: Fixture, path: string) =>
+  f.local.emulator.calls.filter((c) => c.method === "PUT" && c.path.includes(path) && c.status > 0 && c.status < 400).length;
 
 describe("ARM faults on the event path", () => {
   it("429 with Retry-After: the SDK waits as told and retries; one delivery does the work", async () => {
@@ -221,7 +235,11 @@ describe("crashes and concurrency", () => {
   it("a crash between the approval and the record write: the in-flight redelivery is not acknowledged, a later one converges", async () => {
     const f = await fixture();
     inject(f, { method: "PUT", pathIncludes: RECORD_PATH, effect: "hang" });
-    const dying = new Autopilot({ arm: new ArmClients({ ...f.arm.settings, requestTimeoutMs: 3_600_000 }), config: parseConfigText(ALLOW, "a.yaml"), index: f.index });
+    const dying = new Autopilot({
+      arm: new ArmClients({ ...f.arm.settings, requestTimeoutMs: 3_600_000 }),
+      config: parseConfigText(ALLOW, "a.yaml"),
+      index: f.index,
+    });
     const crashed = f.deliver(dying); // the instance dies here: its record write never returns
     for (let i = 0; i < 500 && !f.local.emulator.calls.some((c) => c.path.includes(RECORD_PATH)); i++) await new Promise((r) => setTimeout(r, 10));
     const inFlight = await f.deliver(f.autopilot(), 60_000); // another instance gets a redelivery meanwhile
@@ -303,7 +321,11 @@ describe("storage blips", () => {
 
 describe("lost answers and audit failures on the sweep path", () => {
   const sweep = (f: Fixture, sinks: { audit?: AuditLog; at?: number } = {}) =>
-    auditedSweep(new Sweeper(f.autopilot(), f.arm), { subscriptions: [CONSUMER] }, { audit: sinks.audit ?? f.audit, intents: f.intents, now: () => new Date(Date.now() + (sinks.at ?? 0)) });
+    auditedSweep(
+      new Sweeper(f.autopilot(), f.arm),
+      { subscriptions: [CONSUMER] },
+      { audit: sinks.audit ?? f.audit, intents: f.intents, now: () => new Date(Date.now() + (sinks.at ?? 0)) },
+    );
 
   it("a sweep whose approval and record answers are lost: converges in that sweep, both audited applied once; the next sweep writes nothing", async () => {
     const f = await fixture();
@@ -340,9 +362,21 @@ describe("lost answers and audit failures on the sweep path", () => {
     const f = await fixture();
     await sweep(f);
     const record = f.local.emulator.snapshot().resources.find((r) => r.type === "Microsoft.Network/privateDnsZones/A")!;
-    const want = recordFingerprint({ ttl: record.properties!.ttl, ips: record.properties!.aRecords.map((a: any) => a.ipv4Address), metadata: record.properties!.metadata });
+    const want = recordFingerprint({
+      ttl: record.properties!.ttl,
+      ips: record.properties!.aRecords.map((a: any) => a.ipv4Address),
+      metadata: record.properties!.metadata,
+    });
     // Another sweep is rewriting this very record right now (its audit rows are not written yet).
-    await f.intents.open({ trigger: "sweep:other-run", kind: "dns-write", resource: record.id, want, action: "dns-update", reason: "r", at: new Date().toISOString() });
+    await f.intents.open({
+      trigger: "sweep:other-run",
+      kind: "dns-write",
+      resource: record.id,
+      want,
+      action: "dns-update",
+      reason: "r",
+      at: new Date().toISOString(),
+    });
     await sweep(f, { at: 60_000 });
     expect(await f.audit.query({ action: "dns-update" })).toEqual([]);
     expect(f.intents.size).toBe(1);
@@ -351,7 +385,10 @@ describe("lost answers and audit failures on the sweep path", () => {
   it("an event whose audit write failed and that is never redelivered: a sweep after the lease audits its writes", async () => {
     const inner = new MemoryAuditLog();
     let blips = 1;
-    const audit = { record: async (e: AuditEntry[]) => (blips-- > 0 ? Promise.reject(new Error("storage blip: record (503 ServerBusy)")) : inner.record(e)), query: inner.query.bind(inner) };
+    const audit = {
+      record: async (e: AuditEntry[]) => (blips-- > 0 ? Promise.reject(new Error("storage blip: record (503 ServerBusy)")) : inner.record(e)),
+      query: inner.query.bind(inner),
+    };
     const f = await fixture({ audit });
     expect(failed(await f.deliver())).toBe(true); // Event Grid gives up on it later: no redelivery here
     expect(f.intents.size).toBe(2);

@@ -60,7 +60,11 @@ afterAll(async () => {
 });
 
 function context(lines: string[]) {
-  return new InvocationContext({ invocationId: "test-invocation", functionName: "resourceEvents", logHandler: (level, ...args) => lines.push(`${level}: ${args.join(" ")}`) });
+  return new InvocationContext({
+    invocationId: "test-invocation",
+    functionName: "resourceEvents",
+    logHandler: (level, ...args) => lines.push(`${level}: ${args.join(" ")}`),
+  });
 }
 
 describe("functions/", () => {
@@ -70,22 +74,33 @@ describe("functions/", () => {
     expect(Object.values(registrations[1]!.metadata.bindings)).toEqual([
       expect.objectContaining({ type: "queueTrigger", direction: "in", queueName: EVENTS_QUEUE, connection: "AzureWebJobsStorage" }),
     ]);
-    expect(Object.values(registrations[2]!.metadata.bindings)).toEqual([expect.objectContaining({ type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *" })]);
+    expect(Object.values(registrations[2]!.metadata.bindings)).toEqual([
+      expect.objectContaining({ type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *" }),
+    ]);
   });
 
   it("the queue trigger takes an Event Grid schema message as Event Grid writes it (base64) and approves like the webhook", async () => {
     // A second team endpoint to the shared vault, created as a team would.
     const created = await local.arm.networkFor("11111111-1111-1111-1111-111111111111").privateEndpoints.beginCreateOrUpdateAndWait("rg-app-web", "pe-api-kv", {
       location: "westeurope",
-      subnet: { id: "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/virtualNetworks/vnet-app-web/subnets/snet-pe" },
+      subnet: {
+        id: "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app-web/providers/Microsoft.Network/virtualNetworks/vnet-app-web/subnets/snet-pe",
+      },
       manualPrivateLinkServiceConnections: [
-        { name: "kv-shared", privateLinkServiceId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared", groupIds: ["vault"], requestMessage: "api" },
+        {
+          name: "kv-shared",
+          privateLinkServiceId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared",
+          groupIds: ["vault"],
+          requestMessage: "api",
+        },
       ],
     });
     const pe = created.id!;
     const before = local.emulator.getResource(pe)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status;
     expect(before).toBe("Pending");
-    const message = Buffer.from(JSON.stringify(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }))).toString("base64");
+    const message = Buffer.from(JSON.stringify(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }))).toString(
+      "base64",
+    );
     const lines: string[] = [];
     await registrations[1]!.handler(message, context(lines));
     const status = local.emulator.getResource(pe)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status;
@@ -126,7 +141,9 @@ describe("functions/", () => {
     const pe = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
     local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 1, count: 10 });
     const lines: string[] = [];
-    await expect(registrations[0]!.handler(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }), context(lines))).rejects.toThrow(/redelivery/);
+    await expect(
+      registrations[0]!.handler(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }), context(lines)),
+    ).rejects.toThrow(/redelivery/);
     expect(lines.join("\n")).toMatch(/error: event .* failed/);
   }, 60_000);
 
@@ -134,7 +151,10 @@ describe("functions/", () => {
     const lines: string[] = [];
     await registrations[2]!.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} }, context(lines));
     expect(lines.join("\n")).toMatch(/information: sweep [0-9a-f-]+ complete: \{/);
-    const stranger = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
-    expect(local.emulator.getResource(stranger)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status).toBe("Pending");
+    const stranger =
+      "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
+    expect(local.emulator.getResource(stranger)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status).toBe(
+      "Pending",
+    );
   });
 });

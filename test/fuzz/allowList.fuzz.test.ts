@@ -17,7 +17,9 @@ const texts: fc.Arbitrary<string> = fc.oneof(
   // a torn write: a prefix of a valid file
   fc.tuple(fc.constantFrom(DEMO, EXAMPLE), fc.double({ min: 0, max: 1, noNaN: true })).map(([t, f]) => t.slice(0, Math.floor(t.length * f))),
   // lines of valid files, shuffled, dropped, duplicated, re-indented
-  fc.array(fc.tuple(fc.constantFrom(...LINES), fc.nat(4)), { maxLength: 60 }).map((ls) => ls.map(([l, indent]) => " ".repeat(indent % 2 ? indent : 0) + l).join("\n")),
+  fc
+    .array(fc.tuple(fc.constantFrom(...LINES), fc.nat(4)), { maxLength: 60 })
+    .map((ls) => ls.map(([l, indent]) => " ".repeat(indent % 2 ? indent : 0) + l).join("\n")),
   // random YAML documents under the real section names
   fc.dictionary(fc.constantFrom("approval", "dns", "cleanup", "extra", "rules"), fc.jsonValue({ maxDepth: 4 })).map((o) => stringify(o)),
   // anything at all
@@ -29,7 +31,12 @@ const texts: fc.Arbitrary<string> = fc.oneof(
 const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
 /** An allow rule names its requesters (subscriptions, management groups or endpoint ids); a reject rule need not. */
 const isRuleLike = (r: unknown): boolean =>
-  typeof r === "object" && r !== null && ((r as any).action === "reject" || nonEmpty((r as any).requesterSubscriptions) || nonEmpty((r as any).requesterManagementGroups) || nonEmpty((r as any).requesterEndpointIds));
+  typeof r === "object" &&
+  r !== null &&
+  ((r as any).action === "reject" ||
+    nonEmpty((r as any).requesterSubscriptions) ||
+    nonEmpty((r as any).requesterManagementGroups) ||
+    nonEmpty((r as any).requesterEndpointIds));
 
 describe("allow-list loader under fuzzing", () => {
   it("never throws; a result is either a complete, valid config or a list of located problems", () => {
@@ -64,7 +71,8 @@ describe("allow-list loader under fuzzing", () => {
         const full = parseConfigText(text, "a.yaml");
         const torn = parseConfigText(text.slice(0, cut % (text.length + 1)), "a.yaml");
         if (!full.ok || !torn.ok) return;
-        const named = (r: (typeof full.config.approval.rules)[number]) => [...(r.requesterSubscriptions ?? []), ...(r.requesterManagementGroups ?? []), ...(r.requesterEndpointIds ?? [])].map((s) => s.toLowerCase());
+        const named = (r: (typeof full.config.approval.rules)[number]) =>
+          [...(r.requesterSubscriptions ?? []), ...(r.requesterManagementGroups ?? []), ...(r.requesterEndpointIds ?? [])].map((s) => s.toLowerCase());
         const subs = new Set(full.config.approval.rules.flatMap(named));
         for (const r of torn.config.approval.rules) for (const s of named(r)) expect(subs.has(s)).toBe(true);
       }),

@@ -20,7 +20,11 @@ function validEvent(): Record<string, any> {
     dataVersion: "2",
     topic: "/subscriptions/11111111-1111-1111-1111-111111111111",
     data: {
-      authorization: { scope: PE, action: "Microsoft.Network/privateEndpoints/write", evidence: { role: "Contributor", principalId: "p", principalType: "User" } },
+      authorization: {
+        scope: PE,
+        action: "Microsoft.Network/privateEndpoints/write",
+        evidence: { role: "Contributor", principalId: "p", principalType: "User" },
+      },
       claims: JSON.stringify({ "http://schemas.microsoft.com/identity/claims/objectidentifier": "o", appid: "a" }),
       correlationId: "c",
       resourceProvider: "Microsoft.Network",
@@ -39,7 +43,16 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(null),
   fc.anything({ maxDepth: 3 }),
   fc.string({ maxLength: 40 }),
-  fc.constantFrom(`${PE}/`, PE.toUpperCase(), `${PE}\r\nforged: line`, ` ${PE} `, "/subscriptions//resourceGroups/", "not an id", "%2Fsubscriptions%2F", "\u0000"),
+  fc.constantFrom(
+    `${PE}/`,
+    PE.toUpperCase(),
+    `${PE}\r\nforged: line`,
+    ` ${PE} `,
+    "/subscriptions//resourceGroups/",
+    "not an id",
+    "%2Fsubscriptions%2F",
+    "\u0000",
+  ),
   fc.integer({ min: 1000, max: 60_000 }).map((n) => `${PE}/${"x".repeat(n)}`),
   fc.integer({ min: 50, max: 2000 }).map((n) => `${PE}${"/sub/x".repeat(n)}`),
   fc.integer({ min: 10, max: 400 }).map((n) => JSON.parse("[".repeat(n) + "]".repeat(n))),
@@ -47,7 +60,30 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A valid event with some fields (top-level or in data) replaced by hostile values. */
 const mutatedEvent = fc
-  .array(fc.tuple(fc.constantFrom("id", "eventType", "subject", "eventTime", "data", "topic", "type", "source", "specversion", "data.resourceUri", "data.operationName", "data.claims", "data.authorization", "data.status", "data.tenantId", "data.subscriptionId"), hostile), { maxLength: 5 })
+  .array(
+    fc.tuple(
+      fc.constantFrom(
+        "id",
+        "eventType",
+        "subject",
+        "eventTime",
+        "data",
+        "topic",
+        "type",
+        "source",
+        "specversion",
+        "data.resourceUri",
+        "data.operationName",
+        "data.claims",
+        "data.authorization",
+        "data.status",
+        "data.tenantId",
+        "data.subscriptionId",
+      ),
+      hostile,
+    ),
+    { maxLength: 5 },
+  )
   .map((edits) => {
     const e = validEvent();
     for (const [path, v] of edits) {
@@ -167,8 +203,14 @@ describe("event parser under fuzzing", () => {
   it("an id with CR/LF cannot forge a log line", async () => {
     const lines: string[] = [];
     const log: Logger = { debug: (m) => lines.push(m), info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
-    const core = { handleEvent: async (e: any) => [{ event: e.id, action: "ignore", resource: e.resourceId, reason: "test", outcome: "skipped" }] } as unknown as Autopilot;
-    for (const [id, resource] of [["ok", `${PE}/x\r\nERROR forged line`], ["a\r\nERROR forged line", PE], ["a\nb", `${PE}\n`]]) {
+    const core = {
+      handleEvent: async (e: any) => [{ event: e.id, action: "ignore", resource: e.resourceId, reason: "test", outcome: "skipped" }],
+    } as unknown as Autopilot;
+    for (const [id, resource] of [
+      ["ok", `${PE}/x\r\nERROR forged line`],
+      ["a\r\nERROR forged line", PE],
+      ["a\nb", `${PE}\n`],
+    ]) {
       const raw = validEvent();
       raw.id = id;
       raw.subject = raw.data.resourceUri = resource;

@@ -11,13 +11,16 @@ const body = (path: string, status = "200") => structuredClone(refExample(path).
 
 export const REF = {
   vault: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/sample-group/providers/Microsoft.KeyVault/vaults/sample-vault",
-  kvConnection: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/sample-group/providers/Microsoft.KeyVault/vaults/sample-vault/privateEndpointConnections/sample-pec",
+  kvConnection:
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/sample-group/providers/Microsoft.KeyVault/vaults/sample-vault/privateEndpointConnections/sample-pec",
   kvRequester: "/subscriptions/00000000-0000-0000-1234-000000000000/resourceGroups/sample-group/providers/Microsoft.Network/privateEndpoints/sample-pe",
   pls: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/privateLinkServices/testPls",
   plsEndpoint: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/privateEndpoints/testPe",
-  plsPendingConnection: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/privateLinkServices/testPls/privateEndpointConnections/testPe.conn",
+  plsPendingConnection:
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/privateLinkServices/testPls/privateEndpointConnections/testPe.conn",
   redisEnterprise: "/subscriptions/e7b5a9d2-6b6a-4d2f-9143-20d9a10f5b8f/resourceGroups/rg1/providers/Microsoft.Cache/redisEnterprise/cache1",
-  redisEnterpriseConnection: "/subscriptions/e7b5a9d2-6b6a-4d2f-9143-20d9a10f5b8f/resourceGroups/rg1/providers/Microsoft.Cache/redisEnterprise/cache1/privateEndpointConnections/pectest01",
+  redisEnterpriseConnection:
+    "/subscriptions/e7b5a9d2-6b6a-4d2f-9143-20d9a10f5b8f/resourceGroups/rg1/providers/Microsoft.Cache/redisEnterprise/cache1/privateEndpointConnections/pectest01",
 };
 
 function parent(id: string, type: string, properties: Record<string, unknown> = {}): ArmResource {
@@ -35,10 +38,7 @@ export function referenceEstate(): Estate {
   // The manual-approval endpoint example targets testPls; give it its Pending connection there.
   const pe = body("network/2025-03-01/PrivateEndpointGetForManualApproval.json");
   pe.properties.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceId = REF.pls;
-  const plsPending = pending(
-    { ...structuredClone(plsList[0]!), id: REF.plsPendingConnection, name: "testPe.conn" },
-    "Please manually approve my connection.",
-  );
+  const plsPending = pending({ ...structuredClone(plsList[0]!), id: REF.plsPendingConnection, name: "testPe.conn" }, "Please manually approve my connection.");
   plsPending.properties!.privateEndpoint = { id: REF.plsEndpoint };
   const reConn = pending(body("redisenterprise/2025-04-01/RedisEnterpriseListPrivateEndpointConnections.json").value[0], "cache access for rg1");
   return {

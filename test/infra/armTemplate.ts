@@ -115,11 +115,7 @@ function evalValue(v: Json, s: Scope, cache: Map<string, Json>): Json {
   return v;
 }
 
-type Node =
-  | { k: "lit"; v: Json }
-  | { k: "call"; name: string; args: Node[] }
-  | { k: "prop"; of: Node; name: string }
-  | { k: "index"; of: Node; index: Node };
+type Node = { k: "lit"; v: Json } | { k: "call"; name: string; args: Node[] } | { k: "prop"; of: Node; name: string } | { k: "index"; of: Node; index: Node };
 
 class Parser {
   private i = 0;
@@ -247,7 +243,9 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
       if (p in s.params) return s.params[p];
       const def = s.t.parameters?.[p];
       if (!def) throw new Error(`unknown parameter ${p}`);
-      return def.defaultValue === undefined ? new Unresolved(`parameters('${p}')`) : evalValue(def.defaultValue, { t: s.t, ctx: s.ctx, params: s.params }, cache);
+      return def.defaultValue === undefined
+        ? new Unresolved(`parameters('${p}')`)
+        : evalValue(def.defaultValue, { t: s.t, ctx: s.ctx, params: s.params }, cache);
     }
     case "copyIndex":
       if (s.copyIndex === undefined) throw new Error(`copyIndex() outside a loop in ${source}`);
@@ -277,8 +275,10 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
   }
   const a = args();
   const ctx = s.ctx ?? {};
-  if (name === "managementGroup" && ctx.managementGroup) return { id: `/providers/Microsoft.Management/managementGroups/${ctx.managementGroup}`, name: ctx.managementGroup };
-  if (name === "subscription" && ctx.subscriptionId && a.length === 0) return { id: `/subscriptions/${ctx.subscriptionId}`, subscriptionId: ctx.subscriptionId };
+  if (name === "managementGroup" && ctx.managementGroup)
+    return { id: `/providers/Microsoft.Management/managementGroups/${ctx.managementGroup}`, name: ctx.managementGroup };
+  if (name === "subscription" && ctx.subscriptionId && a.length === 0)
+    return { id: `/subscriptions/${ctx.subscriptionId}`, subscriptionId: ctx.subscriptionId };
   if (name === "subscriptionResourceId" && ctx.subscriptionId && a.length >= 2 && !a.some(hasUnresolved)) {
     return `/subscriptions/${ctx.subscriptionId}/providers/${String(a[0])}/${a.slice(1).join("/")}`;
   }
@@ -306,7 +306,12 @@ function call(name: string, argNodes: Node[], s: Scope, cache: Map<string, Json>
     case "concat":
       return Array.isArray(a[0]) ? (a as unknown[][]).flat() : a.join("");
     case "empty":
-      return a[0] === "" || a[0] === null || (Array.isArray(a[0]) && a[0].length === 0) || (typeof a[0] === "object" && a[0] !== null && Object.keys(a[0]).length === 0);
+      return (
+        a[0] === "" ||
+        a[0] === null ||
+        (Array.isArray(a[0]) && a[0].length === 0) ||
+        (typeof a[0] === "object" && a[0] !== null && Object.keys(a[0]).length === 0)
+      );
     case "not":
       return !a[0];
     case "equals":

@@ -62,7 +62,11 @@ describe("custom roles", () => {
   const approver = roles.get(specs.approver.roleName)!;
 
   it("roles.json defines the four roles, at the management group, and main.json the same four in its subscription", () => {
-    expect([...roles.keys()].sort()).toEqual(Object.values(specs).map((s) => s.roleName).sort());
+    expect([...roles.keys()].sort()).toEqual(
+      Object.values(specs)
+        .map((s) => s.roleName)
+        .sort(),
+    );
     const subRoles = rolesByName(moduleTemplate(main, "roles"));
     expect(subRoles).toEqual(roles);
     for (const r of deployed(rolesMg, "Microsoft.Authorization/roleDefinitions")) {
@@ -81,11 +85,29 @@ describe("custom roles", () => {
     expect(atMg).not.toEqual(inSub);
     expect(new Evaluator(main, { rolesManagementGroupId: "mg1" }, { subscriptionId: "s1" }).variable("roleGuid")).toEqual(atMg);
     expect(new Evaluator(main, { rolesManagementGroupId: "" }, { subscriptionId: "s1" }).variable("roleGuid")).toEqual(inSub);
-    for (const [mg, expected] of [["mg1", atMg], ["", inSub]] as const) {
-      const w = deployed(watch, "Microsoft.Authorization/roleAssignments", { appSubscriptionId: "s1", rolesManagementGroupId: mg, appPrincipalId: "p" }, { subscriptionId: "s2" });
-      expect(w.map((r) => String((r.properties as any).roleDefinitionId).split("/").pop()).sort()).toEqual([expected.consumerReader, expected.endpointCleaner].sort());
+    for (const [mg, expected] of [
+      ["mg1", atMg],
+      ["", inSub],
+    ] as const) {
+      const w = deployed(
+        watch,
+        "Microsoft.Authorization/roleAssignments",
+        { appSubscriptionId: "s1", rolesManagementGroupId: mg, appPrincipalId: "p" },
+        { subscriptionId: "s2" },
+      );
+      expect(
+        w
+          .map((r) =>
+            String((r.properties as any).roleDefinitionId)
+              .split("/")
+              .pop(),
+          )
+          .sort(),
+      ).toEqual([expected.consumerReader, expected.endpointCleaner].sort());
     }
-    const policyRoles = new Evaluator(loadTemplate(infra("watch-policy.json")), { rolesManagementGroupId: "mg1" }, { managementGroup: "mg1" }).variable("assignableRoles") as string[];
+    const policyRoles = new Evaluator(loadTemplate(infra("watch-policy.json")), { rolesManagementGroupId: "mg1" }, { managementGroup: "mg1" }).variable(
+      "assignableRoles",
+    ) as string[];
     expect(policyRoles.slice(0, 2)).toEqual([atMg.consumerReader, atMg.endpointCleaner]);
   });
 
@@ -111,15 +133,22 @@ describe("custom roles", () => {
   it("the approver grants nothing outside the registry types and their namespaces' operation status; it cannot delete", () => {
     const allowedPrefixes = PROVIDER_TYPES.flatMap((p) => [`${p.type}/`, `${p.type.split("/")[0]}/locations/`]).map((x) => x.toLowerCase());
     for (const a of approver) {
-      expect(allowedPrefixes.some((p) => a.toLowerCase().startsWith(p)), a).toBe(true);
+      expect(
+        allowedPrefixes.some((p) => a.toLowerCase().startsWith(p)),
+        a,
+      ).toBe(true);
       expect(a).not.toMatch(/\/delete$/);
     }
     // Exactly the registry's share: 3 or 4 actions per type plus the status reads, no extras.
-    const expected = new Set(PROVIDER_TYPES.flatMap((p) => [
-      `${p.type}/read`, `${p.type}/${CONNECTIONS_CHILD}/read`, `${p.type}/${CONNECTIONS_CHILD}/write`,
-      ...(p.rbac.approvalAction ? [`${p.type}/privateEndpointConnectionsApproval/action`] : []),
-      ...p.rbac.operationStatus.map((s) => `${p.type.split("/")[0]}/locations/${s}/read`),
-    ]));
+    const expected = new Set(
+      PROVIDER_TYPES.flatMap((p) => [
+        `${p.type}/read`,
+        `${p.type}/${CONNECTIONS_CHILD}/read`,
+        `${p.type}/${CONNECTIONS_CHILD}/write`,
+        ...(p.rbac.approvalAction ? [`${p.type}/privateEndpointConnectionsApproval/action`] : []),
+        ...p.rbac.operationStatus.map((s) => `${p.type.split("/")[0]}/locations/${s}/read`),
+      ]),
+    );
     expect(new Set(approver)).toEqual(expected);
   });
 
@@ -136,7 +165,10 @@ describe("custom roles", () => {
   });
 
   it("the consumer reader reads endpoints and their NICs, nothing else", () => {
-    expect(roles.get(specs.consumerReader.roleName)!.slice().sort()).toEqual(["Microsoft.Network/networkInterfaces/read", "Microsoft.Network/privateEndpoints/read"]);
+    expect(roles.get(specs.consumerReader.roleName)!.slice().sort()).toEqual([
+      "Microsoft.Network/networkInterfaces/read",
+      "Microsoft.Network/privateEndpoints/read",
+    ]);
   });
 
   it("the endpoint cleaner deletes endpoints and connections of registry types and polls those deletes; it approves nothing", () => {
@@ -163,14 +195,22 @@ function admits(filters: AdvancedFilter[], event: Record<string, unknown>): bool
     const s = v.toLowerCase();
     const vals = f.values.map((x) => x.toLowerCase());
     switch (f.operatorType) {
-      case "StringBeginsWith": return vals.some((x) => s.startsWith(x));
-      case "StringNotBeginsWith": return !vals.some((x) => s.startsWith(x));
-      case "StringIn": return vals.includes(s);
-      case "StringNotIn": return !vals.includes(s);
-      case "StringContains": return vals.some((x) => s.includes(x));
-      case "StringNotContains": return !vals.some((x) => s.includes(x));
-      case "StringEndsWith": return vals.some((x) => s.endsWith(x));
-      default: throw new Error(`operator ${f.operatorType} not modelled`);
+      case "StringBeginsWith":
+        return vals.some((x) => s.startsWith(x));
+      case "StringNotBeginsWith":
+        return !vals.some((x) => s.startsWith(x));
+      case "StringIn":
+        return vals.includes(s);
+      case "StringNotIn":
+        return !vals.includes(s);
+      case "StringContains":
+        return vals.some((x) => s.includes(x));
+      case "StringNotContains":
+        return !vals.some((x) => s.includes(x));
+      case "StringEndsWith":
+        return vals.some((x) => s.endsWith(x));
+      default:
+        throw new Error(`operator ${f.operatorType} not modelled`);
     }
   });
 }
@@ -187,8 +227,18 @@ function operationCorpus(): string[] {
   };
   walk(join(root, "test/fixtures"));
   for (const p of PROVIDER_TYPES) {
-    for (const op of ["write", "delete", "listKeys/action", "regenerateKey/action", `${CONNECTIONS_CHILD}/write`, `${CONNECTIONS_CHILD}/delete`,
-      "privateEndpointConnectionsApproval/action", "privateEndpointConnectionProxies/write", "privateEndpointConnectionProxies/validate/action", "privateLinkResources/read"]) {
+    for (const op of [
+      "write",
+      "delete",
+      "listKeys/action",
+      "regenerateKey/action",
+      `${CONNECTIONS_CHILD}/write`,
+      `${CONNECTIONS_CHILD}/delete`,
+      "privateEndpointConnectionsApproval/action",
+      "privateEndpointConnectionProxies/write",
+      "privateEndpointConnectionProxies/validate/action",
+      "privateLinkResources/read",
+    ]) {
       ops.add(`${p.type}/${op}`);
     }
   }
@@ -204,7 +254,10 @@ const APP_OWN_WRITES = [
 ];
 
 describe("event subscription (watch-subscription.json)", () => {
-  const sub = deployed(moduleTemplate(watch, "eventSubscription"), "Microsoft.EventGrid/systemTopics/eventSubscriptions", { topicName: "t", storageAccountId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a" });
+  const sub = deployed(moduleTemplate(watch, "eventSubscription"), "Microsoft.EventGrid/systemTopics/eventSubscriptions", {
+    topicName: "t",
+    storageAccountId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a",
+  });
   const props = sub[0]!.properties as any;
   const filters: AdvancedFilter[] = props.filter.advancedFilters;
   const event = (operationName: string) => ({ eventType: "Microsoft.Resources.ResourceWriteSuccess", data: { operationName } });
@@ -212,7 +265,13 @@ describe("event subscription (watch-subscription.json)", () => {
   it("is one subscription for the handled Microsoft.Resources event types", () => {
     expect(sub).toHaveLength(1);
     expect(props.filter.includedEventTypes).toEqual(HANDLED_EVENT_TYPES.filter((t) => t.startsWith("Microsoft.Resources.")));
-    expect(props.filter.includedEventTypes).toEqual(expect.arrayContaining(["Microsoft.Resources.ResourceWriteSuccess", "Microsoft.Resources.ResourceDeleteSuccess", "Microsoft.Resources.ResourceActionSuccess"]));
+    expect(props.filter.includedEventTypes).toEqual(
+      expect.arrayContaining([
+        "Microsoft.Resources.ResourceWriteSuccess",
+        "Microsoft.Resources.ResourceDeleteSuccess",
+        "Microsoft.Resources.ResourceActionSuccess",
+      ]),
+    );
   });
 
   it("stays within Event Grid's limits: at most 25 filter values in all, 512 characters each", () => {
@@ -268,7 +327,12 @@ describe("event subscription (watch-subscription.json)", () => {
     const access = moduleTemplate(watch, "topicAccess");
     const assignments = resourcesOf(access).filter((r) => r.type === "Microsoft.Authorization/roleAssignments");
     const ev = new Evaluator(access, { storageAccountName: "a", topicPrincipalId: "p" });
-    const byScope = Object.fromEntries(assignments.map((r) => [String(r.scope), String((ev.value(r.properties) as any).roleDefinitionId instanceof Unresolved ? (r.properties as any).roleDefinitionId : "")]));
+    const byScope = Object.fromEntries(
+      assignments.map((r) => [
+        String(r.scope),
+        String((ev.value(r.properties) as any).roleDefinitionId instanceof Unresolved ? (r.properties as any).roleDefinitionId : ""),
+      ]),
+    );
     const scopes = Object.keys(byScope);
     expect(scopes.some((s) => s.includes("queueServices") && s.includes("queues"))).toBe(true);
     expect(scopes.some((s) => s.includes("blobServices") && s.includes("containers"))).toBe(true);
@@ -318,8 +382,22 @@ describe("function app (main.json)", () => {
     expect(plan.properties).toMatchObject({ reserved: true });
     expect(site.functionAppConfig.runtime).toEqual({ name: "node", version: "22" });
     expect(site.functionAppConfig.deployment.storage).toMatchObject({ type: "blobContainer", authentication: { type: "UserAssignedIdentity" } });
-    expect(String(site.functionAppConfig.deployment.storage.value instanceof Unresolved ? site.functionAppConfig.deployment.storage.value.expression : site.functionAppConfig.deployment.storage.value)).toContain("packageContainer");
-    for (const refused of ["FUNCTIONS_WORKER_RUNTIME", "WEBSITE_NODE_DEFAULT_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTSHARE", "AzureWebJobsStorage"]) {
+    expect(
+      String(
+        site.functionAppConfig.deployment.storage.value instanceof Unresolved
+          ? site.functionAppConfig.deployment.storage.value.expression
+          : site.functionAppConfig.deployment.storage.value,
+      ),
+    ).toContain("packageContainer");
+    for (const refused of [
+      "FUNCTIONS_WORKER_RUNTIME",
+      "WEBSITE_NODE_DEFAULT_VERSION",
+      "WEBSITE_RUN_FROM_PACKAGE",
+      "FUNCTIONS_EXTENSION_VERSION",
+      "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+      "WEBSITE_CONTENTSHARE",
+      "AzureWebJobsStorage",
+    ]) {
       expect(appSettingNames).not.toContain(refused);
     }
     expect(site.httpsOnly).toBe(true);
@@ -342,7 +420,8 @@ describe("function app (main.json)", () => {
   });
 
   it("uses identity-based AzureWebJobsStorage with the user-assigned identity (no connection string)", () => {
-    for (const k of ["blobServiceUri", "queueServiceUri", "tableServiceUri", "credential", "clientId"]) expect(appSettingNames).toContain(`AzureWebJobsStorage__${k}`);
+    for (const k of ["blobServiceUri", "queueServiceUri", "tableServiceUri", "credential", "clientId"])
+      expect(appSettingNames).toContain(`AzureWebJobsStorage__${k}`);
     expect(settingValue("AzureWebJobsStorage__credential")).toBe("managedidentity");
     // Safe by default: a first deployment only logs what it would do.
     expect(main.parameters!.dryRun!.defaultValue).toBe(true);
@@ -355,7 +434,9 @@ describe("function app (main.json)", () => {
     expect(acct).toMatchObject({ allowSharedKeyAccess: false, allowBlobPublicAccess: false, minimumTlsVersion: "TLS1_2" });
     const leaf = (type: string) => deployed(appTemplate, type, { suffix: "x" }).map((r) => String(r.name).split("/").pop());
     expect(leaf("Microsoft.Storage/storageAccounts/queueServices/queues").sort()).toEqual([EVENTS_QUEUE, EVENTS_POISON_QUEUE].sort());
-    expect(leaf("Microsoft.Storage/storageAccounts/blobServices/containers").sort()).toEqual([PACKAGE_CONTAINER, DEAD_LETTER_CONTAINER, CONFIG_CONTAINER].sort());
+    expect(leaf("Microsoft.Storage/storageAccounts/blobServices/containers").sort()).toEqual(
+      [PACKAGE_CONTAINER, DEAD_LETTER_CONTAINER, CONFIG_CONTAINER].sort(),
+    );
     expect(leaf("Microsoft.Storage/storageAccounts/tableServices/tables")).toEqual([APP_TABLE]);
   });
 
@@ -371,7 +452,11 @@ describe("function app (main.json)", () => {
   it("the identity gets blob owner, queue contributor and table contributor on the account, metrics publisher on App Insights", () => {
     const ev = new Evaluator(appTemplate);
     const builtInIds = ev.variable("builtInRoles") as Record<string, string>;
-    expect(ev.variable("storageRoleIds")).toEqual([builtInIds.storageBlobDataOwner, builtInIds.storageQueueDataContributor, builtInIds.storageTableDataContributor]);
+    expect(ev.variable("storageRoleIds")).toEqual([
+      builtInIds.storageBlobDataOwner,
+      builtInIds.storageQueueDataContributor,
+      builtInIds.storageTableDataContributor,
+    ]);
     const storageRoles = (appTemplate.resources as Record<string, any>).storageRoles;
     expect(storageRoles.scope).toContain("Microsoft.Storage/storageAccounts");
     expect(storageRoles.copy.count).toContain("variables('storageRoleIds')");
@@ -407,7 +492,14 @@ describe("scope assignments (main.json)", () => {
 
 describe("policy for new subscriptions (watch-policy.json)", () => {
   const policy = loadTemplate(infra("watch-policy.json"));
-  const params = { appSubscriptionId: "a", appResourceGroupName: "g", storageAccountName: "s", appPrincipalId: "p", rolesManagementGroupId: "mg", location: "westeurope" };
+  const params = {
+    appSubscriptionId: "a",
+    appResourceGroupName: "g",
+    storageAccountName: "s",
+    appPrincipalId: "p",
+    rolesManagementGroupId: "mg",
+    location: "westeurope",
+  };
   const def = deployed(policy, "Microsoft.Authorization/policyDefinitions", params)[0]!.properties as any;
 
   it("deploys watch-subscription.json, unchanged, where a subscription lacks the event subscription", () => {
@@ -436,7 +528,10 @@ describe("policy for new subscriptions (watch-policy.json)", () => {
     const roles = ev.variable("assignableRoles") as unknown[];
     expect(roles.slice(2)).toEqual([builtIn.storageQueueDataMessageSender, builtIn.storageBlobDataContributor]);
     expect(roles.slice(0, 2)).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), expect.stringMatching(/^[0-9a-f-]{36}$/)]);
-    expect((policy.variables as any).assignableRoles.slice(0, 2)).toEqual([expect.stringContaining("'consumerReader'"), expect.stringContaining("'endpointCleaner'")]);
+    expect((policy.variables as any).assignableRoles.slice(0, 2)).toEqual([
+      expect.stringContaining("'consumerReader'"),
+      expect.stringContaining("'endpointCleaner'"),
+    ]);
     // Exactly what watch-subscription.json assigns: the two custom roles here, the two storage roles in topicAccess.
     const watchText = JSON.stringify(watch) + JSON.stringify(moduleTemplate(watch, "topicAccess"));
     for (const k of ["consumerReader", "endpointCleaner", "storageQueueDataMessageSender", "storageBlobDataContributor"]) expect(watchText).toContain(k);

@@ -28,6 +28,10 @@ describe("management group reader", () => {
       .flatMap((r) => defs.instances(r))
       .find((r) => (r.properties as any).roleName === generated().roles.groupReader.roleName)!;
     expect(a!.properties).toMatchObject({ principalId: "p1", principalType: "ServicePrincipal" });
-    expect(String((a!.properties as any).roleDefinitionId).split("/").pop()).toBe(readerDef.name);
+    expect(
+      String((a!.properties as any).roleDefinitionId)
+        .split("/")
+        .pop(),
+    ).toBe(readerDef.name);
   });
 });

@@ -46,7 +46,10 @@ export function actionOf(c: Pick<CallLogEntry, "method" | "path">): string | und
   const path = c.path.split("?")[0]!;
   const at = path.toLowerCase().lastIndexOf("/providers/");
   if (at < 0) return undefined; // /subscriptions, /subscriptions/{id}: listing what one can see needs no action
-  const segs = path.slice(at + "/providers/".length).split("/").filter(Boolean);
+  const segs = path
+    .slice(at + "/providers/".length)
+    .split("/")
+    .filter(Boolean);
   // namespace, type, name, child type, child name, ...: the type path is every odd segment after the namespace.
   const typeSegs = [segs[0]!, ...segs.slice(1).filter((_, i) => i % 2 === 0)];
   if (c.method === "POST") return `${typeSegs.join("/")}/${segs.at(-1)}/action`;
@@ -87,7 +90,18 @@ beforeAll(async () => {
   // 2. A team deletes the Key Vault endpoint: its record is released, its connection (now Disconnected) deleted.
   const pe0 = `/subscriptions/${CONSUMER}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe-0`;
   await local.arm.networkFor(CONSUMER).privateEndpoints.beginDeleteAndWait("rg-app", "pe-0", { updateIntervalInMs: 10 });
-  await asApp(() => autopilot.handleEvent({ id: "d", schema: "eventgrid", eventType: "Microsoft.Resources.ResourceDeleteSuccess", kind: "delete", resourceId: pe0, resourceType: "Microsoft.Network/privateEndpoints", operationName: "Microsoft.Network/privateEndpoints/delete", caller: {} }));
+  await asApp(() =>
+    autopilot.handleEvent({
+      id: "d",
+      schema: "eventgrid",
+      eventType: "Microsoft.Resources.ResourceDeleteSuccess",
+      kind: "delete",
+      resourceId: pe0,
+      resourceType: "Microsoft.Network/privateEndpoints",
+      operationName: "Microsoft.Network/privateEndpoints/delete",
+      caller: {},
+    }),
+  );
   await asApp(() => sweeper.sweep({ subscriptions: [PROVIDER, CONSUMER] }));
 
   // 3. Every provider drops its connection: the endpoints turn Disconnected and are deleted.
@@ -114,19 +128,35 @@ describe("custom roles cover every call the app makes", () => {
   );
 
   it("maps calls to actions as ARM names them", () => {
-    expect(actionOf({ method: "GET", path: "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v/privateEndpointConnections/c" })).toBe("Microsoft.KeyVault/vaults/privateEndpointConnections/read");
+    expect(actionOf({ method: "GET", path: "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v/privateEndpointConnections/c" })).toBe(
+      "Microsoft.KeyVault/vaults/privateEndpointConnections/read",
+    );
     expect(actionOf({ method: "GET", path: "/subscriptions/s/providers/Microsoft.Network/privateEndpoints" })).toBe("Microsoft.Network/privateEndpoints/read");
-    expect(actionOf({ method: "PUT", path: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/privateDnsZones/z/A/r" })).toBe("Microsoft.Network/privateDnsZones/A/write");
+    expect(actionOf({ method: "PUT", path: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/privateDnsZones/z/A/r" })).toBe(
+      "Microsoft.Network/privateDnsZones/A/write",
+    );
     expect(actionOf({ method: "GET", path: "/subscriptions" })).toBeUndefined();
   });
 
   it("exercised every registry type's connections, DNS records, endpoint reads and both cleanups", () => {
-    const actions = new Set(appCalls.map(actionOf).filter(Boolean).map((a) => a!.toLowerCase()));
+    const actions = new Set(
+      appCalls
+        .map(actionOf)
+        .filter(Boolean)
+        .map((a) => a!.toLowerCase()),
+    );
     for (const p of PROVIDER_TYPES) {
       expect(actions, p.type).toContain(`${p.type}/privateEndpointConnections/write`.toLowerCase());
       expect(actions, p.type).toContain(`${p.type}/read`.toLowerCase());
     }
-    for (const a of ["Microsoft.Network/privateDnsZones/A/write", "Microsoft.Network/privateDnsZones/A/delete", "Microsoft.Network/privateEndpoints/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Network/privateEndpoints/delete", "Microsoft.KeyVault/vaults/privateEndpointConnections/delete"]) {
+    for (const a of [
+      "Microsoft.Network/privateDnsZones/A/write",
+      "Microsoft.Network/privateDnsZones/A/delete",
+      "Microsoft.Network/privateEndpoints/read",
+      "Microsoft.Network/networkInterfaces/read",
+      "Microsoft.Network/privateEndpoints/delete",
+      "Microsoft.KeyVault/vaults/privateEndpointConnections/delete",
+    ]) {
       expect(actions, a).toContain(a.toLowerCase());
     }
   });
@@ -141,9 +171,20 @@ describe("custom roles cover every call the app makes", () => {
   });
 
   it("the app never called a type outside the registry, the endpoints, their NICs and the DNS zones", () => {
-    const known = [...PROVIDER_TYPES.map((p) => parseResourceId(providerId(p.type, "x")).type!), "Microsoft.Network/privateEndpoints", "Microsoft.Network/networkInterfaces", "Microsoft.Network/privateDnsZones"].map((t) => t.toLowerCase());
-    for (const a of appCalls.filter((c) => c.kind !== "operation").map(actionOf).filter((a): a is string => !!a)) {
-      expect(known.some((t) => a.toLowerCase().startsWith(`${t}/`)), a).toBe(true);
+    const known = [
+      ...PROVIDER_TYPES.map((p) => parseResourceId(providerId(p.type, "x")).type!),
+      "Microsoft.Network/privateEndpoints",
+      "Microsoft.Network/networkInterfaces",
+      "Microsoft.Network/privateDnsZones",
+    ].map((t) => t.toLowerCase());
+    for (const a of appCalls
+      .filter((c) => c.kind !== "operation")
+      .map(actionOf)
+      .filter((a): a is string => !!a)) {
+      expect(
+        known.some((t) => a.toLowerCase().startsWith(`${t}/`)),
+        a,
+      ).toBe(true);
     }
   });
 });

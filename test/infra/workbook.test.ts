@@ -9,14 +9,19 @@ import { Evaluator, loadTemplate, moduleTemplate, resourcesOf } from "./armTempl
 
 const root = new URL("../../", import.meta.url).pathname;
 const source = readFileSync(join(root, "infra/modules/reportWorkbook.json"), "utf8");
-const workbook = JSON.parse(source) as { version: string; items: { type: number; name: string; content: { query?: string; title?: string; resourceType?: string } }[] };
+const workbook = JSON.parse(source) as {
+  version: string;
+  items: { type: number; name: string; content: { query?: string; title?: string; resourceType?: string } }[];
+};
 const signals = readFileSync(join(root, "shared/telemetry/signals.ts"), "utf8");
 
 describe("report workbook", () => {
   it("is deployed with the app, on its Application Insights, with the committed JSON as its content", () => {
     const app = moduleTemplate(loadTemplate(join(root, "infra/main.json")), "app");
     const ev = new Evaluator(app, {}, {});
-    const wbs = resourcesOf(app).filter((r) => r.type.toLowerCase() === "microsoft.insights/workbooks").flatMap((r) => ev.instances(r));
+    const wbs = resourcesOf(app)
+      .filter((r) => r.type.toLowerCase() === "microsoft.insights/workbooks")
+      .flatMap((r) => ev.instances(r));
     expect(wbs).toHaveLength(1);
     const props = wbs[0]!.properties as { serializedData: string; category: string; sourceId: string };
     expect(props.category).toBe("workbook");

@@ -50,15 +50,31 @@ function endpoint(groupIds: string[], target = KV): EndpointInfo {
 }
 
 /** The app's record of having approved `c` as it is now. */
-const ownRecord = (c: ConnectionInfo): OwnApproval => ({ connectionId: c.id, endpointId: c.privateEndpointId!, description: c.description ?? "", rule: "corp-spokes", at: "2026-12-01T00:00:00Z" });
+const ownRecord = (c: ConnectionInfo): OwnApproval => ({
+  connectionId: c.id,
+  endpointId: c.privateEndpointId!,
+  description: c.description ?? "",
+  rule: "corp-spokes",
+  at: "2026-12-01T00:00:00Z",
+});
 
 const unreadable: RequesterRead = { unreadable: "403 AuthorizationFailed" };
 
 describe("requestFacts: connection group ids, else the requester endpoint's link", () => {
   it.each<[string, ConnectionInfo, RequesterRead, { groupIds: string[]; known: boolean; source: string }]>([
-    ["the connection's own group ids win", conn("Pending", { groupIds: ["blob"] }), endpoint(["vault"]), { groupIds: ["blob"], known: true, source: "connection" }],
+    [
+      "the connection's own group ids win",
+      conn("Pending", { groupIds: ["blob"] }),
+      endpoint(["vault"]),
+      { groupIds: ["blob"], known: true, source: "connection" },
+    ],
     ["none on the connection: the link to this target", conn("Pending"), endpoint(["vault"]), { groupIds: ["vault"], known: true, source: "endpoint-link" }],
-    ["a link to another target does not count", conn("Pending"), endpoint(["vault"], KV.replace("kv-shared", "kv-other")), { groupIds: [], known: false, source: "unknown" }],
+    [
+      "a link to another target does not count",
+      conn("Pending"),
+      endpoint(["vault"], KV.replace("kv-shared", "kv-other")),
+      { groupIds: [], known: false, source: "unknown" },
+    ],
     ["endpoint unreadable: unknown", conn("Pending"), unreadable, { groupIds: [], known: false, source: "unknown" }],
     ["endpoint gone: unknown", conn("Pending"), undefined, { groupIds: [], known: false, source: "unknown" }],
   ])("%s", (_, c, pe, want) => {
@@ -76,7 +92,13 @@ describe("planApproval: approval and revocation on the same facts; destructive o
     ["approves on the link's group ids", approval(), conn("Pending"), endpoint(["vault"]), "approve"],
     ["does not approve on unknown group ids", approval(), conn("Pending"), unreadable, "leave-pending"],
     ["unmatched: reject does not reject on unknown group ids", approval({ unmatched: "reject" }), conn("Pending"), unreadable, "leave-pending"],
-    ["unmatched: reject rejects a requester no rule names, whatever the group ids", approval({ unmatched: "reject" }, ["vault"], [other]), conn("Pending"), unreadable, "reject"],
+    [
+      "unmatched: reject rejects a requester no rule names, whatever the group ids",
+      approval({ unmatched: "reject" }, ["vault"], [other]),
+      conn("Pending"),
+      unreadable,
+      "reject",
+    ],
     ["unmatched: reject rejects a group id no rule allows", approval({ unmatched: "reject" }), conn("Pending"), endpoint(["other"]), "reject"],
     ["keeps its approval while the link's group id is still allowed", approval(), conn("Approved"), endpoint(["vault"]), "ignore"],
     ["keeps its approval when the endpoint cannot be read (unknown means keep)", approval(), conn("Approved"), unreadable, "ignore"],

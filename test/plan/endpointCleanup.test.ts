@@ -32,12 +32,23 @@ function config(o: Opts = {}): Pick<AllowListConfig, "approval" | "cleanup" | "d
 }
 
 const link = (target: string, status = "Disconnected"): EndpointLink =>
-  target.startsWith("/") ? { name: "l", targetResourceId: target, groupIds: ["vault"], status, manual: true } : { name: "l", alias: target, groupIds: [], status, manual: true };
+  target.startsWith("/")
+    ? { name: "l", targetResourceId: target, groupIds: ["vault"], status, manual: true }
+    : { name: "l", alias: target, groupIds: [], status, manual: true };
 
 function endpoint(links: EndpointLink[], o: { sub?: string; rg?: string; tags?: Record<string, string> } = {}): EndpointInfo {
   const sub = o.sub ?? CONSUMER;
   const rg = o.rg ?? "rg-app";
-  return { id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/pe`, name: "pe", subscriptionId: sub, resourceGroup: rg, links, customDnsConfigs: [], networkInterfaceIds: [], tags: o.tags ?? {} };
+  return {
+    id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/pe`,
+    name: "pe",
+    subscriptionId: sub,
+    resourceGroup: rg,
+    links,
+    customDnsConfigs: [],
+    networkInterfaceIds: [],
+    tags: o.tags ?? {},
+  };
 }
 
 const T0 = new Date("2026-12-01T00:00:00Z");
@@ -45,21 +56,77 @@ const after = (min: number): GraceClock => ({ since: T0, now: new Date(T0.getTim
 
 describe("planEndpointDeletion", () => {
   it.each<[string, EndpointInfo, Opts, GraceClock | undefined, string, RegExp]>([
-    ["deletes ours: managed target, listed consumer scope, grace past", endpoint([link(KV)]), {}, after(61), "delete", /allowed because the endpoint lies in cleanup.deleteEndpointsIn scope \/subscriptions\/1111.*targeted .*kv-shared \(in managed scope .*rg-shared\).*60-minute grace/],
-    ["a listed resource-group scope counts too", endpoint([link(KV)]), { in: [`/subscriptions/${CONSUMER}/resourceGroups/RG-APP`] }, after(61), "delete", /scope \/subscriptions\/1111.*\/resourceGroups\/RG-APP/],
+    [
+      "deletes ours: managed target, listed consumer scope, grace past",
+      endpoint([link(KV)]),
+      {},
+      after(61),
+      "delete",
+      /allowed because the endpoint lies in cleanup.deleteEndpointsIn scope \/subscriptions\/1111.*targeted .*kv-shared \(in managed scope .*rg-shared\).*60-minute grace/,
+    ],
+    [
+      "a listed resource-group scope counts too",
+      endpoint([link(KV)]),
+      { in: [`/subscriptions/${CONSUMER}/resourceGroups/RG-APP`] },
+      after(61),
+      "delete",
+      /scope \/subscriptions\/1111.*\/resourceGroups\/RG-APP/,
+    ],
     ["grace 0 deletes at once", endpoint([link(KV)]), { grace: 0 }, after(0), "delete", /past the 0-minute grace/],
     ["the option off: nothing", endpoint([link(KV)]), { on: false }, after(999), "keep", /deleteDisconnectedEndpoints is off/],
     ["Rejected, not Disconnected: nothing", endpoint([link(KV, "Rejected")]), {}, after(999), "keep", /not every connection/],
-    ["one link still Approved: nothing", endpoint([link(KV), link(KV.replace("kv-shared", "kv-2"), "Approved")]), {}, after(999), "keep", /not every connection/],
+    [
+      "one link still Approved: nothing",
+      endpoint([link(KV), link(KV.replace("kv-shared", "kv-2"), "Approved")]),
+      {},
+      after(999),
+      "keep",
+      /not every connection/,
+    ],
     ["upsert-only never deletes", endpoint([link(KV)]), { mode: "upsert-only" }, after(999), "keep", /mode upsert-only never deletes/],
     ["create-only never deletes", endpoint([link(KV)]), { mode: "create-only" }, after(999), "keep", /mode create-only never deletes/],
-    ["the exclusion tag keeps it (any case)", endpoint([link(KV)], { tags: { "PrivateLink-Autopilot-Keep": "" } }), {}, after(999), "keep", /tagged privatelink-autopilot-keep: kept/],
+    [
+      "the exclusion tag keeps it (any case)",
+      endpoint([link(KV)], { tags: { "PrivateLink-Autopilot-Keep": "" } }),
+      {},
+      after(999),
+      "keep",
+      /tagged privatelink-autopilot-keep: kept/,
+    ],
     ["a partner's Private Link alias is not ours", endpoint([link(ALIAS)]), {}, after(999), "keep", /targets alias partner-svc.*not ours to delete/],
-    ["another unit's own storage account is not ours", endpoint([link(BU_STORAGE)], { sub: OTHER_BU }), { in: [`/subscriptions/${CONSUMER}`, `/subscriptions/${OTHER_BU}`] }, after(999), "keep", /targets .*stbu, outside managedScopes/],
-    ["a managed target in a sibling resource group outside the scope is not ours", endpoint([link(KV.replace("rg-shared", "rg-shared-2"))]), {}, after(999), "keep", /outside managedScopes/],
+    [
+      "another unit's own storage account is not ours",
+      endpoint([link(BU_STORAGE)], { sub: OTHER_BU }),
+      { in: [`/subscriptions/${CONSUMER}`, `/subscriptions/${OTHER_BU}`] },
+      after(999),
+      "keep",
+      /targets .*stbu, outside managedScopes/,
+    ],
+    [
+      "a managed target in a sibling resource group outside the scope is not ours",
+      endpoint([link(KV.replace("rg-shared", "rg-shared-2"))]),
+      {},
+      after(999),
+      "keep",
+      /outside managedScopes/,
+    ],
     ["one link to a managed target and one to an alias: kept", endpoint([link(KV), link(ALIAS)]), {}, after(999), "keep", /alias/],
-    ["outside cleanup.deleteEndpointsIn: reported, not deleted", endpoint([link(KV)], { sub: OTHER_BU }), {}, after(999), "keep", /outside cleanup.deleteEndpointsIn \(\/subscriptions\/1111.*\): reported, not deleted/],
-    ["a resource group of the same name in another subscription is outside", endpoint([link(KV)], { sub: OTHER_BU }), { in: [`/subscriptions/${CONSUMER}/resourceGroups/rg-app`] }, after(999), "keep", /outside cleanup.deleteEndpointsIn/],
+    [
+      "outside cleanup.deleteEndpointsIn: reported, not deleted",
+      endpoint([link(KV)], { sub: OTHER_BU }),
+      {},
+      after(999),
+      "keep",
+      /outside cleanup.deleteEndpointsIn \(\/subscriptions\/1111.*\): reported, not deleted/,
+    ],
+    [
+      "a resource group of the same name in another subscription is outside",
+      endpoint([link(KV)], { sub: OTHER_BU }),
+      { in: [`/subscriptions/${CONSUMER}/resourceGroups/rg-app`] },
+      after(999),
+      "keep",
+      /outside cleanup.deleteEndpointsIn/,
+    ],
     ["nothing listed: nothing deleted", endpoint([link(KV)]), { in: [] }, after(999), "keep", /outside cleanup.deleteEndpointsIn \(none listed\)/],
     ["grace running: wait, with the minutes left", endpoint([link(KV)]), {}, after(15), "wait", /45 min left/],
     ["eligible, no clock yet: ask for it", endpoint([link(KV)]), {}, undefined, "wait", /grace period not yet read/],
@@ -73,7 +140,12 @@ describe("planEndpointDeletion", () => {
     const plan = planEndpointDeletion(endpoint([link(KV)]), config(), after(61));
     expect(plan).toMatchObject({
       action: "delete",
-      grounds: { consumerScope: `/subscriptions/${CONSUMER}`, targets: [{ target: KV, managedScope: `/subscriptions/${PROVIDER}/resourceGroups/rg-shared` }], graceMinutes: 60, disconnectedSince: T0.toISOString() },
+      grounds: {
+        consumerScope: `/subscriptions/${CONSUMER}`,
+        targets: [{ target: KV, managedScope: `/subscriptions/${PROVIDER}/resourceGroups/rg-shared` }],
+        graceMinutes: 60,
+        disconnectedSince: T0.toISOString(),
+      },
     });
   });
 

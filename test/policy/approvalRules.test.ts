@@ -74,7 +74,13 @@ describe("evaluateApproval", () => {
     );
     expect(v).toMatchObject({
       verdict: "no-match",
-      misses: [{ rule: "kv-only", failedOn: "targetResourceTypes", detail: "targetResourceTypes (Microsoft.KeyVault/vaults) does not contain Microsoft.Storage/storageAccounts" }],
+      misses: [
+        {
+          rule: "kv-only",
+          failedOn: "targetResourceTypes",
+          detail: "targetResourceTypes (Microsoft.KeyVault/vaults) does not contain Microsoft.Storage/storageAccounts",
+        },
+      ],
     });
   });
 
@@ -95,7 +101,11 @@ describe("evaluateApproval", () => {
     expect(v).toMatchObject({ verdict: "no-match", misses: [{ failedOn: "targetResourceIds" }] });
     if (v.verdict === "no-match") expect(v.misses[0]!.detail).toContain(`does not match ${STORAGE}`);
     // The first * spans "<sub>/resourceGroups/rg-shared": any vault named kv-* anywhere.
-    const byName: ApprovalRule = { name: "kv-name", requesterSubscriptions: [SUB_A], targetResourceIds: ["/subscriptions/*/providers/Microsoft.KeyVault/vaults/kv-*"] };
+    const byName: ApprovalRule = {
+      name: "kv-name",
+      requesterSubscriptions: [SUB_A],
+      targetResourceIds: ["/subscriptions/*/providers/Microsoft.KeyVault/vaults/kv-*"],
+    };
     expect(evaluateApproval(approval([byName]), request()).verdict).toBe("allow");
     const otherName: ApprovalRule = { ...byName, targetResourceIds: ["/subscriptions/*/providers/Microsoft.KeyVault/vaults/app-*"] };
     expect(evaluateApproval(approval([otherName]), request()).verdict).toBe("no-match");

@@ -3,7 +3,9 @@ import { firstMatchingGlob, globToRegExp, globsIntersect, matchesGlob } from "..
 
 describe("matchesGlob", () => {
   it("* matches any run of characters, including / and nothing", () => {
-    expect(matchesGlob("/subscriptions/s/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv", "/subscriptions/s/resourceGroups/rg-shared/*")).toBe(true);
+    expect(matchesGlob("/subscriptions/s/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv", "/subscriptions/s/resourceGroups/rg-shared/*")).toBe(
+      true,
+    );
     expect(matchesGlob("rg-app-", "rg-app-*")).toBe(true);
     expect(matchesGlob("rg-ap", "rg-app-*")).toBe(false);
   });

@@ -55,8 +55,14 @@ describe("reject rules", () => {
 
   it("plan a reject naming the rule, even when unmatched is leave-pending, and say so in the description", () => {
     const conn: ConnectionInfo = {
-      id: `${VAULT}/privateEndpointConnections/pe.1`, name: "pe.1", targetResourceId: VAULT, targetType: "Microsoft.KeyVault/vaults",
-      status: "Pending", description: "please", privateEndpointId: request({ sub: SANDBOX }).privateEndpointId, groupIds: ["vault"],
+      id: `${VAULT}/privateEndpointConnections/pe.1`,
+      name: "pe.1",
+      targetResourceId: VAULT,
+      targetType: "Microsoft.KeyVault/vaults",
+      status: "Pending",
+      description: "please",
+      privateEndpointId: request({ sub: SANDBOX }).privateEndpointId,
+      groupIds: ["vault"],
     };
     const plan = planApproval(approval([spokes, noSandbox]), conn);
     expect(plan).toMatchObject({ action: "reject", rule: "no-sandbox" });
@@ -66,17 +72,33 @@ describe("reject rules", () => {
   it("leave an unsure match pending: never approve, never reject, even with unmatched: reject", () => {
     const noBlob: ApprovalRule = { name: "no-blob", action: "reject", groupIds: ["blob"] };
     const conn: ConnectionInfo = {
-      id: `${VAULT}/privateEndpointConnections/pe.1`, name: "pe.1", targetResourceId: VAULT, targetType: "Microsoft.KeyVault/vaults",
-      status: "Pending", privateEndpointId: request().privateEndpointId, groupIds: [],
+      id: `${VAULT}/privateEndpointConnections/pe.1`,
+      name: "pe.1",
+      targetResourceId: VAULT,
+      targetType: "Microsoft.KeyVault/vaults",
+      status: "Pending",
+      privateEndpointId: request().privateEndpointId,
+      groupIds: [],
     };
-    const plan = planApproval(approval([noBlob, spokes], { unmatched: "reject" }), conn, { groupIds: [], known: false, source: "unknown", detail: "requester endpoint cannot be read" });
+    const plan = planApproval(approval([noBlob, spokes], { unmatched: "reject" }), conn, {
+      groupIds: [],
+      known: false,
+      source: "unknown",
+      detail: "requester endpoint cannot be read",
+    });
     expect(plan).toMatchObject({ action: "leave-pending", rule: "no-blob" });
   });
 
   it("revoke the app's own approval once a reject rule matches it (revokeRemoved)", () => {
     const conn: ConnectionInfo = {
-      id: `${VAULT}/privateEndpointConnections/pe.1`, name: "pe.1", targetResourceId: VAULT, targetType: "Microsoft.KeyVault/vaults",
-      status: "Approved", description: "Approved by privatelink-autopilot (rule 'spokes')", privateEndpointId: request({ sub: SANDBOX }).privateEndpointId, groupIds: ["vault"],
+      id: `${VAULT}/privateEndpointConnections/pe.1`,
+      name: "pe.1",
+      targetResourceId: VAULT,
+      targetType: "Microsoft.KeyVault/vaults",
+      status: "Approved",
+      description: "Approved by privatelink-autopilot (rule 'spokes')",
+      privateEndpointId: request({ sub: SANDBOX }).privateEndpointId,
+      groupIds: ["vault"],
     };
     const own = { connectionId: conn.id, endpointId: conn.privateEndpointId!, description: conn.description!, rule: "spokes", at: "2026-12-01T00:00:00Z" };
     expect(planApproval(approval([spokes, noSandbox], { revokeRemoved: true }), conn, undefined, own)).toMatchObject({ action: "revoke", rule: "no-sandbox" });
@@ -91,7 +113,15 @@ describe("service-managed requesters and request messages", () => {
     targetResourceIds: [SA],
   };
   const afd = (over: Partial<ApprovalRequest> = {}) =>
-    request({ connectionId: `${SA}/privateEndpointConnections/c1`, targetResourceId: SA, targetResourceType: "", privateEndpointId: AFD_PE, groupIds: [], requestMessage: "afd-web-prod: origin", ...over });
+    request({
+      connectionId: `${SA}/privateEndpointConnections/c1`,
+      targetResourceId: SA,
+      targetResourceType: "",
+      privateEndpointId: AFD_PE,
+      groupIds: [],
+      requestMessage: "afd-web-prod: origin",
+      ...over,
+    });
 
   it("matches the requester endpoint id by glob, and the message", () => {
     expect(evaluateApproval(approval([frontDoor]), afd())).toMatchObject({ verdict: "allow", rule: "front-door-web" });
@@ -109,8 +139,14 @@ describe("service-managed requesters and request messages", () => {
 
   it("keeps an own approval whose message can no longer be told (never revokes on it)", () => {
     const conn: ConnectionInfo = {
-      id: `${SA}/privateEndpointConnections/c1`, name: "c1", targetResourceId: SA, targetType: "Microsoft.Storage/storageAccounts",
-      status: "Approved", description: "Approved by privatelink-autopilot (rule 'front-door-web'). Request: afd-web-prod: origin", privateEndpointId: AFD_PE, groupIds: [],
+      id: `${SA}/privateEndpointConnections/c1`,
+      name: "c1",
+      targetResourceId: SA,
+      targetType: "Microsoft.Storage/storageAccounts",
+      status: "Approved",
+      description: "Approved by privatelink-autopilot (rule 'front-door-web'). Request: afd-web-prod: origin",
+      privateEndpointId: AFD_PE,
+      groupIds: [],
     };
     const own = { connectionId: conn.id, endpointId: AFD_PE, description: conn.description!, rule: "front-door-web", at: "2026-12-01T00:00:00Z" };
     expect(planApproval(approval([frontDoor], { revokeRemoved: true }), conn, undefined, own).action).toBe("ignore");
@@ -134,7 +170,10 @@ describe("requester management groups", () => {
   it("matches a subscription below the group, and not one outside it", () => {
     const dir = groups({ corp: [SPOKE] });
     expect(evaluateApproval(approval([corp]), request({ sub: SPOKE }), dir)).toMatchObject({ verdict: "allow", rule: "corp" });
-    expect(evaluateApproval(approval([corp]), request({ sub: SANDBOX }), dir)).toMatchObject({ verdict: "no-match", misses: [{ failedOn: "requesterManagementGroups" }] });
+    expect(evaluateApproval(approval([corp]), request({ sub: SANDBOX }), dir)).toMatchObject({
+      verdict: "no-match",
+      misses: [{ failedOn: "requesterManagementGroups" }],
+    });
   });
 
   it("an unreadable group matches nothing, says why, and never leads to a reject", () => {
@@ -143,8 +182,13 @@ describe("requester management groups", () => {
     expect(v).toMatchObject({ verdict: "no-match", misses: [{ failedOn: "requesterManagementGroups", unknown: true }] });
     expect(v.verdict === "no-match" && v.reason).toMatch(/403 AuthorizationFailed/);
     const conn: ConnectionInfo = {
-      id: `${VAULT}/privateEndpointConnections/pe.1`, name: "pe.1", targetResourceId: VAULT, targetType: "Microsoft.KeyVault/vaults",
-      status: "Pending", privateEndpointId: request().privateEndpointId, groupIds: ["vault"],
+      id: `${VAULT}/privateEndpointConnections/pe.1`,
+      name: "pe.1",
+      targetResourceId: VAULT,
+      targetType: "Microsoft.KeyVault/vaults",
+      status: "Pending",
+      privateEndpointId: request().privateEndpointId,
+      groupIds: ["vault"],
     };
     expect(planApproval(approval([corp], { unmatched: "reject" }), conn, undefined, undefined, dir).action).toBe("leave-pending");
   });

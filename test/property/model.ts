@@ -47,7 +47,13 @@ export function targetName(kind: Kind, name: string, groupId: string): { fqdn: s
       return { fqdn: `${n}.${LOCATION}.redis.azure.net`, zone: "privatelink.redis.azure.net", record: `${n}.${LOCATION}` };
   }
 }
-export const ALL_ZONES = ["privatelink.vaultcore.azure.net", "privatelink.blob.core.windows.net", "privatelink.file.core.windows.net", "privatelink.database.windows.net", "privatelink.redis.azure.net"];
+export const ALL_ZONES = [
+  "privatelink.vaultcore.azure.net",
+  "privatelink.blob.core.windows.net",
+  "privatelink.file.core.windows.net",
+  "privatelink.database.windows.net",
+  "privatelink.redis.azure.net",
+];
 
 // ---- the model ----------------------------------------------------------------
 export type LinkState = "Pending" | "Approved-human" | "Approved-forged" | "Rejected" | "Disconnected";
@@ -170,7 +176,10 @@ export const estateArb: fc.Arbitrary<EstateModel> = fc.record({
     mode: fc.constantFrom<AllowListModel["mode"]>("sync", "sync", "upsert-only", "create-only"),
     dnsDryRun: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     registerWhen: fc.oneof({ weight: 5, arbitrary: fc.constant("approved" as const) }, { weight: 1, arbitrary: fc.constant("always" as const) }),
-    zones: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), { minLength: ALL_ZONES.length, maxLength: ALL_ZONES.length }),
+    zones: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), {
+      minLength: ALL_ZONES.length,
+      maxLength: ALL_ZONES.length,
+    }),
     deleteDisconnectedEndpoints: fc.boolean(),
     deleteStaleConnections: fc.boolean(),
   }),
@@ -243,7 +252,13 @@ export function materialize(m: EstateModel): World {
     return { id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/${KINDS[t.kind].type}/${name}`, kind: t.kind, name, sub, rg };
   });
   for (const t of targets) resources.push({ id: t.id, type: KINDS[t.kind].type, location: LOCATION, properties: { provisioningState: "Succeeded" } });
-  for (const z of ALL_ZONES) resources.push({ id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${z}`, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} });
+  for (const z of ALL_ZONES)
+    resources.push({
+      id: `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${z}`,
+      type: "Microsoft.Network/privateDnsZones",
+      location: "global",
+      properties: {},
+    });
 
   let ipSeq = 4;
   const endpoints: Endpoint[] = m.endpoints.map((e, i) => {
@@ -272,7 +287,13 @@ export function materialize(m: EstateModel): World {
     const em = m.endpoints[i]!;
     const status = pe.state.startsWith("Approved") ? "Approved" : pe.state;
     const description =
-      pe.state === "Approved-forged" ? "Approved by privatelink-autopilot (rule 'corp'). Request: trust me" : pe.state === "Approved-human" ? "Approved by alice@corp" : pe.state === "Rejected" ? "Rejected by bob" : "please";
+      pe.state === "Approved-forged"
+        ? "Approved by privatelink-autopilot (rule 'corp'). Request: trust me"
+        : pe.state === "Approved-human"
+          ? "Approved by alice@corp"
+          : pe.state === "Rejected"
+            ? "Rejected by bob"
+            : "please";
     const state = { status, description, actionsRequired: "None" };
     const nicId = `/subscriptions/${pe.sub}/resourceGroups/${pe.rg}/providers/Microsoft.Network/networkInterfaces/${pe.name}.nic`;
     const own = pe.target ? targetName(pe.target.kind, pe.target.name, pe.groupId) : undefined;
@@ -349,7 +370,11 @@ export function materialize(m: EstateModel): World {
       id,
       type: `${KINDS[target.kind].type}/privateEndpointConnections`,
       etag: `W/"s-${i}"`,
-      properties: { privateEndpoint: { id: endpointId }, privateLinkServiceConnectionState: { status: "Disconnected", description: "", actionsRequired: "None" }, provisioningState: "Succeeded" },
+      properties: {
+        privateEndpoint: { id: endpointId },
+        privateLinkServiceConnectionState: { status: "Disconnected", description: "", actionsRequired: "None" },
+        provisioningState: "Succeeded",
+      },
     });
     return { id, target, endpointId };
   });
@@ -361,7 +386,9 @@ export function materialize(m: EstateModel): World {
     const key = `${n.zone}/${n.record}`;
     if (initialRecords.has(key)) return;
     const owner =
-      r.kind === "owned-endpoint" && endpoints.length ? endpoints[r.owner % endpoints.length]!.id : `/subscriptions/${C_WEB}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/ghost${i}`;
+      r.kind === "owned-endpoint" && endpoints.length
+        ? endpoints[r.owner % endpoints.length]!.id
+        : `/subscriptions/${C_WEB}/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/ghost${i}`;
     const metadata = r.kind === "foreign" ? { team: "dba" } : { managedBy: "privatelink-autopilot", owner };
     initialRecords.set(key, { foreign: r.kind === "foreign" });
     resources.push({
@@ -388,7 +415,10 @@ export function materialize(m: EstateModel): World {
 }
 
 export function ruleGlobs(r: RuleModel): { rg?: string; id?: string } {
-  return { rg: [undefined, "rg-app", "rg-*", "*-team"][r.rgGlob], id: [undefined, "/subscriptions/*/resourceGroups/rg-shared/*", "/subscriptions/*-a"][r.idGlob] };
+  return {
+    rg: [undefined, "rg-app", "rg-*", "*-team"][r.rgGlob],
+    id: [undefined, "/subscriptions/*/resourceGroups/rg-shared/*", "/subscriptions/*-a"][r.idGlob],
+  };
 }
 
 function allowListYaml(a: AllowListModel, rules: RuleModel[]): string {
@@ -482,7 +512,13 @@ export function chaoticEvents(w: World): RawEvent[] {
   for (const s of w.model.chaos.steps) {
     const e = structuredClone(clean[s.pick % clean.length]!);
     const vary = (id: string) =>
-      s.variant === "upper" ? id.toUpperCase() : s.variant === "slash" ? `${id}/` : s.variant === "lower-sub" ? id.replace("/resourceGroups/", "/resourcegroups/").toLowerCase() : id;
+      s.variant === "upper"
+        ? id.toUpperCase()
+        : s.variant === "slash"
+          ? `${id}/`
+          : s.variant === "lower-sub"
+            ? id.replace("/resourceGroups/", "/resourcegroups/").toLowerCase()
+            : id;
     e.subject = vary(e.subject);
     e.data.resourceUri = vary(String(e.data.resourceUri));
     if (s.freshId) e.id = `${e.id}-again${++fresh}`;

@@ -3,7 +3,21 @@
 // policy, plan, dns or core). It sees the estate's ground truth (model.ts) and the
 // emulator's state before and after each step (an event, a sweep).
 import type { Estate } from "../../shared/estate/types.js";
-import { ALL_ZONES, C_UNREADABLE, CONSUMER_SUBS, HUB_RG, KINDS, P_MANAGED, ruleGlobs, targetName, type AllowListModel, type Endpoint, type RuleModel, type Target, type World } from "./model.js";
+import {
+  ALL_ZONES,
+  C_UNREADABLE,
+  CONSUMER_SUBS,
+  HUB_RG,
+  KINDS,
+  P_MANAGED,
+  ruleGlobs,
+  targetName,
+  type AllowListModel,
+  type Endpoint,
+  type RuleModel,
+  type Target,
+  type World,
+} from "./model.js";
 
 export const VIOLATION_KINDS = [
   "approve-outside-policy",
@@ -58,7 +72,12 @@ export function observe(estate: Estate): State {
     const type = String(r.type ?? "").toLowerCase();
     const p = r.properties ?? {};
     if (type.endsWith("/privateendpointconnections")) {
-      s.conns.set(lower(r.id), { id: r.id, status: p.privateLinkServiceConnectionState?.status ?? "", description: p.privateLinkServiceConnectionState?.description ?? "", endpointId: p.privateEndpoint?.id });
+      s.conns.set(lower(r.id), {
+        id: r.id,
+        status: p.privateLinkServiceConnectionState?.status ?? "",
+        description: p.privateLinkServiceConnectionState?.description ?? "",
+        endpointId: p.privateEndpoint?.id,
+      });
     } else if (type === "microsoft.network/privateendpoints") {
       const links = [...(p.manualPrivateLinkServiceConnections ?? []), ...(p.privateLinkServiceConnections ?? [])];
       s.endpoints.set(lower(r.id), { id: r.id, status: links.map((l: any) => l.properties?.privateLinkServiceConnectionState?.status ?? "") });
@@ -149,10 +168,13 @@ export class Policy {
 
   /** No rule allows it, whatever the facts the app cannot know. */
   surelyDisallowed(pe: Endpoint): boolean {
-    return !!pe.target && this.rules.every((r) => {
-      const m = this.ruleMiss(r, pe, pe.target!);
-      return m !== undefined && m !== "groupIds?";
-    });
+    return (
+      !!pe.target &&
+      this.rules.every((r) => {
+        const m = this.ruleMiss(r, pe, pe.target!);
+        return m !== undefined && m !== "groupIds?";
+      })
+    );
   }
 
   get mode() {
@@ -198,7 +220,8 @@ export class Oracle {
       const pe = this.endpointById(b.endpointId);
       if (!a) {
         const stale = this.w.staleConnections.find((s) => lower(s.id) === key);
-        const ok = policy.mode === "sync" && this.w.model.allow.deleteStaleConnections && b.status === "Disconnected" && !!stale && policy.inScope(stale.target.id);
+        const ok =
+          policy.mode === "sync" && this.w.model.allow.deleteStaleConnections && b.status === "Disconnected" && !!stale && policy.inScope(stale.target.id);
         if (!ok) this.add("delete-connection-outside-policy", step, `${b.id} (${b.status}) deleted`);
         continue;
       }
@@ -212,7 +235,8 @@ export class Oracle {
         if (!pe || !inScope || this.w.model.allow.unmatched !== "reject" || policy.allows(pe)) this.add("reject-outside-policy", step, `${b.id} rejected`);
       } else if (t === "Approved→Rejected") {
         const ok = this.w.model.allow.revokeRemoved && this.approvedByApp.has(key) && inScope && !!pe && policy.surelyDisallowed(pe);
-        if (!ok) this.add("revoke-outside-policy", step, `${b.id} revoked (description '${b.description}', approved by this app: ${this.approvedByApp.has(key)})`);
+        if (!ok)
+          this.add("revoke-outside-policy", step, `${b.id} revoked (description '${b.description}', approved by this app: ${this.approvedByApp.has(key)})`);
       } else {
         this.add("state-change-outside-policy", step, `${b.id} ${t}`);
       }
@@ -263,7 +287,10 @@ export class Oracle {
       const a = after.records.get(key);
       if (!a?.owner) continue;
       const b = before.records.get(key);
-      const newRoles = [...(b?.owner && lower(b.owner) === lower(a.owner) ? [] : [a.owner]), ...a.claimants.filter((c) => !b?.claimants.some((x) => lower(x) === lower(c)))];
+      const newRoles = [
+        ...(b?.owner && lower(b.owner) === lower(a.owner) ? [] : [a.owner]),
+        ...a.claimants.filter((c) => !b?.claimants.some((x) => lower(x) === lower(c))),
+      ];
       for (const who of newRoles) {
         if (!this.entitled(who, a.zone, a.name)) this.add("dns-name-outside-target", step, `${a.name}.${a.zone} names ${who} (owner ${a.owner})`);
       }
@@ -285,7 +312,8 @@ export class Oracle {
       if (a && a.owner && lower(a.owner) === lower(b.owner)) continue;
       const owner = this.entitled(b.owner, b.zone, b.name);
       const now = owner ? after.endpoints.get(lower(owner.id)) : undefined;
-      if (owner && now?.status.includes("Approved")) this.add("dns-delete-live-owner", step, `${b.name}.${b.zone} of live approved ${owner.name} ${a ? `handed to ${a.owner}` : "deleted"}`);
+      if (owner && now?.status.includes("Approved"))
+        this.add("dns-delete-live-owner", step, `${b.name}.${b.zone} of live approved ${owner.name} ${a ? `handed to ${a.owner}` : "deleted"}`);
     }
   }
 }
@@ -301,7 +329,12 @@ export function finalChecks(w: World, order: "clean" | "chaotic", s: State): Vio
     const now = pe ? s.endpoints.get(lower(pe.id)) : undefined;
     // Rejected or Disconnected: dead (a Pending owner's old record is left for a human to approve or reject).
     if (pe && now && pe.sub !== C_UNREADABLE && now.status.length > 0 && now.status.every((x) => x === "Rejected" || x === "Disconnected")) {
-      out.push({ kind: "dns-for-unapproved-endpoint", order, step: "after sweeps", detail: `${r.name}.${r.zone} still names ${pe.name} (links ${now.status.join("/")})` });
+      out.push({
+        kind: "dns-for-unapproved-endpoint",
+        order,
+        step: "after sweeps",
+        detail: `${r.name}.${r.zone} still names ${pe.name} (links ${now.status.join("/")})`,
+      });
     }
   }
   return out;
@@ -313,7 +346,10 @@ export function normalized(s: State): unknown {
   const endpoints = [...s.endpoints.keys()].sort();
   const records = [...s.records.entries()]
     .map(([k, r]) => {
-      const who = [r.owner, ...r.claimants].filter((x): x is string => !!x).map(lower).sort();
+      const who = [r.owner, ...r.claimants]
+        .filter((x): x is string => !!x)
+        .map(lower)
+        .sort();
       return `${k}:${r.owner ? who.join("+") : "foreign"}${who.length <= 1 ? `:${r.ips.join(",")}` : ""}`;
     })
     .sort();

@@ -80,7 +80,14 @@ describe("minimal estates from the proof run", () => {
   });
 
   it("an endpoint listing another vault's FQDN in its customDnsConfigs never owns or claims that name", async () => {
-    const m = estate({ targets: [{ kind: "kv", place: 0 }, { kind: "kv", place: 0 }], endpoints: [{ ...PE, target: 1, hijack: 0 }], allow: { registerWhen: "always" } });
+    const m = estate({
+      targets: [
+        { kind: "kv", place: 0 },
+        { kind: "kv", place: 0 },
+      ],
+      endpoints: [{ ...PE, target: 1, hijack: 0 }],
+      allow: { registerWhen: "always" },
+    });
     expect(await violations(m, "dns-name-outside-target")).toEqual([]);
   });
 });

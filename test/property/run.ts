@@ -49,7 +49,8 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
   emu.injectFault({ pathIncludes: `/subscriptions/${C_UNREADABLE}/`, status: 403, code: "AuthorizationFailed", count: Number.MAX_SAFE_INTEGER });
   const forEvents = parseConfigText(w.allowList, "allow-list.yaml");
   const forSweeps = parseConfigText(w.allowListForSweeps, "allow-list.yaml");
-  if (!forEvents.ok || !forSweeps.ok) throw new Error(`generated allow-list is invalid: ${JSON.stringify(forEvents.ok ? forSweeps : forEvents)}\n${w.allowList}`);
+  if (!forEvents.ok || !forSweeps.ok)
+    throw new Error(`generated allow-list is invalid: ${JSON.stringify(forEvents.ok ? forSweeps : forEvents)}\n${w.allowList}`);
   const index = new MemoryOwnershipIndex();
   const marks = new MemoryMarkStore();
   const ledger = new MemoryEventLedger();
@@ -60,7 +61,10 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
   const onSweeps = new Autopilot({ arm: local.arm, config: forSweeps, index, marks, identity });
   const oracle = new Oracle(w, order);
   const eventPolicy = new Policy(w.model.allow, w.model.allow.rules);
-  const sweepPolicy = new Policy(w.model.allow, w.model.allow.rules.filter((_, i) => !w.model.allow.dropBeforeSweeps[i]));
+  const sweepPolicy = new Policy(
+    w.model.allow,
+    w.model.allow.rules.filter((_, i) => !w.model.allow.dropBeforeSweeps[i]),
+  );
   const allWrites: Write[] = [];
   let calls = 0;
 
@@ -73,27 +77,39 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
       oracle.violations.push({ kind: "unexpected-exception", order, step: name, detail: (e as Error).stack ?? String(e) });
     }
     calls += emu.calls.length;
-    const writes = emu.calls.filter((c) => c.kind !== "read" && c.kind !== "operation" && c.status > 0 && c.status < 400).map((c) => ({ method: c.method, path: c.path, status: c.status }));
+    const writes = emu.calls
+      .filter((c) => c.kind !== "read" && c.kind !== "operation" && c.status > 0 && c.status < 400)
+      .map((c) => ({ method: c.method, path: c.path, status: c.status }));
     allWrites.push(...writes);
     oracle.step(name, policy, before, state(local), writes);
     return writes;
   };
 
-  for (const e of events) await step(`event ${e.id} ${e.eventType.split(".").pop()} ${e.subject}`, eventPolicy, () => handleRawEvent(structuredClone(e), onEvents, silentLogger, { ledger, audit, intents }));
+  for (const e of events)
+    await step(`event ${e.id} ${e.eventType.split(".").pop()} ${e.subject}`, eventPolicy, () =>
+      handleRawEvent(structuredClone(e), onEvents, silentLogger, { ledger, audit, intents }),
+    );
   // As the timer Function does (shared/runtime/runtime.ts): what was done or refused goes to the audit trail.
   const sweep = () => auditedSweep(new Sweeper(onSweeps, local.arm), { subscriptions: [C_WEB, C_DATA] }, { audit, intents });
   await step("sweep 1", sweepPolicy, sweep);
   const second = await step("sweep 2", sweepPolicy, sweep);
-  if (second.length) oracle.violations.push({ kind: "second-sweep-writes", order, step: "sweep 2", detail: second.map((x) => `${x.method} ${x.path}`).join("\n") });
+  if (second.length)
+    oracle.violations.push({ kind: "second-sweep-writes", order, step: "sweep 2", detail: second.map((x) => `${x.method} ${x.path}`).join("\n") });
 
   // Every applied write is in the audit trail.
   const rows = await audit.query({ limit: 1_000_000 });
   const applied = new Set(rows.filter((r) => r.outcome === "applied").map((r) => r.resource.toLowerCase().replace(/\/+$/, "")));
   for (const wr of allWrites) {
-    if (!applied.has(wr.path.toLowerCase())) oracle.violations.push({ kind: "unaudited-write", order, detail: `${wr.method} ${wr.path} (${wr.status}) has no applied audit row` });
+    if (!applied.has(wr.path.toLowerCase()))
+      oracle.violations.push({ kind: "unaudited-write", order, detail: `${wr.method} ${wr.path} (${wr.status}) has no applied audit row` });
   }
   // Every write-ahead intent was resolved once its run was audited (none left behind).
-  if (intents.size) oracle.violations.push({ kind: "unaudited-write", order, detail: `${intents.size} write intent(s) left open: ${JSON.stringify(await intents.list({ trigger: "", before: new Date(8.64e15) }))}`.slice(0, 2000) });
+  if (intents.size)
+    oracle.violations.push({
+      kind: "unaudited-write",
+      order,
+      detail: `${intents.size} write intent(s) left open: ${JSON.stringify(await intents.list({ trigger: "", before: new Date(8.64e15) }))}`.slice(0, 2000),
+    });
   const end = state(local);
   oracle.violations.push(...finalChecks(w, order, end));
   return { violations: oracle.violations, final: normalized(end), calls };

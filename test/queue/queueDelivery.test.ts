@@ -35,7 +35,12 @@ beforeAll(async () => {
   const svc = QueueServiceClient.fromConnectionString(azurite.connectionString);
   queue = svc.getQueueClient(EVENTS_QUEUE);
   poison = svc.getQueueClient(EVENTS_POISON_QUEUE);
-  runtime = new Runtime({ allowListPath: new URL("../../sandbox/demo/allow-list.yaml", import.meta.url).pathname, dryRun: false, identity: {}, arm: local.arm.settings });
+  runtime = new Runtime({
+    allowListPath: new URL("../../sandbox/demo/allow-list.yaml", import.meta.url).pathname,
+    dryRun: false,
+    identity: {},
+    arm: local.arm.settings,
+  });
 }, 60_000);
 afterAll(async () => {
   await Promise.all([azurite?.close(), local?.close()]);
@@ -66,7 +71,10 @@ describe("events queue", () => {
   it("a continuation goes on the events queue invisible for its delay, and comes back to the trigger as the app's own continuation", async () => {
     await queue.createIfNotExists();
     await queue.clearMessages();
-    const c = newContinuation("/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/c1", 1);
+    const c = newContinuation(
+      "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/c1",
+      1,
+    );
     await new QueueContinuations(queue).later(c, 0);
     await new QueueContinuations(queue).later(newContinuation(c.connectionId, 2), 60_000);
     const got = await queue.receiveMessages({ numberOfMessages: 10 });

@@ -42,7 +42,14 @@ describe("report figures", () => {
     expect(d.total).toBe(6); // the 40-day-old row is outside the window
     expect(d.perDay.find((p) => p.day === "2026-11-26")!.counts).toMatchObject({ approve: 1, dns: 1 });
     expect(d.perDay.find((p) => p.day === "2026-11-29")).toMatchObject({ counts: { dns: 1 }, failed: 1 });
-    expect(figures.failures).toEqual([{ time: "2026-11-29T12:00:00.000Z", resource: expect.stringContaining("pe-api-kv"), action: "dns-update", reason: expect.stringContaining("429 TooManyRequests") }]);
+    expect(figures.failures).toEqual([
+      {
+        time: "2026-11-29T12:00:00.000Z",
+        resource: expect.stringContaining("pe-api-kv"),
+        action: "dns-update",
+        reason: expect.stringContaining("429 TooManyRequests"),
+      },
+    ]);
   });
 
   it("puts the request waiting longest first, aged from the trail's first leave-pending row", () => {
@@ -52,7 +59,14 @@ describe("report figures", () => {
   });
 
   it("without a trail shows no decision chart rather than an empty one", () => {
-    const f = reportFigures({ now: NOW, days: 3, connections: [], zones: [], pending: [], readErrors: [{ resource: "/subscriptions/x", reason: "403 AuthorizationFailed" }] });
+    const f = reportFigures({
+      now: NOW,
+      days: 3,
+      connections: [],
+      zones: [],
+      pending: [],
+      readErrors: [{ resource: "/subscriptions/x", reason: "403 AuthorizationFailed" }],
+    });
     expect(f.decisions).toBeUndefined();
     expect(f.failures).toEqual([{ resource: "/subscriptions/x", action: "read", reason: "403 AuthorizationFailed" }]);
     expect(renderReport(f)).toContain("No audit trail was read");
@@ -66,8 +80,21 @@ describe("report page", () => {
       days: 2,
       connections: [{ targetType: "microsoft.keyvault/VAULTS", status: "Pending" }],
       zones: [{ zone: "z<i>", resourceGroupId: "/subscriptions/s/resourceGroups/rg", recordSets: [] }],
-      audit: [{ time: NOW.toISOString(), trigger: "t", resource: "/r\"><script>alert(1)</script>", action: "error", reason: "<script>x</script>", outcome: "failed" }],
-      pending: [{ connection: "/c/<b>x</b>", target: "/t", targetType: "Microsoft.KeyVault/vaults", message: INJECTION, requester: "/pe/'\"&", plan: "leave-pending", why: "no rule <em>", closestRule: "r<1>" }],
+      audit: [
+        { time: NOW.toISOString(), trigger: "t", resource: '/r"><script>alert(1)</script>', action: "error", reason: "<script>x</script>", outcome: "failed" },
+      ],
+      pending: [
+        {
+          connection: "/c/<b>x</b>",
+          target: "/t",
+          targetType: "Microsoft.KeyVault/vaults",
+          message: INJECTION,
+          requester: "/pe/'\"&",
+          plan: "leave-pending",
+          why: "no rule <em>",
+          closestRule: "r<1>",
+        },
+      ],
       readErrors: [],
     });
 
@@ -103,10 +130,20 @@ describe("report CLI", () => {
     const out = join(sb.dir, "report.html");
     const lines: string[] = [];
     const err: string[] = [];
-    const code = await runCli(["report", "--config", sb.config, "--estate", sb.estate, "--audit-file", sb.audit, "--out", out, "--json"], { out: (l) => lines.push(l), err: (l) => err.push(l) });
+    const code = await runCli(["report", "--config", sb.config, "--estate", sb.estate, "--audit-file", sb.audit, "--out", out, "--json"], {
+      out: (l) => lines.push(l),
+      err: (l) => err.push(l),
+    });
     expect(code, err.join("\n")).toBe(0);
     const html = readFileSync(out, "utf8");
-    for (const h of ["Connections by state and provider type", "Decisions over the last 14 day(s)", "DNS records owned and claimed per zone", "Requests pending longest", "Failures"]) expect(html).toContain(`${h}</h2>`);
+    for (const h of [
+      "Connections by state and provider type",
+      "Decisions over the last 14 day(s)",
+      "DNS records owned and claimed per zone",
+      "Requests pending longest",
+      "Failures",
+    ])
+      expect(html).toContain(`${h}</h2>`);
     expect(html).not.toMatch(/<script/i);
     const f = JSON.parse(lines[0]!) as ReportFigures;
     expect(f.connections.total).toBe(4);

@@ -46,7 +46,16 @@ function autopilotFor(l: LocalArm, text: string, opts: Partial<AutopilotOptions>
 let n = 0;
 function ev(resourceId: string): ResourceEvent {
   const type = resourceId.includes("/privateEndpoints/") ? "Microsoft.Network/privateEndpoints" : "Microsoft.KeyVault/vaults/privateEndpointConnections";
-  return { id: `ev-${++n}`, schema: "eventgrid", eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write", resourceId, resourceType: type, operationName: `${type}/write`, caller: {} };
+  return {
+    id: `ev-${++n}`,
+    schema: "eventgrid",
+    eventType: "Microsoft.Resources.ResourceWriteSuccess",
+    kind: "write",
+    resourceId,
+    resourceType: type,
+    operationName: `${type}/write`,
+    caller: {},
+  };
 }
 
 const connectionOf = (l: LocalArm) => l.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!;
@@ -56,7 +65,9 @@ const revokes = (ds: Decision[]) => ds.filter((d) => d.action === "revoke");
 /** A human approves (or re-approves) in the portal: the owner sets Approved with a description of their choosing. */
 async function humanApproves(l: LocalArm, description: string) {
   const c = connectionOf(l);
-  await l.arm.keyVaultFor(PROVIDER).privateEndpointConnections.put("rg-shared", "kv-shared", c.name!, { privateLinkServiceConnectionState: { status: "Approved", description } });
+  await l.arm
+    .keyVaultFor(PROVIDER)
+    .privateEndpointConnections.put("rg-shared", "kv-shared", c.name!, { privateLinkServiceConnectionState: { status: "Approved", description } });
 }
 
 /** The same change, landed synchronously inside the emulator (for interleaving with the app's own calls). */
@@ -173,7 +184,10 @@ describe("only approvals this app made are revoked", () => {
     const report = await new Sweeper(narrowed, l.arm).sweep({ subscriptions: [CONSUMER] });
     stop();
     expect(listed).toBe(true);
-    expect(report.decisions.find((d) => d.resource === connId)).toMatchObject({ action: "ignore", reason: expect.stringMatching(/changed since it was listed.*not revoked/) });
+    expect(report.decisions.find((d) => d.resource === connId)).toMatchObject({
+      action: "ignore",
+      reason: expect.stringMatching(/changed since it was listed.*not revoked/),
+    });
     expect(revokes(report.decisions)).toEqual([]);
     expect(stateOf(l)).toMatchObject({ status: "Approved", description: "Re-approved by alice" });
     expect(l.emulator.calls.filter((c) => c.method === "PUT" && c.path.toLowerCase() === connId.toLowerCase())).toEqual([]);

@@ -72,7 +72,9 @@ describe("allow-list reload through the Runtime (defect 10)", () => {
     finishWrite = () => appendFileSync(file, TAIL.replace("rg-app-*", "rg-other")); // ...and the complete one names rg-other
     expect(await approvalsFor(rt, log)).toBe(0);
     expect(log.lines).toContain(`info: allow-list ${file}: version ${good} in force`);
-    expect(log.lines.some((l) => l.startsWith("error:") && l.includes("changed while it was read") && l.includes(`keeping version ${good} in force`))).toBe(true);
+    expect(log.lines.some((l) => l.startsWith("error:") && l.includes("changed while it was read") && l.includes(`keeping version ${good} in force`))).toBe(
+      true,
+    );
     // Coarse timestamps: the completed file carries the torn write's mtime.
     utimesSync(file, torn, torn);
     expect(await approvalsFor(rt, log)).toBe(1);

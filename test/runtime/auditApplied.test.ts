@@ -36,11 +36,17 @@ function estate(ips: string[] = []): ArmResource[] {
       properties: {
         provisioningState: "Succeeded",
         customDnsConfigs: [{ fqdn: "kv-shared.vault.azure.net", ipAddresses: ips }],
-        manualPrivateLinkServiceConnections: [{ name: "l", properties: { privateLinkServiceId: KV, groupIds: ["vault"], privateLinkServiceConnectionState: state } }],
+        manualPrivateLinkServiceConnections: [
+          { name: "l", properties: { privateLinkServiceId: KV, groupIds: ["vault"], privateLinkServiceConnectionState: state } },
+        ],
         networkInterfaces: [],
       },
     },
-    { id: CONN, type: "Microsoft.KeyVault/vaults/privateEndpointConnections", properties: { privateEndpoint: { id: PE }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" } },
+    {
+      id: CONN,
+      type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+      properties: { privateEndpoint: { id: PE }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" },
+    },
   ];
 }
 
@@ -105,7 +111,12 @@ describe("every applied write is audited", () => {
     local = await startLocalArm({ resources: estate(["10.1.0.4"]) }, { throttle: false });
     const rt = runtime(local);
     // Phase 1 approves; phase 2 cannot list the consumer's endpoints (the identity lost its role there).
-    local.emulator.injectFault({ status: 403, method: "GET", pathIncludes: `/subscriptions/${CONSUMER}/providers/Microsoft.Network/privateEndpoints`, count: 100 });
+    local.emulator.injectFault({
+      status: 403,
+      method: "GET",
+      pathIncludes: `/subscriptions/${CONSUMER}/providers/Microsoft.Network/privateEndpoints`,
+      count: 100,
+    });
     const report = await onSweepTimer(silentLogger, rt);
     expect(report.decisions).toContainEqual(expect.objectContaining({ action: "error", outcome: "failed", reason: expect.stringMatching(/403/) }));
     expect(await rt.audit.query({ action: "error" })).toHaveLength(1);

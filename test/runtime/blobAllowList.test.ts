@@ -34,7 +34,12 @@ beforeAll(async () => {
   azurite = await startAzurite({ services: ["blob"] });
   dir = mkdtempSync(join(tmpdir(), "blob-allow-list-"));
   url = `${azurite.blobEndpoint}/${CONFIG_CONTAINER}/${ALLOW_LIST_BLOB}`;
-  env = { AzureWebJobsStorage: azurite.connectionString, AUTOPILOT_ALLOW_LIST_URL: url, AZURE_ARM_ENDPOINT: "https://127.0.0.1:1", AUTOPILOT_ARM_STATIC_TOKEN: "t" };
+  env = {
+    AzureWebJobsStorage: azurite.connectionString,
+    AUTOPILOT_ALLOW_LIST_URL: url,
+    AZURE_ARM_ENDPOINT: "https://127.0.0.1:1",
+    AUTOPILOT_ARM_STATIC_TOKEN: "t",
+  };
 }, 60_000);
 afterAll(async () => {
   await azurite?.close();
@@ -111,7 +116,9 @@ describe("allow-list blob", () => {
     const etag = first.kind === "content" ? first.etag : undefined;
     expect(etag).toBeTruthy();
     expect(await src.read(etag)).toEqual({ kind: "unchanged" });
-    const missing = new BlobAllowListSource(BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONFIG_CONTAINER).getBlobClient("nope.yaml"));
+    const missing = new BlobAllowListSource(
+      BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONFIG_CONTAINER).getBlobClient("nope.yaml"),
+    );
     expect(await missing.read()).toMatchObject({ kind: "failed", message: expect.stringMatching(/not found/) });
   });
 
@@ -119,7 +126,10 @@ describe("allow-list blob", () => {
     const team = join(dir, "teams");
     mkdirSync(team, { recursive: true });
     writeFileSync(join(team, "00-platform.yaml"), "approval:\n  managedScopes: [/subscriptions/22222222-2222-2222-2222-222222222222]\n");
-    writeFileSync(join(team, "team-a.yaml"), "approval:\n  rules:\n    - name: team-a\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n      requesterResourceGroups: [rg-team-a-*]\n");
+    writeFileSync(
+      join(team, "team-a.yaml"),
+      "approval:\n  rules:\n    - name: team-a\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n      requesterResourceGroups: [rg-team-a-*]\n",
+    );
     const saved = process.env;
     process.env = { ...saved, ...env };
     try {
@@ -128,7 +138,10 @@ describe("allow-list blob", () => {
       const rt = new Runtime(readSettings(env));
       const r = await rt.allowList.current(recordingLog());
       expect(r.ok && r.config.approval.rules.map((x) => [x.name, x.requesterResourceGroups])).toEqual([["team-a", ["rg-team-a-*"]]]);
-      writeFileSync(join(team, "team-b.yaml"), "approval:\n  rules:\n    - name: team-a\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n");
+      writeFileSync(
+        join(team, "team-b.yaml"),
+        "approval:\n  rules:\n    - name: team-a\n      requesterSubscriptions: [11111111-1111-1111-1111-111111111111]\n",
+      );
       const bad: string[] = [];
       expect(await runCli(["publish-allow-list", team], { out: (l) => bad.push(l), err: (l) => bad.push(l) })).toBe(1);
       expect(bad.join("\n")).toMatch(/team-b.yaml:3:13: approval.rules\[0\].name: duplicate rule name 'team-a'.*\n.*not published/s);

@@ -41,8 +41,14 @@ async function setup() {
   return { local, pe, autopilot: () => new Autopilot({ arm: local!.arm, config }) };
 }
 
-const records = (l: LocalArm) => l.emulator.snapshot().resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A").map((r) => r.name);
-const connStatus = (l: LocalArm) => l.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!.properties!.privateLinkServiceConnectionState.status;
+const records = (l: LocalArm) =>
+  l.emulator
+    .snapshot()
+    .resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A")
+    .map((r) => r.name);
+const connStatus = (l: LocalArm) =>
+  l.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!.properties!.privateLinkServiceConnectionState
+    .status;
 const acts = (ds: Decision[]) => ds.map((d) => `${d.action}:${d.outcome}${d.retryable ? ":retry" : ""}`);
 
 async function until(cond: () => boolean): Promise<void> {
@@ -71,7 +77,9 @@ describe("event ledger in the pipeline", () => {
     expect(acts(after)).toContain("dns-create:applied");
     expect(records(l)).toEqual(["kv-shared"]);
     // Now it is done: a further redelivery is a duplicate.
-    expect(acts(await handleRawEvent(delivery("ev-1", pe), autopilot(), silentLogger, { ledger, now: later(DEFAULT_LEASE_MS + 2) }))).toEqual(["ignore:skipped"]);
+    expect(acts(await handleRawEvent(delivery("ev-1", pe), autopilot(), silentLogger, { ledger, now: later(DEFAULT_LEASE_MS + 2) }))).toEqual([
+      "ignore:skipped",
+    ]);
     local = undefined; // closed here, so that A's hung call ends
     await l.close();
     await dying;

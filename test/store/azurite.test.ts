@@ -80,7 +80,10 @@ describe("startAzurite", () => {
 
   // A process that never calls close(), or is killed outright, must not leave Azurite behind.
   // (The wrapper's exit-on-IPC-disconnect rule is the same in both modes.)
-  for (const [how, mode] of [["exits without close()", "server"], ["is SIGKILLed", "bin"]] as const) {
+  for (const [how, mode] of [
+    ["exits without close()", "server"],
+    ["is SIGKILLed", "bin"],
+  ] as const) {
     it.concurrent(`leaves no Azurite behind when its process ${how} (${mode} mode)`, async () => {
       const tsx = createRequire(import.meta.url).resolve("tsx");
       const azurite = fileURLToPath(new URL("../../sandbox/azurite.ts", import.meta.url));

@@ -13,8 +13,10 @@ afterAll(async () => {
   await azurite?.close();
 });
 
-const RECORD = "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net/A/kv-1";
-const CONN = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-1/privateEndpointConnections/pe-1.conn";
+const RECORD =
+  "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net/A/kv-1";
+const CONN =
+  "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-1/privateEndpointConnections/pe-1.conn";
 const intent = (trigger: string, resource: string, at: string, extra: Partial<WriteIntent> = {}): WriteIntent => ({
   trigger,
   kind: resource === RECORD ? "dns-write" : "connection-state",
@@ -36,7 +38,10 @@ for (const [name, make] of [
       const a1 = await log.open(intent("ev-1", CONN, "2026-12-01T06:00:00.000Z", { rule: "corp" }));
       const a2 = await log.open(intent("ev-1", RECORD, "2026-12-01T06:00:01.000Z"));
       await log.open(intent("ev-2", CONN, "2026-12-01T06:10:00.000Z"));
-      expect((await log.list({ trigger: "ev-1" })).map((i) => [i.trigger, i.action, i.rule]).sort()).toEqual([["ev-1", "approve", "corp"], ["ev-1", "dns-create", undefined]]);
+      expect((await log.list({ trigger: "ev-1" })).map((i) => [i.trigger, i.action, i.rule]).sort()).toEqual([
+        ["ev-1", "approve", "corp"],
+        ["ev-1", "dns-create", undefined],
+      ]);
       expect((await log.list({ trigger: "sweep" })).length).toBe(0);
       expect((await log.list({ trigger: "sweep", before: new Date("2026-12-01T06:05:00Z") })).map((i) => i.trigger)).toEqual(["ev-1", "ev-1"]);
       await log.resolve([a1, a2]);

@@ -4,9 +4,16 @@ import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
 import { isOwnApproval, MemoryOwnApprovalStore, TableOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { tableClient } from "../../shared/store/tables.js";
 
-const CONN = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/pe.1";
+const CONN =
+  "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/pe.1";
 const PE = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe";
-const record: OwnApproval = { connectionId: CONN, endpointId: PE, description: "Approved by privatelink-autopilot (rule 'r'). Request: please", rule: "r", at: "2026-12-01T03:00:00.000Z" };
+const record: OwnApproval = {
+  connectionId: CONN,
+  endpointId: PE,
+  description: "Approved by privatelink-autopilot (rule 'r'). Request: please",
+  rule: "r",
+  at: "2026-12-01T03:00:00.000Z",
+};
 
 let azurite: AzuriteTables;
 beforeAll(async () => {

@@ -16,7 +16,12 @@ export const claimant = (endpointId: string, key: RecordSetKey): IndexEntry => (
 
 /** Order-free comparison of answers, by their case-folded identity. */
 export function norm(es: IndexEntry[]): string[] {
-  return es.map((e) => `${e.endpointId.toLowerCase().replace(/\/+$/, "")}|${e.zoneResourceGroupId.toLowerCase()}|${e.zone.toLowerCase()}|${e.recordName.toLowerCase()}|${e.role}`).sort();
+  return es
+    .map(
+      (e) =>
+        `${e.endpointId.toLowerCase().replace(/\/+$/, "")}|${e.zoneResourceGroupId.toLowerCase()}|${e.zone.toLowerCase()}|${e.recordName.toLowerCase()}|${e.role}`,
+    )
+    .sort();
 }
 
 export function ownershipIndexContract(name: string, make: () => Promise<OwnershipIndex> | OwnershipIndex) {

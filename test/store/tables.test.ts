@@ -2,7 +2,16 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { describe, expect, it } from "vitest";
 import type { TableClient } from "@azure/data-tables";
-import { StoreSettingsError, deleteIgnoringNotFound, sha256Hex, tableClient, tableClientFromSettings, tableClientWithCredential, tableErrorCode, statusOf } from "../../shared/store/tables.js";
+import {
+  StoreSettingsError,
+  deleteIgnoringNotFound,
+  sha256Hex,
+  tableClient,
+  tableClientFromSettings,
+  tableClientWithCredential,
+  tableErrorCode,
+  statusOf,
+} from "../../shared/store/tables.js";
 
 const KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 const fakeCredential: TokenCredential = { getToken: async (): Promise<AccessToken> => ({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
@@ -20,7 +29,10 @@ describe("tableClient", () => {
   });
 
   it("a full Azurite connection string on another port allows http", () => {
-    const c = tableClient(`DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};TableEndpoint=http://127.0.0.1:41234/devstoreaccount1;`, "t1x");
+    const c = tableClient(
+      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${KEY};TableEndpoint=http://127.0.0.1:41234/devstoreaccount1;`,
+      "t1x",
+    );
     expect(c.url).toBe("http://127.0.0.1:41234/devstoreaccount1");
     expect(insecureAllowed(c)).toBe(true);
   });
@@ -49,13 +61,20 @@ describe("tableClientWithCredential / tableClientFromSettings", () => {
   it("reads AzureWebJobsStorage, or its identity-based __accountName / __tableServiceUri / __clientId settings", () => {
     const seen: (string | undefined)[] = [];
     const cred = (clientId: string | undefined) => (seen.push(clientId), fakeCredential);
-    expect(tableClientFromSettings({ AzureWebJobsStorage: "UseDevelopmentStorage=true" }, "ownershipindex", cred).url).toBe("http://127.0.0.1:10002/devstoreaccount1");
-    expect(tableClientFromSettings({ AzureWebJobsStorage__accountName: "stautopilot", AzureWebJobsStorage__credential: "managedidentity" }, "ownershipindex", cred).url).toBe(
-      "https://stautopilot.table.core.windows.net",
+    expect(tableClientFromSettings({ AzureWebJobsStorage: "UseDevelopmentStorage=true" }, "ownershipindex", cred).url).toBe(
+      "http://127.0.0.1:10002/devstoreaccount1",
     );
     expect(
+      tableClientFromSettings({ AzureWebJobsStorage__accountName: "stautopilot", AzureWebJobsStorage__credential: "managedidentity" }, "ownershipindex", cred)
+        .url,
+    ).toBe("https://stautopilot.table.core.windows.net");
+    expect(
       tableClientFromSettings(
-        { AzureWebJobsStorage__accountName: "stautopilot", AzureWebJobsStorage__tableServiceUri: "https://stautopilot.table.core.usgovcloudapi.net", AzureWebJobsStorage__clientId: "cid-1" },
+        {
+          AzureWebJobsStorage__accountName: "stautopilot",
+          AzureWebJobsStorage__tableServiceUri: "https://stautopilot.table.core.usgovcloudapi.net",
+          AzureWebJobsStorage__clientId: "cid-1",
+        },
         "ownershipindex",
         cred,
       ).url,

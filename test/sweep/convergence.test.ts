@@ -16,7 +16,12 @@ import { changingWrites, consumerVnet, CONSUMER, createEndpoint as createPe, hub
 const KV = vaultId;
 const ALLOW = SPOKES_ALLOW;
 
-const resources: ArmResource[] = [parent(KV("kv-1"), "Microsoft.KeyVault/vaults"), parent(KV("kv-2"), "Microsoft.KeyVault/vaults"), hubZone("privatelink.vaultcore.azure.net"), consumerVnet("rg-app")];
+const resources: ArmResource[] = [
+  parent(KV("kv-1"), "Microsoft.KeyVault/vaults"),
+  parent(KV("kv-2"), "Microsoft.KeyVault/vaults"),
+  hubZone("privatelink.vaultcore.azure.net"),
+  consumerVnet("rg-app"),
+];
 
 let local: LocalArm | undefined;
 afterEach(async () => {
@@ -33,8 +38,14 @@ const createEndpoint = (l: LocalArm, name: string, vault: string) => createPe(l,
 function state(l: LocalArm) {
   const r = l.emulator.snapshot().resources;
   return {
-    connections: r.filter((x) => x.type?.endsWith("/privateEndpointConnections")).map((x) => [x.id.split("/vaults/")[1]!.split("/")[0], x.properties!.privateLinkServiceConnectionState.status]).sort(),
-    records: r.filter((x) => x.type === "Microsoft.Network/privateDnsZones/A").map((x) => [x.name, x.properties!.aRecords.map((a: any) => a.ipv4Address).join(), x.properties!.metadata?.owner?.split("/").pop()]).sort(),
+    connections: r
+      .filter((x) => x.type?.endsWith("/privateEndpointConnections"))
+      .map((x) => [x.id.split("/vaults/")[1]!.split("/")[0], x.properties!.privateLinkServiceConnectionState.status])
+      .sort(),
+    records: r
+      .filter((x) => x.type === "Microsoft.Network/privateDnsZones/A")
+      .map((x) => [x.name, x.properties!.aRecords.map((a: any) => a.ipv4Address).join(), x.properties!.metadata?.owner?.split("/").pop()])
+      .sort(),
   };
 }
 
@@ -44,7 +55,15 @@ describe("exactly-once effects", () => {
     const id = await createEndpoint(local, "pe-1", "kv-1");
     const a = new Autopilot({ arm: local.arm, config: config(), index: new MemoryOwnershipIndex() });
     const b = new Autopilot({ arm: local.arm, config: config(), index: new MemoryOwnershipIndex() });
-    const ev = { id: "same", schema: "eventgrid" as const, eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write" as const, resourceId: id, resourceType: "Microsoft.Network/privateEndpoints", caller: {} };
+    const ev = {
+      id: "same",
+      schema: "eventgrid" as const,
+      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      kind: "write" as const,
+      resourceId: id,
+      resourceType: "Microsoft.Network/privateEndpoints",
+      caller: {},
+    };
     const [da, db] = await Promise.all([a.handleEvent(ev), b.handleEvent(ev)]);
     const all = [...da, ...db];
     // The emulator refuses a second write while the first approval is Updating (409), or the re-read sees it Approved.
@@ -59,17 +78,47 @@ describe("exactly-once effects", () => {
     const id = await createEndpoint(local, "pe-1", "kv-1");
     const ap = new Autopilot({ arm: local.arm, config: config() });
     local.emulator.injectFault({ method: "PUT", pathIncludes: "/A/kv-1", status: 500, count: 4 }); // outlasts the SDK's 3 retries
-    const first = await ap.handleEvent({ id: "e1", schema: "eventgrid", eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write", resourceId: id, resourceType: "Microsoft.Network/privateEndpoints", caller: {} });
-    expect(first.map((d) => [d.action, d.outcome, d.retryable ?? false])).toEqual([["approve", "applied", false], ["dns-create", "failed", true]]);
+    const first = await ap.handleEvent({
+      id: "e1",
+      schema: "eventgrid",
+      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      kind: "write",
+      resourceId: id,
+      resourceType: "Microsoft.Network/privateEndpoints",
+      caller: {},
+    });
+    expect(first.map((d) => [d.action, d.outcome, d.retryable ?? false])).toEqual([
+      ["approve", "applied", false],
+      ["dns-create", "failed", true],
+    ]);
     expect(state(local).records).toEqual([]);
     // Event Grid redelivers the same event: the approval is not repeated, the record is written.
-    const again = await ap.handleEvent({ id: "e1", schema: "eventgrid", eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write", resourceId: id, resourceType: "Microsoft.Network/privateEndpoints", caller: {} });
-    expect(again.map((d) => [d.action, d.outcome])).toEqual([["ignore", "skipped"], ["dns-create", "applied"]]);
+    const again = await ap.handleEvent({
+      id: "e1",
+      schema: "eventgrid",
+      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      kind: "write",
+      resourceId: id,
+      resourceType: "Microsoft.Network/privateEndpoints",
+      caller: {},
+    });
+    expect(again.map((d) => [d.action, d.outcome])).toEqual([
+      ["ignore", "skipped"],
+      ["dns-create", "applied"],
+    ]);
 
     // Same crash, but the event is lost: the sweep converges.
     const id2 = await createEndpoint(local, "pe-2", "kv-2");
     local.emulator.injectFault({ method: "PUT", pathIncludes: "/A/kv-2", status: 500, count: 4 });
-    await ap.handleEvent({ id: "e2", schema: "eventgrid", eventType: "Microsoft.Resources.ResourceWriteSuccess", kind: "write", resourceId: id2, resourceType: "Microsoft.Network/privateEndpoints", caller: {} });
+    await ap.handleEvent({
+      id: "e2",
+      schema: "eventgrid",
+      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      kind: "write",
+      resourceId: id2,
+      resourceType: "Microsoft.Network/privateEndpoints",
+      caller: {},
+    });
     const report = await new Sweeper(ap, local.arm).sweep({ subscriptions: [CONSUMER] });
     expect(report.totals).toMatchObject({ "dns-create": 1 });
     expect(state(local).records.map((r) => r[0])).toEqual(["kv-1", "kv-2"]);
@@ -81,7 +130,9 @@ describe("exactly-once effects", () => {
       const ap = new Autopilot({ arm: l.arm, config: config() });
       const ledger = new MemoryEventLedger();
       const ids = [await createEndpoint(l, "pe-1", "kv-1"), await createEndpoint(l, "pe-2", "kv-2")];
-      const evs = ids.map((resourceId) => JSON.parse(JSON.stringify(eventGridEvent({ resourceId, operationName: "Microsoft.Network/privateEndpoints/write" }))));
+      const evs = ids.map((resourceId) =>
+        JSON.parse(JSON.stringify(eventGridEvent({ resourceId, operationName: "Microsoft.Network/privateEndpoints/write" }))),
+      );
       const seq = order === "clean" ? evs : [evs[1], evs[0], evs[1], evs[0], evs[1]];
       l.emulator.clearCalls();
       const outs = [];

@@ -41,7 +41,11 @@ describe("sweep at scale (generated estate)", () => {
     expect(calls.filter((c) => /privateEndpoints$/i.test(c.path))).toHaveLength(6);
     expect(calls.filter((c) => /privateDnsZones\/[^/]+\/A$/i.test(c.path))).toHaveLength(3);
     // Nothing but those lists (and the other provider types' lists, empty here).
-    const lists = new Set([...scale.subscriptions.map((s) => `/subscriptions/${s}/providers/Microsoft.Network/privateEndpoints`), `${SCALE_HUB_RG}/providers/Microsoft.Network/privateDnsZones/${SCALE_ZONE}/A`, `${SCALE_HUB_RG}/providers/Microsoft.Network/privateDnsZones/${SCALE_ZONE}/AAAA`]);
+    const lists = new Set([
+      ...scale.subscriptions.map((s) => `/subscriptions/${s}/providers/Microsoft.Network/privateEndpoints`),
+      `${SCALE_HUB_RG}/providers/Microsoft.Network/privateDnsZones/${SCALE_ZONE}/A`,
+      `${SCALE_HUB_RG}/providers/Microsoft.Network/privateDnsZones/${SCALE_ZONE}/AAAA`,
+    ]);
     expect(calls.filter((c) => !lists.has(c.path) && !/^\/subscriptions\/[^/]+\/providers\/[^/]+\/[^/]+$/.test(c.path)).map((c) => c.path)).toEqual([]);
     expect(report.decisions.filter((d) => d.outcome === "applied" || d.outcome === "failed")).toEqual([]);
   });
@@ -52,7 +56,9 @@ describe("sweep at scale (generated estate)", () => {
     const report = await sweep();
     expect(report.complete).toBe(true);
     expect(report.decisions.filter((d) => d.outcome === "failed")).toEqual([]);
-    const approved = report.decisions.filter((d) => d.action === "approve" && d.outcome === "applied").map((d) => d.resource.split("/privateEndpointConnections/")[1]!.split(".")[0]);
+    const approved = report.decisions
+      .filter((d) => d.action === "approve" && d.outcome === "applied")
+      .map((d) => d.resource.split("/privateEndpointConnections/")[1]!.split(".")[0]);
     const pending = [...scale.drifted].filter(([, k]) => k === "pending").map(([id]) => id.split("/").pop());
     expect(approved.sort()).toEqual(pending.sort());
     // Every endpoint resolves to its own IP now.
@@ -80,7 +86,10 @@ describe("sweep at scale through Resource Graph", () => {
     const report = await sweep();
     expect(report.complete).toBe(true);
     const calls = l.emulator.calls;
-    expect(calls.filter((c) => c.path === GRAPH).map((c) => [c.method, c.status])).toEqual([["POST", 200], ["POST", 200]]);
+    expect(calls.filter((c) => c.path === GRAPH).map((c) => [c.method, c.status])).toEqual([
+      ["POST", 200],
+      ["POST", 200],
+    ]);
     expect(calls.filter((c) => c.path !== GRAPH && !/privateDnsZones\/[^/]+\/(A|AAAA)$/i.test(c.path)).map((c) => c.path)).toEqual([]);
     expect(calls.filter((c) => c.kind !== "read")).toEqual([]);
     expect(report.decisions.filter((d) => d.outcome !== "skipped" || d.action === "error")).toEqual([]);
@@ -96,7 +105,10 @@ describe("sweep at scale through Resource Graph", () => {
       const vault = `kv-${id.split("pe-").pop()}`;
       const firstRecordWrite = calls.findIndex((c) => c.method === "PUT" && c.path === recordPath(vault));
       expect(firstRecordWrite, `${kind} ${id}`).toBeGreaterThan(-1);
-      expect(calls.slice(0, firstRecordWrite).some((c) => c.method === "GET" && c.path === id), `${id} read before its record is written`).toBe(true);
+      expect(
+        calls.slice(0, firstRecordWrite).some((c) => c.method === "GET" && c.path === id),
+        `${id} read before its record is written`,
+      ).toBe(true);
     }
     l.emulator.clearCalls();
     await sweep();
@@ -110,10 +122,14 @@ describe("sweep at scale through Resource Graph", () => {
     const report = await sweep();
     expect(report.complete).toBe(true);
     expect(report.decisions.filter((d) => d.action === "error")).toEqual([
-      expect.objectContaining({ outcome: "skipped", reason: expect.stringMatching(/Resource Graph did not list the managed provider resources \(403 AuthorizationFailed\): listed through ARM/) }),
+      expect.objectContaining({
+        outcome: "skipped",
+        reason: expect.stringMatching(/Resource Graph did not list the managed provider resources \(403 AuthorizationFailed\): listed through ARM/),
+      }),
       expect.objectContaining({ outcome: "skipped", reason: expect.stringMatching(/Resource Graph did not list the private endpoints/) }),
     ]);
-    for (const sub of scale.subscriptions) expect(l.emulator.calls.some((c) => c.path === `/subscriptions/${sub}/providers/Microsoft.Network/privateEndpoints`)).toBe(true);
+    for (const sub of scale.subscriptions)
+      expect(l.emulator.calls.some((c) => c.path === `/subscriptions/${sub}/providers/Microsoft.Network/privateEndpoints`)).toBe(true);
     expect(l.emulator.calls.filter((c) => c.kind !== "read")).toEqual([]);
   });
 
@@ -124,7 +140,15 @@ describe("sweep at scale through Resource Graph", () => {
       .snapshot()
       .resources.filter((r) => r.type === "Microsoft.Network/privateEndpoints" && r.id !== late)
       .map((r) => {
-        const row = { id: r.id, name: r.name, type: "microsoft.network/privateendpoints", location: r.location, etag: r.etag, tags: r.tags ?? {}, properties: structuredClone(r.properties) };
+        const row = {
+          id: r.id,
+          name: r.name,
+          type: "microsoft.network/privateendpoints",
+          location: r.location,
+          etag: r.etag,
+          tags: r.tags ?? {},
+          properties: structuredClone(r.properties),
+        };
         if (r.id === stale) row.properties!.customDnsConfigs[0].ipAddresses = ["10.254.0.9"];
         return row;
       });
@@ -134,7 +158,12 @@ describe("sweep at scale through Resource Graph", () => {
       if (c.path === GRAPH && ++graphCalls === 1) return;
       if (graphCalls === 1 && c.path !== GRAPH && /privateDnsZones/.test(c.path)) {
         graphCalls++;
-        l.emulator.injectFault({ method: "POST", pathIncludes: "Microsoft.ResourceGraph", status: 200, body: { totalRecords: rows.length, count: rows.length, resultTruncated: "false", facets: [], data: rows } });
+        l.emulator.injectFault({
+          method: "POST",
+          pathIncludes: "Microsoft.ResourceGraph",
+          status: 200,
+          body: { totalRecords: rows.length, count: rows.length, resultTruncated: "false", facets: [], data: rows },
+        });
       }
     });
     l.emulator.clearCalls();

@@ -43,7 +43,9 @@ function request(vault: string, name: string, ip: string): ArmResource[] {
       properties: {
         provisioningState: "Succeeded",
         customDnsConfigs: [{ fqdn, ipAddresses: [ip] }],
-        manualPrivateLinkServiceConnections: [{ name: "l", properties: { privateLinkServiceId: vault, groupIds: ["vault"], privateLinkServiceConnectionState: state } }],
+        manualPrivateLinkServiceConnections: [
+          { name: "l", properties: { privateLinkServiceId: vault, groupIds: ["vault"], privateLinkServiceConnectionState: state } },
+        ],
         networkInterfaces: [],
       },
     },
@@ -154,7 +156,10 @@ describe("slow approvals: many pending requests on one target", () => {
 describe("slow approvals: DNS continues later", () => {
   const KV = vaultId("kv-slow");
   const CONN = connOf(KV, "pe-slow");
-  const delivery = () => ({ ...eventGridEvent({ resourceId: peId("pe-slow"), operationName: "Microsoft.Network/privateEndpoints/write" }), eventTime: new Date().toISOString() });
+  const delivery = () => ({
+    ...eventGridEvent({ resourceId: peId("pe-slow"), operationName: "Microsoft.Network/privateEndpoints/write" }),
+    eventTime: new Date().toISOString(),
+  });
   const start = () => startLocalArm({ resources: [vault(KV), zone, ...request(KV, "pe-slow", "10.1.0.9")] }, { timeScale: SCALE, throttle: false });
 
   it("an approval still running when the wait ends is applied and audited now; its record is written later by a continuation, audited under its own id", async () => {
@@ -190,7 +195,11 @@ describe("slow approvals: DNS continues later", () => {
 
     await untilSettled(l, [CONN]);
     const later = await handleRawEvent(JSON.parse(JSON.stringify(queued[0])), ap, silentLogger, { audit, ledger });
-    expect(later.find((d) => d.action === "dns-create")).toMatchObject({ outcome: "applied", event: queued[0]!.id, dns: { zone: "privatelink.vaultcore.azure.net", record: "kv-slow", ips: ["10.1.0.9"] } });
+    expect(later.find((d) => d.action === "dns-create")).toMatchObject({
+      outcome: "applied",
+      event: queued[0]!.id,
+      dns: { zone: "privatelink.vaultcore.azure.net", record: "kv-slow", ips: ["10.1.0.9"] },
+    });
     expect(record(l, "kv-slow")?.properties?.aRecords).toEqual([{ ipv4Address: "10.1.0.9" }]);
     expect(continuations.queued).toEqual([]);
 
@@ -208,7 +217,11 @@ describe("slow approvals: DNS continues later", () => {
     const l = local;
     const audit = new MemoryAuditLog();
     const ledger = new MemoryEventLedger();
-    const broken = { later: async (_c: Continuation) => { throw new Error("queue unavailable (503)"); } };
+    const broken = {
+      later: async (_c: Continuation) => {
+        throw new Error("queue unavailable (503)");
+      },
+    };
     const event = delivery();
 
     const first = await handleRawEvent(event, autopilot(l, WITH_DNS, { continuations: { sink: broken } }), silentLogger, { audit, ledger });
@@ -228,9 +241,15 @@ describe("slow approvals: DNS continues later", () => {
   }, 60_000);
 
   it("without a continuation queue the next sweep writes the record; a continuation message is checked before it is trusted", async () => {
-    expect(parseContinuation({ mark: "privatelink-autopilot/continuation", kind: "dns-after-approval", id: "c1", connectionId: "not an id", attempt: 1 })).toMatchObject({ error: expect.stringMatching(/not an ARM resource id/) });
+    expect(
+      parseContinuation({ mark: "privatelink-autopilot/continuation", kind: "dns-after-approval", id: "c1", connectionId: "not an id", attempt: 1 }),
+    ).toMatchObject({ error: expect.stringMatching(/not an ARM resource id/) });
     expect(parseContinuation({ id: "x" })).toBeUndefined();
-    const bad = await handleRawEvent({ mark: "privatelink-autopilot/continuation", kind: "dns-after-approval", id: "c1", connectionId: CONN, attempt: 0 }, autopilot(local ?? (local = await start()), WITH_DNS), silentLogger);
+    const bad = await handleRawEvent(
+      { mark: "privatelink-autopilot/continuation", kind: "dns-after-approval", id: "c1", connectionId: CONN, attempt: 0 },
+      autopilot(local ?? (local = await start()), WITH_DNS),
+      silentLogger,
+    );
     expect(bad).toMatchObject([{ action: "error", reason: expect.stringMatching(/malformed continuation/) }]);
 
     const l = local;

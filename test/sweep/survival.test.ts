@@ -35,11 +35,16 @@ function endpoint(sub: string, name: string, provider: string, fqdn: string, sta
       properties: {
         provisioningState: "Succeeded",
         customDnsConfigs: [{ fqdn, ipAddresses: [ip] }],
-        manualPrivateLinkServiceConnections: [{ name: "l", properties: { privateLinkServiceId: provider, groupIds: [groupId], privateLinkServiceConnectionState: state } }],
+        manualPrivateLinkServiceConnections: [
+          { name: "l", properties: { privateLinkServiceId: provider, groupIds: [groupId], privateLinkServiceConnectionState: state } },
+        ],
         networkInterfaces: [],
       },
     },
-    { id: `${provider}/privateEndpointConnections/${name}.conn`, properties: { privateEndpoint: { id }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" } },
+    {
+      id: `${provider}/privateEndpointConnections/${name}.conn`,
+      properties: { privateEndpoint: { id }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" },
+    },
   ];
 }
 
@@ -90,15 +95,31 @@ afterEach(async () => {
 });
 
 function injectRefusals(l: LocalArm) {
-  l.emulator.injectFault({ pathIncludes: `/subscriptions/${UNREADABLE}/`, status: 403, code: "AuthorizationFailed", count: 1000,
-    message: `The client 'app' does not have authorization to perform action 'Microsoft.Network/privateEndpoints/read' over scope '/subscriptions/${UNREADABLE}'.` });
-  l.emulator.injectFault({ method: "GET", pathIncludes: `/subscriptions/${PROVIDER}/providers/Microsoft.Cache/`, status: 409, code: "MissingSubscriptionRegistration", count: 1000,
-    message: "The subscription is not registered to use namespace 'Microsoft.Cache'. See https://aka.ms/rps-not-found for how to register subscriptions." });
+  l.emulator.injectFault({
+    pathIncludes: `/subscriptions/${UNREADABLE}/`,
+    status: 403,
+    code: "AuthorizationFailed",
+    count: 1000,
+    message: `The client 'app' does not have authorization to perform action 'Microsoft.Network/privateEndpoints/read' over scope '/subscriptions/${UNREADABLE}'.`,
+  });
+  l.emulator.injectFault({
+    method: "GET",
+    pathIncludes: `/subscriptions/${PROVIDER}/providers/Microsoft.Cache/`,
+    status: 409,
+    code: "MissingSubscriptionRegistration",
+    count: 1000,
+    message: "The subscription is not registered to use namespace 'Microsoft.Cache'. See https://aka.ms/rps-not-found for how to register subscriptions.",
+  });
 }
 
 const status = (l: LocalArm, conn: string) => l.emulator.getResource(conn)?.properties?.privateLinkServiceConnectionState?.status;
 const records = (l: LocalArm) =>
-  Object.fromEntries(l.emulator.snapshot().resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A").map((r) => [r.name, r.properties!.aRecords.map((a: any) => a.ipv4Address).join()]));
+  Object.fromEntries(
+    l.emulator
+      .snapshot()
+      .resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A")
+      .map((r) => [r.name, r.properties!.aRecords.map((a: any) => a.ipv4Address).join()]),
+  );
 
 describe("a sweep with broken parts", () => {
   it("approves every allow-listed request, keeps the healthy zone in sync, and names each failure in its report and the audit trail", async () => {
@@ -106,22 +127,41 @@ describe("a sweep with broken parts", () => {
     injectRefusals(local);
     dir = mkdtempSync(join(tmpdir(), "survival-"));
     writeFileSync(join(dir, "allow.yaml"), ALLOW);
-    const rt = new Runtime({ allowListPath: join(dir, "allow.yaml"), dryRun: false, identity: {}, arm: local.arm.settings, subscriptions: [CONSUMER, UNREADABLE] });
+    const rt = new Runtime({
+      allowListPath: join(dir, "allow.yaml"),
+      dryRun: false,
+      identity: {},
+      arm: local.arm.settings,
+      subscriptions: [CONSUMER, UNREADABLE],
+    });
 
     const report = await rt.sweep(silentLogger);
     expect(report.complete).toBe(true);
     // Every allow-listed Pending connection is approved, also the unreadable subscription's.
-    expect([status(local, `${KV("kv-a")}/privateEndpointConnections/pe-a.conn`), status(local, `${KV("kv-b")}/privateEndpointConnections/pe-b.conn`)]).toEqual(["Approved", "Approved"]);
+    expect([status(local, `${KV("kv-a")}/privateEndpointConnections/pe-a.conn`), status(local, `${KV("kv-b")}/privateEndpointConnections/pe-b.conn`)]).toEqual([
+      "Approved",
+      "Approved",
+    ]);
     // The healthy zone is in sync: the new record written, the orphan removed, the unreadable subscription's record left alone.
     expect(records(local)).toEqual({ "kv-a": "10.1.0.4", "kv-u": "10.2.0.7" });
 
     const errors = report.decisions.filter((d) => d.action === "error");
     const named = (re: RegExp) => errors.find((d) => re.test(d.resource));
-    expect(named(/privateDnsZones\/privatelink\.blob\.core\.windows\.net$/)).toMatchObject({ outcome: "failed", reason: expect.stringMatching(/listing zone privatelink\.blob\.core\.windows\.net failed \(404/) });
-    expect(named(new RegExp(`^/subscriptions/${UNREADABLE}$`))).toMatchObject({ outcome: "failed", reason: expect.stringMatching(/private endpoints failed \(403 AuthorizationFailed\)/) });
-    expect(named(/Microsoft\.Cache\/redisEnterprise$/)).toMatchObject({ reason: expect.stringMatching(/Microsoft\.Cache is not registered.*MissingSubscriptionRegistration/) });
+    expect(named(/privateDnsZones\/privatelink\.blob\.core\.windows\.net$/)).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringMatching(/listing zone privatelink\.blob\.core\.windows\.net failed \(404/),
+    });
+    expect(named(new RegExp(`^/subscriptions/${UNREADABLE}$`))).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringMatching(/private endpoints failed \(403 AuthorizationFailed\)/),
+    });
+    expect(named(/Microsoft\.Cache\/redisEnterprise$/)).toMatchObject({
+      reason: expect.stringMatching(/Microsoft\.Cache is not registered.*MissingSubscriptionRegistration/),
+    });
     // The endpoint whose record belongs in the missing zone fails alone, and says so.
-    expect(report.decisions.find((d) => d.outcome === "failed" && d.dns?.zone === "privatelink.blob.core.windows.net" && d.action !== "error")).toMatchObject({ error: expect.stringMatching(/does not exist/) });
+    expect(report.decisions.find((d) => d.outcome === "failed" && d.dns?.zone === "privatelink.blob.core.windows.net" && d.action !== "error")).toMatchObject({
+      error: expect.stringMatching(/does not exist/),
+    });
 
     // The audit trail holds the approvals and every failure.
     const audit = await rt.audit.query({});
@@ -133,7 +173,10 @@ describe("a sweep with broken parts", () => {
     local.emulator.clearCalls();
     const next = await rt.sweep(silentLogger);
     expect(local.emulator.calls.filter((c) => c.path.includes("/providers/Microsoft.Cache/"))).toEqual([]);
-    expect(next.decisions.filter((d) => d.resource.includes("Microsoft.Cache/")).map((d) => [d.action, d.outcome])).toEqual([["ignore", "skipped"], ["ignore", "skipped"]]);
+    expect(next.decisions.filter((d) => d.resource.includes("Microsoft.Cache/")).map((d) => [d.action, d.outcome])).toEqual([
+      ["ignore", "skipped"],
+      ["ignore", "skipped"],
+    ]);
   });
 
   it("the reconcile CLI prints everything, approvals included, and only then exits 1", async () => {
@@ -141,7 +184,10 @@ describe("a sweep with broken parts", () => {
     writeFileSync(join(dir, "allow.yaml"), ALLOW);
     writeFileSync(join(dir, "estate.json"), JSON.stringify({ resources: estate() }));
     const out: string[] = [];
-    const code = await runCli(["reconcile", "--config", join(dir, "allow.yaml"), "--estate", join(dir, "estate.json"), "--subscriptions", CONSUMER], { out: (l) => out.push(l), err: () => {} });
+    const code = await runCli(["reconcile", "--config", join(dir, "allow.yaml"), "--estate", join(dir, "estate.json"), "--subscriptions", CONSUMER], {
+      out: (l) => out.push(l),
+      err: () => {},
+    });
     expect(code).toBe(1);
     const lines = out.map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.action === "approve" && l.outcome === "applied")).toHaveLength(2);

@@ -27,11 +27,17 @@ function endpoint(sub: string, name: string, vault: string, status: string, ip: 
       properties: {
         provisioningState: "Succeeded",
         customDnsConfigs: [{ fqdn: `${vault}.vault.azure.net`, ipAddresses: [ip] }],
-        manualPrivateLinkServiceConnections: [{ name: "l", properties: { privateLinkServiceId: KV(vault), groupIds: ["vault"], privateLinkServiceConnectionState: state } }],
+        manualPrivateLinkServiceConnections: [
+          { name: "l", properties: { privateLinkServiceId: KV(vault), groupIds: ["vault"], privateLinkServiceConnectionState: state } },
+        ],
         networkInterfaces: [],
       },
     },
-    { id: `${KV(vault)}/privateEndpointConnections/${name}.conn`, type: "Microsoft.KeyVault/vaults/privateEndpointConnections", properties: { privateEndpoint: { id }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" } },
+    {
+      id: `${KV(vault)}/privateEndpointConnections/${name}.conn`,
+      type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+      properties: { privateEndpoint: { id }, privateLinkServiceConnectionState: state, provisioningState: "Succeeded" },
+    },
   ];
 }
 
@@ -44,7 +50,12 @@ const record = (name: string, ip: string, metadata?: Record<string, string>): Ar
 function estate(): Estate {
   return {
     resources: [
-      ...["kv-a", "kv-b", "kv-c", "kv-d", "kv-e", "kv-f"].map((n) => ({ id: KV(n), type: "Microsoft.KeyVault/vaults", location: "westeurope", properties: {} })),
+      ...["kv-a", "kv-b", "kv-c", "kv-d", "kv-e", "kv-f"].map((n) => ({
+        id: KV(n),
+        type: "Microsoft.KeyVault/vaults",
+        location: "westeurope",
+        properties: {},
+      })),
       { id: ZONE, type: "Microsoft.Network/privateDnsZones", location: "global", properties: {} },
       // Approved, but its event was lost: no record yet.
       ...endpoint(CONSUMER, "pe-a", "kv-a", "Approved", "10.1.0.4"),
@@ -91,8 +102,14 @@ async function setup() {
 }
 
 const zoneRecords = (l: LocalArm) =>
-  Object.fromEntries(l.emulator.snapshot().resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A").map((r) => [r.name, r.properties!.aRecords.map((a: any) => a.ipv4Address)]));
-const status = (l: LocalArm, vault: string, pe: string) => l.emulator.getResource(`${KV(vault)}/privateEndpointConnections/${pe}.conn`)!.properties!.privateLinkServiceConnectionState.status;
+  Object.fromEntries(
+    l.emulator
+      .snapshot()
+      .resources.filter((r) => r.type === "Microsoft.Network/privateDnsZones/A")
+      .map((r) => [r.name, r.properties!.aRecords.map((a: any) => a.ipv4Address)]),
+  );
+const status = (l: LocalArm, vault: string, pe: string) =>
+  l.emulator.getResource(`${KV(vault)}/privateEndpointConnections/${pe}.conn`)!.properties!.privateLinkServiceConnectionState.status;
 const changes = (l: LocalArm) => l.emulator.calls.filter((c) => c.method !== "GET" && c.status < 400);
 
 describe("reconcile sweep", () => {
@@ -104,8 +121,14 @@ describe("reconcile sweep", () => {
     expect(status(local, "kv-c", "pe-c")).toBe("Pending");
     expect(zoneRecords(local)).toEqual({ "kv-a": ["10.1.0.4"], "kv-b": ["10.2.0.4"], "hand-made": ["10.9.9.9"] });
     expect(report.totals).toMatchObject({ approve: 1, "leave-pending": 1, "dns-create": 2, "dns-delete": 2 });
-    expect(report.decisions.find((d) => d.resource.includes("pe-f-gone"))).toMatchObject({ action: "ignore", reason: expect.stringMatching(/Disconnected.*deleteStaleConnections is off/) });
-    expect(report.decisions.find((d) => d.dns?.record === "kv-e")).toMatchObject({ action: "dns-delete", reason: expect.stringMatching(/connection is Disconnected/) });
+    expect(report.decisions.find((d) => d.resource.includes("pe-f-gone"))).toMatchObject({
+      action: "ignore",
+      reason: expect.stringMatching(/Disconnected.*deleteStaleConnections is off/),
+    });
+    expect(report.decisions.find((d) => d.dns?.record === "kv-e")).toMatchObject({
+      action: "dns-delete",
+      reason: expect.stringMatching(/connection is Disconnected/),
+    });
     expect(report.decisions.every((d) => d.event === `sweep:${report.runId}`)).toBe(true);
   });
 
@@ -159,6 +182,11 @@ describe("reconcile sweep", () => {
     const { local, autopilot } = await setup();
     const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER], dryRun: true });
     expect(changes(local)).toEqual([]);
-    expect(report.decisions.filter((d) => d.outcome === "planned").map((d) => d.action).sort()).toEqual(["approve", "dns-create", "dns-create", "dns-delete", "dns-delete"]);
+    expect(
+      report.decisions
+        .filter((d) => d.outcome === "planned")
+        .map((d) => d.action)
+        .sort(),
+    ).toEqual(["approve", "dns-create", "dns-create", "dns-delete", "dns-delete"]);
   });
 });

@@ -45,7 +45,12 @@ beforeAll(async () => {
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] }));
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   local = await startLocalArm(JSON.parse(readFileSync(new URL("../../examples/estate.json", import.meta.url), "utf8")), { throttle: false });
-  runtime = new Runtime({ allowListPath: new URL("../../sandbox/demo/allow-list.yaml", import.meta.url).pathname, dryRun: false, identity: {}, arm: local.arm.settings });
+  runtime = new Runtime({
+    allowListPath: new URL("../../sandbox/demo/allow-list.yaml", import.meta.url).pathname,
+    dryRun: false,
+    identity: {},
+    arm: local.arm.settings,
+  });
 });
 afterAll(async () => {
   metrics.disable();
@@ -57,7 +62,11 @@ afterAll(async () => {
 
 describe("telemetry", () => {
   it("is off without APPLICATIONINSIGHTS_CONNECTION_STRING (nothing loaded, nothing started)", async () => {
-    expect(await startTelemetry({}, () => { throw new Error("no credential wanted"); })).toBe(false);
+    expect(
+      await startTelemetry({}, () => {
+        throw new Error("no credential wanted");
+      }),
+    ).toBe(false);
   });
 
   it("an approval moves autopilot.approvals (and nothing else) and is a log record with the correlation id", async () => {
@@ -96,14 +105,26 @@ describe("telemetry", () => {
     expect(waiting.at(-1)?.value).toBeGreaterThanOrEqual(1); // the stranger still waits
     const duration = await points(METRICS.sweepDurationMs);
     expect((duration[0]?.value as { count: number }).count).toBe(1);
-    expect(logExporter.getFinishedLogRecords().some((r) => r.attributes["autopilot.trigger"] === "sweep" && r.attributes["autopilot.correlation_id"] === report.runId)).toBe(true);
+    expect(
+      logExporter
+        .getFinishedLogRecords()
+        .some((r) => r.attributes["autopilot.trigger"] === "sweep" && r.attributes["autopilot.correlation_id"] === report.runId),
+    ).toBe(true);
   });
 
   it("each invocation is a span in the host's trace (traceparent from the invocation context)", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-    const ctx = new InvocationContext({ invocationId: "inv-1", functionName: "resourceEventsQueue", traceContext: { traceParent: `00-${traceId}-00f067aa0ba902b7-01`, traceState: "", attributes: {} } });
+    const ctx = new InvocationContext({
+      invocationId: "inv-1",
+      functionName: "resourceEventsQueue",
+      traceContext: { traceParent: `00-${traceId}-00f067aa0ba902b7-01`, traceState: "", attributes: {} },
+    });
     await traced("queue", async () => {})("x", ctx);
-    await expect(traced("queue", async () => { throw new Error("boom"); })("x", ctx)).rejects.toThrow("boom");
+    await expect(
+      traced("queue", async () => {
+        throw new Error("boom");
+      })("x", ctx),
+    ).rejects.toThrow("boom");
     const spans = spanExporter.getFinishedSpans().filter((s) => s.name === "resourceEventsQueue");
     expect(spans).toHaveLength(2);
     expect(spans.every((s) => s.spanContext().traceId === traceId)).toBe(true);

@@ -25,7 +25,11 @@ export function assertPreconditions(req: EmuRequest, existing: ArmResource | und
   if (ifMatch !== undefined) {
     if (!existing) throw new ArmError(412, "PreconditionFailed", `The resource '${id}' does not exist, so the If-Match condition '${ifMatch}' cannot be met.`);
     if (ifMatch.trim() !== "*" && ifMatch !== existing.etag) {
-      throw new ArmError(412, "PreconditionFailed", `The etag '${ifMatch}' does not match the current etag of '${id}'. The resource was changed by someone else.`);
+      throw new ArmError(
+        412,
+        "PreconditionFailed",
+        `The etag '${ifMatch}' does not match the current etag of '${id}'. The resource was changed by someone else.`,
+      );
     }
   }
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() === "*" && existing) {
@@ -39,7 +43,12 @@ export function assertWritable(ctx: EmuContext, req: EmuRequest, id: string, exi
 }
 
 /** Starts an operation on `id` in the id's own subscription and namespace. */
-export function startOperation(ctx: EmuContext, id: string, method: string, o: Omit<StartOptions, "resourceId" | "method" | "subscriptionId" | "namespace">): Operation {
+export function startOperation(
+  ctx: EmuContext,
+  id: string,
+  method: string,
+  o: Omit<StartOptions, "resourceId" | "method" | "subscriptionId" | "namespace">,
+): Operation {
   const p = parseResourceId(id);
   return ctx.ops.start({ resourceId: id, method, subscriptionId: p.subscriptionId, namespace: p.provider ?? "Microsoft.Resources", ...o });
 }

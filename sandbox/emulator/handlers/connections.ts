@@ -41,16 +41,27 @@ export function putConnection(ctx: EmuContext, req: EmuRequest, id: string, info
   }
   const current = existing.properties?.privateLinkServiceConnectionState?.status;
   if (typeof current === "string" && current.toLowerCase() === "disconnected") {
-    throw badRequest("PrivateEndpointConnectionDisconnected", `Private endpoint connection '${existing.name}' is Disconnected and cannot be ${status.toLowerCase()}.`);
+    throw badRequest(
+      "PrivateEndpointConnectionDisconnected",
+      `Private endpoint connection '${existing.name}' is Disconnected and cannot be ${status.toLowerCase()}.`,
+    );
   }
   if (q.rejectOnlyPending && status === "Rejected" && typeof current === "string" && current.toLowerCase() !== "pending") {
-    throw badRequest("PrivateEndpointConnectionStatusNotPending", `Private endpoint connection '${existing.name}' is in status '${current}', not 'Pending': only a pending connection can be rejected.`);
+    throw badRequest(
+      "PrivateEndpointConnectionStatusNotPending",
+      `Private endpoint connection '${existing.name}' is in status '${current}', not 'Pending': only a pending connection can be rejected.`,
+    );
   }
   const prevState = existing.properties?.privateLinkServiceConnectionState ?? {};
   const state: ConnectionState = { status, description: wanted?.description ?? prevState.description ?? "" };
   // Key Vault, Redis... answer actionsRequired "None" (putPrivateEndpointConnection.json);
   // the Private Link Service example echoes only what was sent.
-  const actionsRequired = wanted?.actionsRequired ?? wanted?.actionRequired ?? prevState.actionsRequired ?? prevState.actionRequired ?? (q.put === "sync" && !q.actionKey ? undefined : "None");
+  const actionsRequired =
+    wanted?.actionsRequired ??
+    wanted?.actionRequired ??
+    prevState.actionsRequired ??
+    prevState.actionRequired ??
+    (q.put === "sync" && !q.actionKey ? undefined : "None");
   if (actionsRequired !== undefined) state.actionsRequired = actionsRequired;
   const own = providerState(q, state);
   const apply = () => {
@@ -163,10 +174,14 @@ export function kvOperationAnswer(ctx: EmuContext, req: EmuRequest, id: string, 
 function servicePaths(id: string, location: unknown): StartOptions["paths"] {
   const p = parseResourceId(id);
   const ns = (p.provider ?? "").toLowerCase();
-  if (ns === "microsoft.documentdb") return (base, opId) => ({ statusPath: `${base}/operationsStatus/${opId}`, resultPath: `${p.id}/operationResults/${opId}` });
+  if (ns === "microsoft.documentdb")
+    return (base, opId) => ({ statusPath: `${base}/operationsStatus/${opId}`, resultPath: `${p.id}/operationResults/${opId}` });
   if (ns === "microsoft.sql") {
     const b = `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}/providers/Microsoft.Sql/locations/${normalizeLocation(location)}`;
-    return (_base, opId) => ({ statusPath: `${b}/privateEndpointConnectionAzureAsyncOperation/${opId}`, resultPath: `${b}/privateEndpointConnectionOperationResults/${opId}` });
+    return (_base, opId) => ({
+      statusPath: `${b}/privateEndpointConnectionAzureAsyncOperation/${opId}`,
+      resultPath: `${b}/privateEndpointConnectionOperationResults/${opId}`,
+    });
   }
   return undefined;
 }
@@ -195,7 +210,10 @@ export function syncConsumer(ctx: EmuContext, connection: ArmResource, state: Co
     for (const entry of pe.properties?.[kind] ?? []) {
       if (!sameId(entry?.properties?.privateLinkServiceId, providerId)) continue;
       const { actionRequired, ...rest } = state as ConnectionState & { actionRequired?: string };
-      entry.properties.privateLinkServiceConnectionState = { ...rest, ...(rest.actionsRequired === undefined && actionRequired !== undefined ? { actionsRequired: actionRequired } : {}) };
+      entry.properties.privateLinkServiceConnectionState = {
+        ...rest,
+        ...(rest.actionsRequired === undefined && actionRequired !== undefined ? { actionsRequired: actionRequired } : {}),
+      };
       changed = true;
     }
   }

@@ -35,7 +35,12 @@ export function forbiddenGroup(path: string, action: string): ArmError {
   );
 }
 
-export function managementGroupRequest(ctx: EmuContext, req: EmuRequest, groups: readonly EstateManagementGroup[], forbidden: (path: string) => boolean): Reply {
+export function managementGroupRequest(
+  ctx: EmuContext,
+  req: EmuRequest,
+  groups: readonly EstateManagementGroup[],
+  forbidden: (path: string) => boolean,
+): Reply {
   const r = managementGroupRoute(req.segments)!;
   const scope = mgId(r.group);
   const action = r.descendants ? `${MG_TYPE}/descendants/read` : `${MG_TYPE}/read`;
@@ -44,7 +49,18 @@ export function managementGroupRequest(ctx: EmuContext, req: EmuRequest, groups:
   const group = byName.get(r.group.toLowerCase());
   if (!group || forbidden(scope)) throw forbiddenGroup(scope, action);
   if (!r.descendants) {
-    return { status: 200, body: { id: mgId(group.name), type: MG_TYPE, name: group.name, properties: { displayName: group.displayName ?? group.name, ...(group.parent ? { details: { parent: { id: mgId(group.parent), name: group.parent } } } : {}) } } };
+    return {
+      status: 200,
+      body: {
+        id: mgId(group.name),
+        type: MG_TYPE,
+        name: group.name,
+        properties: {
+          displayName: group.displayName ?? group.name,
+          ...(group.parent ? { details: { parent: { id: mgId(group.parent), name: group.parent } } } : {}),
+        },
+      },
+    };
   }
   const out: unknown[] = [];
   const walk = (g: EstateManagementGroup, seen: Set<string>) => {

@@ -27,7 +27,12 @@ export function putZone(ctx: EmuContext, req: EmuRequest, id: string, info: Type
         numberOfVirtualNetworkLinksWithRegistration: 0,
         internalId: `emulator-${newGuid()}`,
       };
-  const reply = putGeneric(ctx, { ...req, body: { location: "global", ...body, properties: { ...defaults, ...(existing?.properties ?? {}), ...(body.properties ?? {}) } } }, id, info);
+  const reply = putGeneric(
+    ctx,
+    { ...req, body: { location: "global", ...body, properties: { ...defaults, ...(existing?.properties ?? {}), ...(body.properties ?? {}) } } },
+    id,
+    info,
+  );
   if (!existing) {
     // Every real zone starts with its SOA record set.
     const zone = ctx.store.get(id)!;
@@ -40,7 +45,15 @@ export function putZone(ctx: EmuContext, req: EmuRequest, id: string, info: Type
         ttl: 3600,
         fqdn: `${zone.name}.`,
         isAutoRegistered: false,
-        soaRecord: { host: "azureprivatedns.net", email: "azureprivatedns-host.microsoft.com", serialNumber: 1, refreshTime: 3600, retryTime: 300, expireTime: 2419200, minimumTtl: 10 },
+        soaRecord: {
+          host: "azureprivatedns.net",
+          email: "azureprivatedns-host.microsoft.com",
+          serialNumber: 1,
+          refreshTime: 3600,
+          retryTime: 300,
+          expireTime: 2419200,
+          minimumTtl: 10,
+        },
       },
     });
   }
@@ -101,7 +114,8 @@ function assertAddresses(recordType: string, name: string, props: Record<string,
     if (!Array.isArray(list)) throw badRequest("BadRequest", `The ${recordType} record set '${name}' must carry a list of records.`);
     for (const r of list) {
       const v = r?.[key];
-      if (typeof v !== "string" || !ok(v)) throw badRequest("BadRequest", `The value '${String(v)}' of ${key} in ${recordType} record set '${name}' is not a valid ${what} address.`);
+      if (typeof v !== "string" || !ok(v))
+        throw badRequest("BadRequest", `The value '${String(v)}' of ${key} in ${recordType} record set '${name}' is not a valid ${what} address.`);
     }
   };
   if (recordType.toUpperCase() === "A") check(props.aRecords, "ipv4Address", isIPv4, "IPv4");
@@ -116,4 +130,3 @@ export function allRecordSets(ctx: EmuContext, zoneId: string): ArmResource[] {
 function fqdnOf(name: string, zone: string): string {
   return name === "@" ? `${zone}.` : `${name}.${zone}.`;
 }
-

@@ -88,11 +88,15 @@ export function deletePrivateEndpoint(ctx: EmuContext, req: EmuRequest, id: stri
 function consumerEntry(ctx: EmuContext, peId: string, peName: string, location: string, kind: Kind, entry: any, i: number, oldEntries: any[] | undefined): any {
   const name: string = entry.name ?? (i === 0 ? peName : `${peName}_${i}`);
   const targetId: string | undefined = entry.properties?.privateLinkServiceId;
-  const prev = (oldEntries ?? []).find((o: any) => String(o?.name).toLowerCase() === name.toLowerCase() && sameId(o?.properties?.privateLinkServiceId, targetId));
+  const prev = (oldEntries ?? []).find(
+    (o: any) => String(o?.name).toLowerCase() === name.toLowerCase() && sameId(o?.properties?.privateLinkServiceId, targetId),
+  );
   let state: ConnectionState = prev?.properties?.privateLinkServiceConnectionState;
   if (!state) {
     const auto = kind === "privateLinkServiceConnections";
-    state = auto ? { status: "Approved", description: "Auto-Approved", actionsRequired: "None" } : { status: "Pending", description: "Awaiting approval", actionsRequired: "None" };
+    state = auto
+      ? { status: "Approved", description: "Auto-Approved", actionsRequired: "None" }
+      : { status: "Pending", description: "Awaiting approval", actionsRequired: "None" };
     createProviderConnection(ctx, peId, peName, location, targetId, entry.properties ?? {}, auto);
   }
   return {
@@ -104,7 +108,15 @@ function consumerEntry(ctx: EmuContext, peId: string, peName: string, location: 
   };
 }
 
-function createProviderConnection(ctx: EmuContext, peId: string, peName: string, location: string, targetId: string | undefined, req: any, auto: boolean): void {
+function createProviderConnection(
+  ctx: EmuContext,
+  peId: string,
+  peName: string,
+  location: string,
+  targetId: string | undefined,
+  req: any,
+  auto: boolean,
+): void {
   const target = targetId ? ctx.store.get(targetId) : undefined;
   if (!target || !typeInfo(`${target.type}/${CONNECTIONS}`)?.connection) return; // real ARM would fail the create; kept lenient so test estates need not be complete
   const name = `${peName}.${newGuid()}`;
@@ -112,7 +124,11 @@ function createProviderConnection(ctx: EmuContext, peId: string, peName: string,
   const q = quirksOf(target.type);
   const properties: Record<string, any> = {
     privateEndpoint: { id: peId },
-    privateLinkServiceConnectionState: providerState(q, { status: auto ? "Approved" : "Pending", description: auto ? "Auto-Approved" : (req.requestMessage ?? ""), actionsRequired: "None" }),
+    privateLinkServiceConnectionState: providerState(q, {
+      status: auto ? "Approved" : "Pending",
+      description: auto ? "Auto-Approved" : (req.requestMessage ?? ""),
+      actionsRequired: "None",
+    }),
     provisioningState: q.settled,
   };
   const requested = Array.isArray(req.groupIds) ? req.groupIds.filter((g: unknown) => typeof g === "string") : [];
@@ -141,7 +157,10 @@ function membersFor(ctx: EmuContext, entry: any, peLocation: string): DnsMember[
 /** The customDnsConfigs entries the platform derives from the NIC's privateLinkConnectionProperties. */
 function platformDns(nic: ArmResource): Array<{ fqdn: string; ipAddresses: string[] }> {
   return (nic.properties?.ipConfigurations ?? []).flatMap((c: any) =>
-    (c.properties?.privateLinkConnectionProperties?.fqdns ?? []).map((fqdn: string) => ({ fqdn, ipAddresses: c.properties?.privateIPAddress ? [c.properties.privateIPAddress] : [] })),
+    (c.properties?.privateLinkConnectionProperties?.fqdns ?? []).map((fqdn: string) => ({
+      fqdn,
+      ipAddresses: c.properties?.privateIPAddress ? [c.properties.privateIPAddress] : [],
+    })),
   );
 }
 
@@ -149,7 +168,10 @@ function withWritten(platform: Array<{ fqdn: string; ipAddresses: string[] }>, w
   const have = new Set(platform.map((d) => d.fqdn.toLowerCase()));
   const extra = written
     .filter((w) => w && typeof w === "object" && !(typeof w.fqdn === "string" && have.has(w.fqdn.toLowerCase())))
-    .map((w) => ({ ...(typeof w.fqdn === "string" ? { fqdn: w.fqdn } : {}), ipAddresses: Array.isArray(w.ipAddresses) ? w.ipAddresses.filter((x: unknown) => typeof x === "string") : [] }));
+    .map((w) => ({
+      ...(typeof w.fqdn === "string" ? { fqdn: w.fqdn } : {}),
+      ipAddresses: Array.isArray(w.ipAddresses) ? w.ipAddresses.filter((x: unknown) => typeof x === "string") : [],
+    }));
   return [...platform, ...extra];
 }
 

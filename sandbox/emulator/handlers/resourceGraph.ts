@@ -65,7 +65,11 @@ interface Query {
 }
 
 const invalidQuery = (why: string) =>
-  new ArmError(400, "BadRequest", `Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the query before retrying. (emulator: ${why})`);
+  new ArmError(
+    400,
+    "BadRequest",
+    `Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the query before retrying. (emulator: ${why})`,
+  );
 
 /** The subset of KQL the emulator answers (see the header). */
 export function parseQuery(text: string): Query {
@@ -81,7 +85,8 @@ export function parseQuery(text: string): Query {
       q.types = (ts as string[]).filter((x) => q.types === undefined || q.types.some((y) => sameType(x, y)));
     };
     if ((m = /^where\s+type\s*=~\s*(.+)$/i.exec(stage))) narrow([str(m[1]!)]);
-    else if ((m = /^where\s+type\s+in~\s*\((.*)\)$/i.exec(stage))) narrow(m[1]!.split(",").map(str)); else if ((m = /^project\s+(.+)$/i.exec(stage))) {
+    else if ((m = /^where\s+type\s+in~\s*\((.*)\)$/i.exec(stage))) narrow(m[1]!.split(",").map(str));
+    else if ((m = /^project\s+(.+)$/i.exec(stage))) {
       q.project = m[1]!.split(",").map((c) => c.trim());
       if (q.project.some((c) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) throw invalidQuery(`only plain column names are modelled in '${stage}'`);
     } else if (!/^order\s+by\s+id\s+asc$/i.test(stage)) {
@@ -112,7 +117,11 @@ function row(ctx: EmuContext, r: ArmResource): Record<string, unknown> {
 
 export function queryResources(ctx: EmuContext, req: EmuRequest): Reply {
   if (!RESOURCE_GRAPH_API_VERSIONS.includes(req.apiVersion ?? "")) {
-    throw new ArmError(400, "NoRegisteredProviderFound", `No registered resource provider found for location 'global' and API version '${req.apiVersion}' for type 'resources'. The supported api-versions are '${RESOURCE_GRAPH_API_VERSIONS.join(", ")}'.`);
+    throw new ArmError(
+      400,
+      "NoRegisteredProviderFound",
+      `No registered resource provider found for location 'global' and API version '${req.apiVersion}' for type 'resources'. The supported api-versions are '${RESOURCE_GRAPH_API_VERSIONS.join(", ")}'.`,
+    );
   }
   const body = req.body ?? {};
   if (typeof body.query !== "string") throw new ArmError(400, "BadRequest", "The request content is missing the required property 'query'.");
@@ -120,9 +129,11 @@ export function queryResources(ctx: EmuContext, req: EmuRequest): Reply {
   const o = body.options ?? {};
   const token = typeof o.$skipToken === "string" ? decodeToken(o.$skipToken) : undefined;
   const top = o.$top ?? token?.top ?? 100;
-  if (!Number.isInteger(top) || top < 1 || top > 1000) throw new ArmError(400, "BadRequest", `The value of $top must be between 1 and 1000, not ${JSON.stringify(o.$top)}.`);
+  if (!Number.isInteger(top) || top < 1 || top > 1000)
+    throw new ArmError(400, "BadRequest", `The value of $top must be between 1 and 1000, not ${JSON.stringify(o.$top)}.`);
   const skip = o.$skip ?? token?.skip ?? 0;
-  const subs: string[] | undefined = Array.isArray(body.subscriptions) && body.subscriptions.length ? body.subscriptions.map((s: string) => s.toLowerCase()) : undefined;
+  const subs: string[] | undefined =
+    Array.isArray(body.subscriptions) && body.subscriptions.length ? body.subscriptions.map((s: string) => s.toLowerCase()) : undefined;
   // Top-level resources of the asked types in the asked subscriptions, in id order (stable pages).
   const matching = ctx.store
     .all()
@@ -168,4 +179,3 @@ function hms(seconds: number): string {
   const s = seconds % 60;
   return [h, m, s].map((x) => String(x).padStart(2, "0")).join(":");
 }
-

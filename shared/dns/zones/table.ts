@@ -33,14 +33,7 @@
 // fallback; "privatelink." before "privatelink-global."; table order.
 
 import table from "../data/private-dns-zones.json" with { type: "json" };
-import {
-  NAME_PLACEHOLDERS,
-  isPrivatelinkLabel,
-  labelTexts,
-  parsePattern,
-  placeholderNames,
-  type Pattern,
-} from "./patterns.js";
+import { NAME_PLACEHOLDERS, isPrivatelinkLabel, labelTexts, parsePattern, placeholderNames, type Pattern } from "./patterns.js";
 
 export type Cloud = "Commercial" | "Government" | "China";
 
@@ -109,16 +102,15 @@ export interface PairingReport {
  * A Resource Management private link serves management.azure.com, so only names whose record
  * part ends with "management" pair through it. The privatelink form (*.privatelink.azure.com) is unaffected.
  */
-const PUBLIC_FORWARDER_GUARDS: ReadonlyMap<string, { guard: (r: readonly string[]) => boolean; note: string }> =
-  new Map([
-    [
-      "azure.com",
-      {
-        guard: (r: readonly string[]) => r[r.length - 1] === "management",
-        note: "special case: umbrella domain, only management.azure.com names pair",
-      },
-    ],
-  ]);
+const PUBLIC_FORWARDER_GUARDS: ReadonlyMap<string, { guard: (r: readonly string[]) => boolean; note: string }> = new Map([
+  [
+    "azure.com",
+    {
+      guard: (r: readonly string[]) => r[r.length - 1] === "management",
+      note: "special case: umbrella domain, only management.azure.com names pair",
+    },
+  ],
+]);
 
 /**
  * Special case: forwarders the table omits, added to one entry. China's Key Vault row lists only
@@ -271,9 +263,7 @@ export function compileTable(file: ZoneTableFile): CompiledTable {
       if (exact.length > 0) {
         chosen = exact.map((zone) => ({ zone, how: "exact" as const, pattern: fp, keep: 0 }));
       } else {
-        const longer = primaries
-          .filter((z) => z.stem.length >= 2 && endsWithLabels(fl, z.stem))
-          .sort((a, b) => b.stem.length - a.stem.length);
+        const longer = primaries.filter((z) => z.stem.length >= 2 && endsWithLabels(fl, z.stem)).sort((a, b) => b.stem.length - a.stem.length);
         if (longer.length > 0) {
           const best = longer[0]!;
           chosen = [{ zone: best, how: "forwarder-longer", pattern: fp, keep: fl.length - best.stem.length }];
