@@ -12,16 +12,14 @@ export function traced<T>(trigger: "eventgrid" | "queue" | "timer", handler: (in
     if (context.traceContext?.traceParent) carrier.traceparent = context.traceContext.traceParent;
     if (context.traceContext?.traceState) carrier.tracestate = context.traceContext.traceState;
     const parent = propagation.extract(ROOT_CONTEXT, carrier);
-    const span = trace
-      .getTracer(SCOPE)
-      .startSpan(
-        context.functionName,
-        {
-          kind: trigger === "timer" ? SpanKind.INTERNAL : SpanKind.CONSUMER,
-          attributes: { "faas.invocation_id": context.invocationId, "faas.trigger": trigger === "timer" ? "timer" : "pubsub" },
-        },
-        parent,
-      );
+    const span = trace.getTracer(SCOPE).startSpan(
+      context.functionName,
+      {
+        kind: trigger === "timer" ? SpanKind.INTERNAL : SpanKind.CONSUMER,
+        attributes: { "faas.invocation_id": context.invocationId, "faas.trigger": trigger === "timer" ? "timer" : "pubsub" },
+      },
+      parent,
+    );
     return otelContext.with(trace.setSpan(parent, span), async () => {
       try {
         await handler(input, context);

@@ -145,11 +145,9 @@ describe("DNS records for approved endpoints", () => {
     expect(await records(local, "privatelink.vaultcore.azure.net")).toEqual({});
     // A human approves it; the provider-side event now brings the records.
     const conn = local.emulator.snapshot().resources.find((r) => r.type === "Microsoft.KeyVault/vaults/privateEndpointConnections")!;
-    await local.arm
-      .keyVaultFor(PROVIDER)
-      .privateEndpointConnections.put("rg-shared", "kv-shared", conn.name!, {
-        privateLinkServiceConnectionState: { status: "Approved", description: "by hand" },
-      });
+    await local.arm.keyVaultFor(PROVIDER).privateEndpointConnections.put("rg-shared", "kv-shared", conn.name!, {
+      privateLinkServiceConnectionState: { status: "Approved", description: "by hand" },
+    });
     // ARM sends ResourceWriteSuccess for a long-running write once it has succeeded (while
     // Key Vault still says Updating, the records would be left to a continuation).
     for (let i = 0; i < 200 && local.emulator.getResource(conn.id)?.properties?.provisioningState !== "Succeeded"; i++)
