@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import { idKey } from "../arm/resourceId.js";
 import type { Decision } from "../core/decision.js";
-import { ensureTable, isNotFound, pool, statusOf, tableErrorCode, transactionBatches } from "../store/tables.js";
+import { deleteRowsIgnoringNotFound, ensureTable, pool, statusOf, tableErrorCode, transactionBatches } from "../store/tables.js";
 
 export interface AuditEntry {
   /** ISO time, when decided. */
@@ -359,30 +359,17 @@ export class TableAuditLog implements AuditLog {
     const ms = Math.min(MAX_MS + 1, before.getTime());
     if (!(ms > MIN_MS)) return 0;
     const filter = [odata`PartitionKey ge ${dayPk(ms - 1)}`, odata`PartitionKey lt ${PK_END}`, odata`RowKey ge ${msKey(ms - 1)}`].join(" and ");
-    const deletes: TransactionAction[] = [];
+    const rows: { partitionKey: string; rowKey: string }[] = [];
     try {
       for await (const e of this.client.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })) {
-        deletes.push(["delete", { partitionKey: e.partitionKey!, rowKey: e.rowKey! }]);
+        rows.push({ partitionKey: e.partitionKey!, rowKey: e.rowKey! });
       }
     } catch (e) {
       if (isTableMissing(e)) return 0;
       throw e;
     }
-    const n = deletes.length;
-    await pool(transactionBatches(deletes), this.concurrency, async (b) => {
-      try {
-        if (b.length > 1) return void (await this.client.submitTransaction(b));
-      } catch (e) {
-        if (!isNotFound(e)) throw e; // one row already gone fails the whole transaction: redo row by row
-      }
-      for (const [, ent] of b) {
-        try {
-          await this.client.deleteEntity(ent.partitionKey, ent.rowKey);
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-        }
-      }
-    });
+    await deleteRowsIgnoringNotFound(this.client, rows, this.concurrency);
+    const n = rows.length;
     return n;
   }
 }

@@ -11,8 +11,8 @@
 // transaction per run), the rest by the recovery or, after INTENT_RETENTION_MS,
 // by `purge`.
 import { randomBytes } from "node:crypto";
-import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
-import { ensureTable, isNotFound, pool, sha256Hex, statusOf, transactionBatches } from "./tables.js";
+import { odata, type TableClient } from "@azure/data-tables";
+import { deleteRowsIgnoringNotFound, ensureTable, isNotFound, sha256Hex, statusOf } from "./tables.js";
 
 export type IntentKind = "connection-state" | "connection-delete" | "endpoint-delete" | "dns-write" | "dns-delete";
 
@@ -187,21 +187,11 @@ export class TableIntentLog implements IntentLog {
     if (is.length === 0) return;
     // Transactions delete unconditionally (the SDK sends If-Match *): a run resolves only its own intents and those it claimed.
     const keys = [...new Set(is.map(rowKey))];
-    const deletes: TransactionAction[] = keys.map((rk) => ["delete", { partitionKey: PK, rowKey: rk }]);
-    await pool(transactionBatches(deletes), 4, async (b) => {
-      try {
-        return void (await this.client.submitTransaction(b));
-      } catch (e) {
-        if (!isNotFound(e)) throw e; // one row already gone fails the whole transaction: redo row by row
-      }
-      for (const [, ent] of b) {
-        try {
-          await this.client.deleteEntity(ent.partitionKey, ent.rowKey);
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-        }
-      }
-    });
+    await deleteRowsIgnoringNotFound(
+      this.client,
+      keys.map((rowKey) => ({ partitionKey: PK, rowKey })),
+      4,
+    );
   }
 
   async purge(before: Date): Promise<number> {

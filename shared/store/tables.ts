@@ -195,3 +195,20 @@ export async function pool<T>(items: T[], n: number, run: (t: T) => Promise<void
   };
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
+
+/**
+ * Deletes rows (any partitions) in transactions, `concurrency` at a time; a row already gone
+ * is not an error. One missing row fails its whole transaction, so that batch is redone row by
+ * row. Transactions delete unconditionally (the SDK sends If-Match *).
+ */
+export async function deleteRowsIgnoringNotFound(table: TableClient, rows: { partitionKey: string; rowKey: string }[], concurrency: number): Promise<void> {
+  const deletes: TransactionAction[] = rows.map((r) => ["delete", { partitionKey: r.partitionKey, rowKey: r.rowKey }]);
+  await pool(transactionBatches(deletes), concurrency, async (b) => {
+    try {
+      if (b.length > 1) return void (await table.submitTransaction(b));
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    for (const [, ent] of b) await deleteIgnoringNotFound(table, ent.partitionKey, ent.rowKey);
+  });
+}

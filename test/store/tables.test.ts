@@ -5,6 +5,7 @@ import type { TableClient } from "@azure/data-tables";
 import {
   StoreSettingsError,
   deleteIgnoringNotFound,
+  deleteRowsIgnoringNotFound,
   sha256Hex,
   tableClient,
   tableClientFromSettings,
@@ -105,5 +106,38 @@ describe("deleteIgnoringNotFound / sha256Hex", () => {
 
   it("hashes UTF-8 to lower-case hex (the keys already stored stay valid)", () => {
     expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+});
+
+describe("deleteRowsIgnoringNotFound", () => {
+  // A table as the service behaves: a transaction with one missing row fails whole with 404.
+  const fakeTable = (rows: string[], failStatus?: number) => {
+    const live = new Set(rows);
+    const gone = (statusCode: number) => Promise.reject(Object.assign(new Error("x"), { statusCode }));
+    const table = {
+      transactions: 0,
+      submitTransaction: (b: [string, { partitionKey: string; rowKey: string }][]) => {
+        table.transactions++;
+        if (failStatus) return gone(failStatus);
+        if (b.some(([, e]) => !live.has(`${e.partitionKey}/${e.rowKey}`))) return gone(404);
+        for (const [, e] of b) live.delete(`${e.partitionKey}/${e.rowKey}`);
+        return Promise.resolve();
+      },
+      deleteEntity: (pk: string, rk: string) => (live.delete(`${pk}/${rk}`) ? Promise.resolve() : gone(404)),
+    };
+    return { table, live, client: table as unknown as TableClient };
+  };
+  const keys = (pk: string, ...rks: string[]) => rks.map((rowKey) => ({ partitionKey: pk, rowKey }));
+
+  it("deletes every row, one transaction per partition, and a row already gone is not an error", async () => {
+    const t = fakeTable(["p1/a", "p1/c", "p2/x", "p2/y", "keep/z"]);
+    await deleteRowsIgnoringNotFound(t.client, [...keys("p1", "a", "b", "c"), ...keys("p2", "x", "y")], 4);
+    expect([...t.live]).toEqual(["keep/z"]);
+    expect(t.table.transactions).toBe(2); // p1's failed on the missing b and was redone row by row
+  });
+
+  it("any other failure is an error", async () => {
+    const t = fakeTable(["p1/a", "p1/b"], 503);
+    await expect(deleteRowsIgnoringNotFound(t.client, keys("p1", "a", "b"), 1)).rejects.toMatchObject({ statusCode: 503 });
   });
 });
