@@ -20,6 +20,9 @@ export async function startLocalArm(estate: Estate, opts: Omit<EmulatorOptions, 
     credential: staticTokenCredential(),
     scope: `${emulator.url}/.default`,
     pollIntervalMs: 10,
+    // A local server: back off 20 ms, not the SDK's 800 ms doubling to 64 s (Retry-After still rules a 429).
+    retryDelayMs: 20,
+    maxRetryDelayMs: 200,
   });
   return { emulator, arm, close: () => emulator.close() };
 }

@@ -5,7 +5,7 @@ import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { GenericArmClient } from "./genericClient.js";
 import { ResourceGraph } from "./resourceGraph.js";
-import type { ArmSettings } from "./settings.js";
+import { retryOptionsOf, type ArmSettings } from "./settings.js";
 import { Pacer } from "./pacing.js";
 import { armPolicies } from "./policies.js";
 
@@ -32,7 +32,7 @@ export class ArmClients {
     return {
       endpoint: s.endpoint,
       tlsOptions: s.ca ? { ca: s.ca } : undefined,
-      retryOptions: s.maxRetries === undefined ? undefined : { maxRetries: s.maxRetries },
+      retryOptions: retryOptionsOf(s),
       userAgentOptions: { userAgentPrefix: "privatelink-autopilot" },
       ...armPolicies(s, this.pacer),
     };

@@ -4,7 +4,7 @@
 import { ServiceClient } from "@azure/core-client";
 import { createHttpHeaders, createPipelineRequest, RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { createHttpPoller, type OperationResponse } from "@azure/core-lro";
-import type { ArmSettings } from "./settings.js";
+import { retryOptionsOf, type ArmSettings } from "./settings.js";
 import { isNotFound } from "./errors.js";
 import { armPolicies } from "./policies.js";
 import type { Pacer } from "./pacing.js";
@@ -45,7 +45,7 @@ export class GenericArmClient {
       credential: settings.credential,
       credentialScopes: [settings.scope],
       tlsOptions: settings.ca ? { ca: settings.ca } : undefined,
-      retryOptions: settings.maxRetries === undefined ? undefined : { maxRetries: settings.maxRetries },
+      retryOptions: retryOptionsOf(settings),
       userAgentOptions: { userAgentPrefix: "privatelink-autopilot" },
       ...armPolicies(settings, pacer),
     });

@@ -12,6 +12,14 @@ export interface ArmSettings {
   ca?: string;
   /** Retry policy knobs passed to every SDK pipeline (Retry-After is always honoured by the SDK). */
   maxRetries?: number;
+  /**
+   * Back-off before the first retry of a transient failure (5xx, a reset), in ms; it doubles per
+   * retry up to `maxRetryDelayMs`. The SDK defaults (800 ms, 64 s) suit Azure; the local emulator
+   * sets them low so a test of a 5xx does not sleep for seconds. A 429's Retry-After is honoured
+   * whatever these say.
+   */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
   /** Poll interval for long-running operations, in ms (the SDK default is 2 s after the second poll). */
   pollIntervalMs?: number;
   /**
@@ -38,4 +46,14 @@ export function staticTokenCredential(token = "sandbox-token"): TokenCredential 
   return {
     getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
   };
+}
+
+/** The SDK pipeline's retry options from the settings; undefined leaves the SDK's defaults. */
+export function retryOptionsOf(s: Pick<ArmSettings, "maxRetries" | "retryDelayMs" | "maxRetryDelayMs">) {
+  const o = {
+    ...(s.maxRetries === undefined ? {} : { maxRetries: s.maxRetries }),
+    ...(s.retryDelayMs === undefined ? {} : { retryDelayInMs: s.retryDelayMs }),
+    ...(s.maxRetryDelayMs === undefined ? {} : { maxRetryDelayInMs: s.maxRetryDelayMs }),
+  };
+  return Object.keys(o).length ? o : undefined;
 }
