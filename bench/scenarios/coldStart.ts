@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import type { ScenarioOptions, ScenarioOutput } from "../lib/scenario.js";
+import { round, runWhenMain, type ScenarioOptions, type ScenarioOutput } from "../lib/scenario.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const CHUNKS = ["index.cjs", "core.cjs", "telemetry.cjs"];
@@ -73,12 +73,12 @@ export async function run(opts: ScenarioOptions = {}): Promise<ScenarioOutput> {
     const core = bytesByPackage("core.cjs");
     const result = {
       runs: n,
-      bareNodeMs: round(bareNodeMs),
-      bundleMs: round(bundleMs),
+      bareNodeMs: round(bareNodeMs, 1),
+      bundleMs: round(bundleMs, 1),
       ratio: round(bundleMs / bareNodeMs, 2),
       bundleBytes: size("index.cjs"),
       registered,
-      firstInvocationLoadMs: round(median(withCore) - bundleMs),
+      firstInvocationLoadMs: round(median(withCore) - bundleMs, 1),
       coreBytes: size("core.cjs"),
       telemetryBytes: size("telemetry.cjs"),
       bundleByPackage: bytesByPackage("index.cjs"),
@@ -102,13 +102,4 @@ export async function run(opts: ScenarioOptions = {}): Promise<ScenarioOutput> {
   }
 }
 
-function round(x: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await run({ quick: process.argv.includes("--quick") });
-  console.log(r.summary.join("\n"));
-  console.log(JSON.stringify(r.result, null, 2));
-}
+await runWhenMain(import.meta.url, run);

@@ -11,13 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import type { Decision, Logger } from "../../shared/core/decision.js";
 import { Runtime } from "../../shared/runtime/runtime.js";
 import { readSettings } from "../../shared/runtime/settings.js";
 import { scaleEstate } from "../../sandbox/scaleEstate.js";
 import { startRemoteEmulator } from "../lib/remoteEmulator.js";
-import type { ScenarioOptions, ScenarioOutput } from "../lib/scenario.js";
+import { round, runWhenMain, type ScenarioOptions, type ScenarioOutput } from "../lib/scenario.js";
 import type { CallLogEntry } from "../../sandbox/emulator/index.js";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -90,8 +89,8 @@ async function sweepPhase(
     for (const d of decisions) if (d.outcome !== "skipped" || d.action !== "ignore") by[`${d.action}:${d.outcome}`] = (by[`${d.action}:${d.outcome}`] ?? 0) + 1;
     const phase: Phase = {
       timerRuns: secondsPerRun.length,
-      seconds: round(seconds),
-      secondsPerRun: secondsPerRun.map((x) => round(x)),
+      seconds: round(seconds, 1),
+      secondsPerRun: secondsPerRun.map((x) => round(x, 1)),
       reads: calls.filter((c) => c.kind === "read").length,
       listPages: calls.filter(isListPage).length,
       writes: calls.filter((c) => c.kind === "write" || c.kind === "delete").length,
@@ -163,13 +162,4 @@ function isListPage(c: Pick<CallLogEntry, "method" | "path">): boolean {
   return (s.length - i - 1) % 2 === 0;
 }
 
-function round(x: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await run({ quick: process.argv.includes("--quick") });
-  console.log(r.summary.join("\n"));
-  console.log(JSON.stringify(r.result, null, 2));
-}
+await runWhenMain(import.meta.url, run);

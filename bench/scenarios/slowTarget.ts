@@ -7,7 +7,7 @@
 //   npx tsx bench/scenarios/slowTarget.ts --quick    (clock factor 0.05)
 // The bench harness imports run() (`npm run bench -- --only slowTarget`).
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
+import { runWhenMain } from "../lib/scenario.js";
 import { parseConfigText } from "../../shared/config/index.js";
 import { APPROVAL_CONCURRENCY, APPROVAL_WAIT_MS, Autopilot, CONTINUE_AFTER_MS } from "../../shared/core/autopilot.js";
 import { MemoryContinuations } from "../../shared/core/continuations.js";
@@ -136,8 +136,4 @@ export async function run(opts: { quick?: boolean } = {}): Promise<{ key: string
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const out = await run({ quick: process.argv.includes("--quick") });
-  for (const line of out.summary) console.log(line);
-  console.log(JSON.stringify(out.result));
-}
+await runWhenMain(import.meta.url, run);

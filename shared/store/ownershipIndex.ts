@@ -409,12 +409,5 @@ function fromEntity(e: TableEntityResult<EntryProps>): IndexEntry | undefined {
   if (typeof e.endpointId !== "string" || typeof e.zoneResourceGroupId !== "string" || typeof e.zone !== "string" || typeof e.recordName !== "string")
     return undefined;
   if (e.role !== "owner" && e.role !== "claimant") return undefined;
-  return {
-    endpointId: e.endpointId,
-    zoneResourceGroupId: e.zoneResourceGroupId,
-    zone: e.zone,
-    recordName: e.recordName,
-    ...(e.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}),
-    role: e.role,
-  };
+  return entryOf({ ...e, endpointId: e.endpointId, role: e.role, recordType: e.recordType === "AAAA" ? "AAAA" : undefined });
 }
