@@ -4,11 +4,11 @@
 // Read-only: the autopilot it is given is a dry-run view; nothing is written to Azure.
 import { readFile } from "node:fs/promises";
 import type { AuditEntry, AuditLog } from "../shared/audit/auditLog.js";
-import type { ArmClients } from "../shared/arm/clients.js";
+import type { ArmClients } from "../shared/gateways/arm/clients.js";
 import type { AllowListConfig } from "../shared/config/index.js";
-import type { Autopilot } from "../shared/core/autopilot.js";
-import { listPending } from "../shared/core/pending.js";
-import { Sweeper } from "../shared/core/sweep.js";
+import type { Autopilot } from "../shared/autopilot/autopilot.js";
+import { listPending } from "../shared/autopilot/pending.js";
+import { Sweeper } from "../shared/autopilot/sweep.js";
 import { reportFigures, type ReportConnection, type ReportFigures, type ReportZone } from "../shared/report/figures.js";
 
 export const REPORT_USAGE =

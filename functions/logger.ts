@@ -1,5 +1,5 @@
 import type { InvocationContext } from "@azure/functions";
-import type { Logger } from "../shared/core/decision.js";
+import type { Logger } from "../shared/model/decision.js";
 
 /** The core's Logger on top of the invocation's log (Application Insights in Azure). */
 export function contextLogger(context: InvocationContext): Logger {

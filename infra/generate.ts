@@ -1,5 +1,5 @@
 // Writes infra/generated.json, the part of the infrastructure that follows from the code:
-// the custom roles' actions (shared/providers/permissions.ts), the Event Grid filter
+// the custom roles' actions (shared/gateways/permissions.ts), the Event Grid filter
 // (shared/events/operations.ts) and the storage names (shared/runtime/azureNames.ts).
 // The Bicep reads it with loadJsonContent(); test/infra checks it is up to date.
 //   npm run infra:generate
@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { HANDLED_EVENT_TYPES } from "../shared/events/index.js";
 import { HANDLED_OPERATION_PREFIXES } from "../shared/events/operations.js";
-import { roleSpecs } from "../shared/providers/permissions.js";
+import { roleSpecs } from "../shared/gateways/permissions.js";
 import * as names from "../shared/runtime/azureNames.js";
 
 export const GENERATED_PATH = fileURLToPath(new URL("./generated.json", import.meta.url));

@@ -1,7 +1,7 @@
 // Builds resource events shaped like the ones Azure sends (see
 // test/fixtures/reference/eventgrid), for the sandbox scenario and tests.
 import { randomUUID } from "node:crypto";
-import { parseResourceId } from "../shared/arm/resourceId.js";
+import { parseResourceId } from "../shared/model/resourceId.js";
 
 export type ResourceEventType =
   "Microsoft.Resources.ResourceWriteSuccess" | "Microsoft.Resources.ResourceDeleteSuccess" | "Microsoft.Resources.ResourceActionSuccess";

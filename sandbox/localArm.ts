@@ -1,8 +1,8 @@
 // The embedded sandbox's ARM: the emulator loaded with an estate, plus SDK
 // clients pointed at it. Used by `npm start`, the CLI (explain, replay) and tests.
-import { ArmClients } from "../shared/arm/clients.js";
-import { staticTokenCredential } from "../shared/arm/settings.js";
-import type { Estate } from "../shared/estate/types.js";
+import { ArmClients } from "../shared/gateways/arm/clients.js";
+import { staticTokenCredential } from "../shared/gateways/arm/settings.js";
+import type { Estate } from "./estate.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "./emulator/index.js";
 
 export interface LocalArm {

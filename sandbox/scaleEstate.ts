@@ -5,7 +5,7 @@
 // a sweep must repair: a record missing, a record with a stale IP, a connection still
 // Pending. Shapes follow examples/estate.json (real ARM bodies). Used by
 // bench/scenarios/reconcile.ts (10,000 endpoints) and, small, by test/sweep.
-import type { ArmResource, Estate } from "../shared/estate/types.js";
+import type { ArmResource, Estate } from "./estate.js";
 import { encodeOwnership } from "../shared/dns/ownership.js";
 
 export const SCALE_PROVIDER = "22222222-2222-2222-2222-222222222222";

@@ -3,9 +3,9 @@
 import { startEmulator, type Emulator } from "../../sandbox/emulator/index.js";
 import type { EmulatorRequest } from "./remoteEmulator.js";
 import { processUsage } from "./usage.js";
-import { ArmClients } from "../../shared/arm/clients.js";
-import { staticTokenCredential } from "../../shared/arm/settings.js";
-import type { Estate } from "../../shared/estate/types.js";
+import { ArmClients } from "../../shared/gateways/arm/clients.js";
+import { staticTokenCredential } from "../../shared/gateways/arm/settings.js";
+import type { Estate } from "../../sandbox/estate.js";
 import { consumer, createEndpoint, vaultId } from "./world.js";
 
 /**

@@ -3,9 +3,9 @@
 // its call log through this proxy.
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ArmClients } from "../../shared/arm/clients.js";
-import { staticTokenCredential, type ArmSettings } from "../../shared/arm/settings.js";
-import type { Estate, ArmResource } from "../../shared/estate/types.js";
+import { ArmClients } from "../../shared/gateways/arm/clients.js";
+import { staticTokenCredential, type ArmSettings } from "../../shared/gateways/arm/settings.js";
+import type { Estate, ArmResource } from "../../sandbox/estate.js";
 import type { CallLogEntry, EmulatorOptions, FaultSpec } from "../../sandbox/emulator/index.js";
 import type { ProcessUsage } from "./usage.js";
 

@@ -2,8 +2,8 @@
 // consumer VNets in N subscriptions, the vault zone in a hub subscription; endpoints
 // created through @azure/arm-network as a team would; events as Event Grid sends them.
 import { randomUUID } from "node:crypto";
-import type { ArmClients } from "../../shared/arm/clients.js";
-import type { ArmResource } from "../../shared/estate/types.js";
+import type { ArmClients } from "../../shared/gateways/arm/clients.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import type { CallLogEntry } from "../../sandbox/emulator/index.js";
 
 export const PROVIDER = "22222222-2222-2222-2222-222222222222";

@@ -3,8 +3,8 @@
 // event, a new (auto-approved) endpoint's record, the same change again under a new
 // event id, and a delete.
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import type { Decision } from "../../shared/core/decision.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import type { Decision } from "../../shared/model/decision.js";
 import { parseEvent } from "../../shared/events/index.js";
 import { startRemoteEmulator } from "../lib/remoteEmulator.js";
 import type { ScenarioOptions, ScenarioOutput } from "../lib/scenario.js";

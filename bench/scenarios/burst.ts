@@ -7,12 +7,12 @@
 // queue. The emulator enforces ARM's per-subscription buckets and Private DNS's 500 reads per
 // 5 minutes, and approvals take Key Vault's recorded 47 s; all of it, the app's pacing and
 // waits included, runs on one clock `timeScale` (1 = real time).
-import { ARM_LIMITS } from "../../shared/arm/pacing.js";
+import { ARM_LIMITS } from "../../shared/gateways/arm/pacing.js";
 import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import type { Continuation, ContinuationSink } from "../../shared/core/continuations.js";
-import { silentLogger } from "../../shared/core/decision.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import type { Continuation, ContinuationSink } from "../../shared/autopilot/continuations.js";
+import { silentLogger } from "../../shared/model/decision.js";
 import { EVENT_BUDGET_MS, handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import type { CallLogEntry } from "../../sandbox/emulator/index.js";

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Decision, Logger } from "../../shared/core/decision.js";
+import type { Decision, Logger } from "../../shared/model/decision.js";
 import { Runtime } from "../../shared/runtime/runtime.js";
 import { readSettings } from "../../shared/runtime/settings.js";
 import { scaleEstate } from "../../sandbox/scaleEstate.js";

@@ -9,11 +9,11 @@
 import { performance } from "node:perf_hooks";
 import { runWhenMain } from "../lib/scenario.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { APPROVAL_CONCURRENCY, APPROVAL_WAIT_MS, Autopilot, CONTINUE_AFTER_MS } from "../../shared/core/autopilot.js";
-import { MemoryContinuations } from "../../shared/core/continuations.js";
-import { silentLogger, type Decision } from "../../shared/core/decision.js";
-import { Sweeper } from "../../shared/core/sweep.js";
-import type { ArmResource } from "../../shared/estate/types.js";
+import { APPROVAL_CONCURRENCY, APPROVAL_WAIT_MS, Autopilot, CONTINUE_AFTER_MS } from "../../shared/autopilot/autopilot.js";
+import { MemoryContinuations } from "../../shared/autopilot/continuations.js";
+import { silentLogger, type Decision } from "../../shared/model/decision.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { MemoryCursorStore } from "../../shared/store/marks.js";
 import { startLocalArm } from "../../sandbox/localArm.js";

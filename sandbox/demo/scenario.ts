@@ -2,9 +2,9 @@
 // seconds; a stranger's stays pending. Every step goes through the real SDK
 // clients, the emulator and the local Event Grid webhook.
 import type { EventGridPublisherClient } from "@azure/eventgrid";
-import type { ArmClients } from "../../shared/arm/clients.js";
-import type { Decision } from "../../shared/core/decision.js";
-import type { SweepReport } from "../../shared/core/sweep.js";
+import type { ArmClients } from "../../shared/gateways/arm/clients.js";
+import type { Decision } from "../../shared/model/decision.js";
+import type { SweepReport } from "../../shared/autopilot/sweep.js";
 import { eventGridEvent } from "../eventFactory.js";
 
 export const DEMO = {

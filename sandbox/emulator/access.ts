@@ -4,8 +4,8 @@
 // the service retired (400 NoRegisteredProviderFound). Configured per estate
 // (`refusals`) or at run time (emu.setRefusals / POST /_emulator/refusals).
 import { managementGroupRoute } from "./handlers/managementGroups.js";
-import { isWithinScope } from "../../shared/arm/resourceId.js";
-import type { EstateRefusals } from "../../shared/estate/types.js";
+import { isWithinScope } from "../../shared/model/resourceId.js";
+import type { EstateRefusals } from "../estate.js";
 import { acceptsApiVersion, currentApiVersions } from "./apiVersions.js";
 import { ArmError } from "./errors.js";
 import type { Store } from "./store.js";

@@ -1,6 +1,6 @@
 // api-versions the real services refuse. Any other api-version of a known route
 // is accepted, newer unknown ones included (SDKs move ahead of any table).
-import { sameType } from "../../shared/arm/resourceId.js";
+import { sameType } from "../../shared/model/resourceId.js";
 
 export interface ApiVersionRule {
   /** Top-level type; the rule covers its children too. */

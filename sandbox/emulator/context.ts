@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Operations } from "./operations.js";
 import type { Store } from "./store.js";
-import type { EstateManagementGroup, EstateRefusals } from "../../shared/estate/types.js";
+import type { EstateManagementGroup, EstateRefusals } from "../estate.js";
 
 export interface EmuContext {
   store: Store;

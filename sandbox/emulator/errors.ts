@@ -1,6 +1,6 @@
 // ARM answers every failure with `{"error":{"code","message"}}`; handlers throw
 // ArmError and the server turns it into that body.
-import { parseResourceId } from "../../shared/arm/resourceId.js";
+import { parseResourceId } from "../../shared/model/resourceId.js";
 
 export class ArmError extends Error {
   constructor(

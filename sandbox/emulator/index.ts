@@ -2,7 +2,7 @@
 // See server.ts for the request pipeline and router.ts for what is served.
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { ArmResource, Estate, EstateRefusals } from "../../shared/estate/types.js";
+import type { ArmResource, Estate, EstateRefusals } from "../estate.js";
 import { mergeRefusals } from "./access.js";
 import { makeCertificate } from "./cert.js";
 import type { EmuContext } from "./context.js";
@@ -13,11 +13,11 @@ import { Store } from "./store.js";
 import { Throttle } from "./throttle.js";
 import { GraphQuota } from "./handlers/resourceGraph.js";
 import { DEFAULT_TIME_SCALE, durationMs } from "./timings.js";
-import { tryParseResourceId } from "../../shared/arm/resourceId.js";
+import { tryParseResourceId } from "../../shared/model/resourceId.js";
 import type { Emulator, EmulatorOptions, FaultSpec } from "./types.js";
 
 export type { Emulator, EmulatorOptions, CallLogEntry, FaultSpec, BucketSpec } from "./types.js";
-export type { EstateRefusals } from "../../shared/estate/types.js";
+export type { EstateRefusals } from "../estate.js";
 export { API_VERSION_RULES, acceptsApiVersion } from "./apiVersions.js";
 export { TIMINGS, DEFAULT_TIME_SCALE } from "./timings.js";
 

@@ -2,7 +2,7 @@
 // as Azure reserves the first four) in the subnet's prefix when the estate has the
 // subnet, else in a 10.x.y.0/24 derived from the subnet id. Deterministic.
 import { createHash } from "node:crypto";
-import { sameId } from "../../shared/arm/resourceId.js";
+import { sameId } from "../../shared/model/resourceId.js";
 import { NETWORK_INTERFACES, isType } from "./resourceTypes.js";
 import type { Store } from "./store.js";
 

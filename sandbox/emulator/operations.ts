@@ -4,7 +4,7 @@
 // ends, because core-lro ignores `Retry-After: 0` and would wait 2 s.) Completion is lazy: every request (and
 // snapshot/getResource) settles what is due first, so there are no timers to
 // leak and the order of effects is deterministic.
-import { idKey } from "../../shared/arm/resourceId.js";
+import { idKey } from "../../shared/model/resourceId.js";
 import { newGuid, normalizeLocation } from "./ids.js";
 
 export interface Operation {

@@ -1,7 +1,7 @@
 // Resources as ARM GET returns them: stored body plus what real services compute
 // on read (a provider's current connections, a VNet's subnets, a zone's record
 // set count).
-import type { ArmResource } from "../../shared/estate/types.js";
+import type { ArmResource } from "../estate.js";
 import { PRIVATE_DNS_ZONES, isType, typeInfo, type EmbedStyle } from "./resourceTypes.js";
 import type { Store } from "./store.js";
 

@@ -1,7 +1,7 @@
 // Maps a decoded ARM path to a handler: subscriptions, resource groups,
 // operation status URLs, collections (lists) and single resources.
-import type { ArmResource } from "../../shared/estate/types.js";
-import { isWithinScope, parseResourceId, sameType } from "../../shared/arm/resourceId.js";
+import type { ArmResource } from "../estate.js";
+import { isWithinScope, parseResourceId, sameType } from "../../shared/model/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "./context.js";
 import type { Operation } from "./operations.js";
 import { ArmError, badRequest, parentNotFound } from "./errors.js";

@@ -4,7 +4,7 @@
 // surface for a human (no auth, not logged, not throttled).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import type { Estate } from "../../shared/estate/types.js";
+import type { Estate } from "../estate.js";
 import type { EmuContext, EmuRequest, Reply } from "./context.js";
 import { ArmError, errorBody } from "./errors.js";
 import { operationRoute, route } from "./router.js";

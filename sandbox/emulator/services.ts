@@ -1,7 +1,7 @@
 // How each provider service answers for its private endpoint connections, where
 // real services differ from one another. Each entry names its source; see the
 // README's table. Types not listed behave as `DEFAULT`.
-import { sameType } from "../../shared/arm/resourceId.js";
+import { sameType } from "../../shared/model/resourceId.js";
 
 export interface ConnectionQuirks {
   /**

@@ -2,8 +2,8 @@
 // bodies keep the casing they were written with. Child resources (connections,
 // record sets, subnets) are their own entries; an index of direct children keeps
 // lists and cascading deletes cheap.
-import { idKey, parentResourceId, parseResourceId, tryParseResourceId } from "../../shared/arm/resourceId.js";
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import { idKey, parentResourceId, parseResourceId, tryParseResourceId } from "../../shared/model/resourceId.js";
+import type { ArmResource, Estate } from "../estate.js";
 import { typeInfo } from "./resourceTypes.js";
 
 export class Store {

@@ -4,7 +4,7 @@
 // multiplied by one clock factor `timeScale`: 1 = real time (benchmarks),
 // 0.001 = the default (a 47 s approval takes 47 ms, so `npm test` stays fast).
 // `lroDelayMs`, when given, overrides every duration with one fixed value.
-import { sameType } from "../../shared/arm/resourceId.js";
+import { sameType } from "../../shared/model/resourceId.js";
 
 export type OperationKind = "put" | "delete";
 

@@ -1,5 +1,5 @@
 // Public types of the emulator (re-exported from index.ts).
-import type { ArmResource, Estate, EstateRefusals } from "../../shared/estate/types.js";
+import type { ArmResource, Estate, EstateRefusals } from "../estate.js";
 import type { BucketSpec } from "./throttle.js";
 
 export interface EmulatorOptions {

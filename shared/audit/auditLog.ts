@@ -7,8 +7,8 @@
 // texts are cut to fit Table property limits and end in "…".
 import { randomBytes } from "node:crypto";
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
-import { idKey } from "../arm/resourceId.js";
-import type { Decision } from "../core/decision.js";
+import { idKey } from "../model/resourceId.js";
+import type { Decision } from "../model/decision.js";
 import { deleteRowsIgnoringNotFound, ensureTable, pool, statusOf, tableErrorCode, transactionBatches } from "../store/tables.js";
 
 export interface AuditEntry {

@@ -4,7 +4,7 @@
 // write (a truncated file can be valid and broader) must not be used, and a coarse mtime
 // must not hide a change.
 import { createHash } from "node:crypto";
-import type { Logger } from "../core/decision.js";
+import type { Logger } from "../model/decision.js";
 import { formatProblem, parseConfigText } from "./loadConfig.js";
 import type { ConfigResult } from "./types.js";
 

@@ -1,8 +1,8 @@
 // Checks the JSON Schema cannot express. They run on the raw parsed data, which may
 // also have schema errors, so every access is defensive.
 
-import { idKey, parseResourceId, tryParseResourceId } from "../arm/resourceId.js";
-import { globsIntersect, hasWildcard } from "../policy/glob.js";
+import { idKey, parseResourceId, tryParseResourceId } from "../model/resourceId.js";
+import { globsIntersect, hasWildcard } from "../util/glob.js";
 import { quote } from "./text.js";
 import { formatPath, type Anchor, type PathSegment, type Position } from "./yamlLocate.js";
 

@@ -5,8 +5,8 @@
 // Redis and Redis Enterprise share both but live in different zones.
 import { isIP } from "node:net";
 import type { DnsConfig, DnsMode } from "../config/index.js";
-import { matchesGlob } from "../policy/glob.js";
-import type { EndpointInfo, NicIpConfig } from "../providers/endpoints.js";
+import { matchesGlob } from "../util/glob.js";
+import type { EndpointInfo, NicIpConfig } from "../gateways/endpoints.js";
 import { provenTargetName, targetsOf } from "./targetNames.js";
 import { resolveZone } from "./zones/index.js";
 

@@ -4,7 +4,7 @@
 //
 // Metadata follows the limits of ARM tags (values up to 256 characters, keys
 // without < > % & \ ? /), so long endpoint ids are split over numbered keys.
-import { idKey } from "../arm/resourceId.js";
+import { idKey } from "../model/resourceId.js";
 
 export const MANAGER = "privatelink-autopilot";
 export const MAX_VALUE_LENGTH = 256;

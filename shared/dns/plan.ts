@@ -1,10 +1,10 @@
 // Pure: desired record vs the record set ARM holds → one step, with its reason.
 // Conflicts are resolved here and only here: one owner per name, a second
 // endpoint is recorded as a waiting claimant, a foreign record is never touched.
-import type { DnsAction } from "../core/decision.js";
+import type { DnsAction } from "../model/decision.js";
 import type { DesiredRecord } from "./desired.js";
 import { decodeOwnership, encodeOwnership, MAX_CLAIMANTS, sameEndpoint } from "./ownership.js";
-import { modeAllows } from "./policy.js";
+import { modeAllows } from "./modes.js";
 import { sortIps } from "./desired.js";
 
 export interface CurrentRecordSet {

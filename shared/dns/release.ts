@@ -5,7 +5,7 @@
 import type { DnsMode } from "../config/index.js";
 import type { CurrentRecordSet, RecordWrite } from "./plan.js";
 import { decodeOwnership, encodeOwnership, sameEndpoint } from "./ownership.js";
-import { modeAllows } from "./policy.js";
+import { modeAllows } from "./modes.js";
 
 export interface ReleaseStep {
   action: "dns-delete" | "dns-handover" | "dns-update" | "dns-skip";

@@ -4,8 +4,8 @@
 // name. The NIC's privateLinkConnectionProperties.fqdns are set by the platform for the
 // link's target and are the trustworthy source; a consumer-listed name is used without
 // reading the NIC only when it provably names the target itself (see provenTargetName).
-import { parseResourceId, sameType, tryParseResourceId } from "../arm/resourceId.js";
-import type { EndpointLink } from "../providers/endpoints.js";
+import { parseResourceId, sameType, tryParseResourceId } from "../model/resourceId.js";
+import type { EndpointLink } from "../gateways/endpoints.js";
 import { resolveZone, type ZoneMatch } from "./zones/index.js";
 import { zoneTable } from "./zones/table.js";
 

@@ -1,7 +1,7 @@
 // Parses one raw event (Event Grid schema or CloudEvents 1.0, as the Functions host, a webhook
 // body or a replay file delivers it) into a ResourceEvent. Pure: no I/O, never throws.
 import type { KnownSystemEventTypes } from "@azure/eventgrid";
-import { MAX_RESOURCE_ID_LENGTH, parseResourceId } from "../arm/resourceId.js";
+import { MAX_RESOURCE_ID_LENGTH, parseResourceId } from "../model/resourceId.js";
 import { extractCaller } from "./caller.js";
 import { decodeObject, describe, errorMessage, excerpt, getCI, isObject, str, type JsonObject } from "./json.js";
 import type { EventKind, ParsedEvent, ResourceEvent } from "./types.js";

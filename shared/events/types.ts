@@ -25,7 +25,7 @@ export interface ResourceEvent {
   /**
    * `data.resourceUri` (Microsoft.Resources.*) or `data.resourceInfo.id` (Microsoft.ResourceNotifications.*),
    * falling back to `subject`. Trailing slash trimmed, whitespace next to `/` removed, original casing kept.
-   * Compare with `idKey`/`sameId` from shared/arm/resourceId.ts, never with `===`.
+   * Compare with `idKey`/`sameId` from shared/model/resourceId.ts, never with `===`.
    */
   resourceId: string;
   /** From `parseResourceId(resourceId).type`, e.g. `Microsoft.Network/privateEndpoints`; absent for subscription / resource-group ids. */

@@ -2,9 +2,9 @@
 // reads (the managed connections, the audit trail, the zones' record sets, the pending
 // list). The page (html.ts) and the Azure Monitor workbook show the same figures.
 import type { AuditEntry } from "../audit/auditLog.js";
-import type { PendingRequest } from "../core/pending.js";
+import type { PendingRequest } from "../autopilot/pending.js";
 import { decodeOwnership, MANAGER } from "../dns/ownership.js";
-import { providerTypeFor } from "../providers/registry.js";
+import { providerTypeFor } from "../gateways/registry.js";
 
 export interface ReportConnection {
   targetType: string;

@@ -3,9 +3,9 @@
 // the audit rows are committed, so a write whose answer or audit row was lost is
 // audited by the next sweep. Shared by the runtime, the CLI and the tests.
 import { auditEntries, type AuditLog } from "../audit/auditLog.js";
-import type { Logger } from "../core/decision.js";
-import type { SweepOptions, SweepReport, Sweeper } from "../core/sweep.js";
-import { WriteJournal } from "../providers/writeGate.js";
+import type { Logger } from "../model/decision.js";
+import type { SweepOptions, SweepReport, Sweeper } from "../autopilot/sweep.js";
+import { WriteJournal } from "../gateways/writeGate.js";
 import type { IntentLog } from "../store/intents.js";
 
 export interface SweepSinks {

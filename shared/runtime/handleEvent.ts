@@ -1,15 +1,15 @@
 // The one entry point for a raw event, shared by the Function, `replay` and the
 // sandbox webhook, so all three behave the same.
 import { parseEvent } from "../events/index.js";
-import { parseContinuation } from "../core/continuations.js";
-import type { Autopilot } from "../core/autopilot.js";
-import type { Decision, Logger } from "../core/decision.js";
-import { RetryableError } from "../core/errors.js";
+import { parseContinuation } from "../autopilot/continuations.js";
+import type { Autopilot } from "../autopilot/autopilot.js";
+import type { Decision, Logger } from "../model/decision.js";
+import { RetryableError } from "../autopilot/errors.js";
 import type { EventLedger } from "../store/eventLedger.js";
 import type { IntentLog } from "../store/intents.js";
-import { WriteJournal } from "../providers/writeGate.js";
+import { WriteJournal } from "../gateways/writeGate.js";
 import { auditEntries, type AuditLog } from "../audit/auditLog.js";
-import { withBudget } from "../arm/timeouts.js";
+import { withBudget } from "../gateways/arm/timeouts.js";
 import { recordDecisions } from "../telemetry/signals.js";
 
 /** Time for one event's ARM work (the Functions timeout is 5 minutes); the audit write gets its own AUDIT_BUDGET_MS. */

@@ -1,7 +1,7 @@
 // What a host trigger calls. One lazily built Runtime per process (cold start
 // pays for it once); the host adapts its own logger to Logger.
-import type { Decision, Logger } from "../core/decision.js";
-import type { SweepReport } from "../core/sweep.js";
+import type { Decision, Logger } from "../model/decision.js";
+import type { SweepReport } from "../autopilot/sweep.js";
 import { handleRawEvent, logDecision } from "./handleEvent.js";
 import { Runtime } from "./runtime.js";
 import { readSettings } from "./settings.js";

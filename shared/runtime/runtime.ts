@@ -1,13 +1,13 @@
 // Builds the core once per process and keeps the allow-list fresh: an admin's edit
 // takes effect without a restart, once it reads complete and valid (AllowListCache).
-import { ArmClients } from "../arm/clients.js";
+import { ArmClients } from "../gateways/arm/clients.js";
 import type { ConfigResult } from "../config/index.js";
 import { AllowListCache, type AllowListCacheOptions } from "../config/allowListCache.js";
 import { FileAllowListSource } from "../config/fileSource.js";
 import { BlobAllowListSource } from "../config/blobSource.js";
-import { Autopilot } from "../core/autopilot.js";
-import type { Logger } from "../core/decision.js";
-import { Sweeper, type SweepReport } from "../core/sweep.js";
+import { Autopilot } from "../autopilot/autopilot.js";
+import type { Logger } from "../model/decision.js";
+import { Sweeper, type SweepReport } from "../autopilot/sweep.js";
 import { MemoryCursorStore, MemoryMarkStore, TableCursorStore, TableMarkStore, type CursorStore, type MarkStore } from "../store/marks.js";
 import { MemoryOwnApprovalStore, TableOwnApprovalStore, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { MemoryOwnershipIndex, TableOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
@@ -16,11 +16,11 @@ import { MemoryAuditLog, TableAuditLog, type AuditLog } from "../audit/auditLog.
 import { MemoryEventLedger, TableEventLedger, type EventLedger } from "../store/eventLedger.js";
 import { INTENT_RETENTION_MS, MemoryIntentLog, TableIntentLog, type IntentLog } from "../store/intents.js";
 import { auditedSweep } from "./auditedSweep.js";
-import { withBudget } from "../arm/timeouts.js";
+import { withBudget } from "../gateways/arm/timeouts.js";
 import { MemoryRefusals } from "../store/refusals.js";
-import { ManagementGroupDirectory } from "../providers/managementGroups.js";
+import { ManagementGroupDirectory } from "../gateways/managementGroups.js";
 import { QueueContinuations } from "../store/continuationQueue.js";
-import type { ContinuationSink } from "../core/continuations.js";
+import type { ContinuationSink } from "../autopilot/continuations.js";
 
 /** Audit rows older than this are purged by the sweep timer. */
 const AUDIT_RETENTION_DAYS = 90;

@@ -5,8 +5,8 @@ import type { TableClient } from "@azure/data-tables";
 import type { BlobClient } from "@azure/storage-blob";
 import type { QueueClient } from "@azure/storage-queue";
 import { blobClientForUrl, queueClientFromSettings } from "../store/storageClients.js";
-import { ARM_LIMITS } from "../arm/pacing.js";
-import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, staticTokenCredential, type ArmSettings } from "../arm/settings.js";
+import { ARM_LIMITS } from "../gateways/arm/pacing.js";
+import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, staticTokenCredential, type ArmSettings } from "../gateways/arm/settings.js";
 import { tableClientFromSettings } from "../store/tables.js";
 import { EVENTS_QUEUE } from "./azureNames.js";
 

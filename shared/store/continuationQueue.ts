@@ -2,7 +2,7 @@
 // invisible for the delay, then the queue trigger hands it to the same handler as the
 // events (handleRawEvent recognises it). Base64 JSON, as Event Grid writes its events.
 import type { QueueClient } from "@azure/storage-queue";
-import type { Continuation, ContinuationSink } from "../core/continuations.js";
+import type { Continuation, ContinuationSink } from "../autopilot/continuations.js";
 
 /** A queue message stays invisible at most 7 days. */
 const MAX_DELAY_SECONDS = 7 * 24 * 3600;

@@ -6,7 +6,7 @@
 // A record holds the description the app wrote. A human who approves again
 // (or rejects and re-approves) changes it, and the connection is theirs from then on.
 import type { TableClient } from "@azure/data-tables";
-import { idKey } from "../arm/resourceId.js";
+import { idKey } from "../model/resourceId.js";
 import { deleteIgnoringNotFound, ensureTable, sha256Hex, statusOf } from "./tables.js";
 
 export interface OwnApproval {

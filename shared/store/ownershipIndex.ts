@@ -11,7 +11,7 @@
 // Ids, zone names and record names are compared case-insensitively throughout
 // (endpoint and resource-group ids through `idKey`: lower case, no trailing slash).
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
-import { idKey } from "../arm/resourceId.js";
+import { idKey } from "../model/resourceId.js";
 import { ensureTable, isNotFound, pool, sha256Hex, transactionBatches } from "./tables.js";
 
 /** A record set in a Private DNS zone. */

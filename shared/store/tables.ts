@@ -26,7 +26,7 @@
 import { createHash } from "node:crypto";
 import { TableClient, type TableServiceClientOptions as TableClientOptions, type TransactionAction } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
-import { timeoutOptions } from "../arm/timeouts.js";
+import { timeoutOptions } from "../gateways/arm/timeouts.js";
 
 /** Client-side timeout per Table storage attempt (never beyond the invocation's budget). */
 const TABLE_TIMEOUT_MS = 10_000;

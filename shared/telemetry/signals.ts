@@ -5,7 +5,7 @@
 // APPLICATIONINSIGHTS_CONNECTION_STRING is set.
 import { metrics, type Attributes, type Counter, type Gauge, type Histogram, type MeterProvider } from "@opentelemetry/api";
 import { logs, SeverityNumber } from "@opentelemetry/api-logs";
-import type { Decision } from "../core/decision.js";
+import type { Decision } from "../model/decision.js";
 
 export const SCOPE = "privatelink-autopilot";
 

@@ -2,10 +2,10 @@
 // Rejected and revoked endpoints; stale provider connections; modes and dry-run.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot, type AutopilotOptions } from "../../shared/core/autopilot.js";
-import type { Decision } from "../../shared/core/decision.js";
+import { Autopilot, type AutopilotOptions } from "../../shared/autopilot/autopilot.js";
+import type { Decision } from "../../shared/model/decision.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import type { ArmResource, Estate } from "../../sandbox/estate.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { MemoryMarkStore } from "../../shared/store/marks.js";
 import { MemoryOwnApprovalStore } from "../../shared/store/ownApprovals.js";

@@ -3,9 +3,9 @@
 // endpoint in a scope listed in cleanup.deleteEndpointsIn. Everything else is reported.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { Sweeper } from "../../shared/core/sweep.js";
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
+import type { ArmResource, Estate } from "../../sandbox/estate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { listPending } from "../../shared/core/pending.js";
-import { Sweeper } from "../../shared/core/sweep.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { listPending } from "../../shared/autopilot/pending.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 
 const root = new URL("../../", import.meta.url).pathname;

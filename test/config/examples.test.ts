@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { formatProblem, loadConfigFile } from "../../shared/config/index.js";
-import { evaluateApproval } from "../../shared/policy/approvalRules.js";
+import { evaluateApproval } from "../../shared/approval/rules.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const example = resolve(root, "examples/allow-list.yaml");

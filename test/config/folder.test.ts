@@ -8,7 +8,7 @@ import { formatProblem, loadConfigFile } from "../../shared/config/index.js";
 import { runCli } from "../../cli/main.js";
 import { AllowListCache } from "../../shared/config/allowListCache.js";
 import { FileAllowListSource } from "../../shared/config/fileSource.js";
-import { silentLogger } from "../../shared/core/decision.js";
+import { silentLogger } from "../../shared/model/decision.js";
 
 const SUB_A = "11111111-1111-1111-1111-111111111111";
 const SUB_B = "22222222-2222-2222-2222-222222222222";

@@ -4,10 +4,10 @@
 // write gate, sweep sync.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { Sweeper } from "../../shared/core/sweep.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
 import { desiredRecords } from "../../shared/dns/desired.js";
-import type { ArmResource } from "../../shared/estate/types.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";

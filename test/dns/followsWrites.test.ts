@@ -3,8 +3,8 @@
 // clients and the emulator, on the endpoint's own event.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import type { Decision } from "../../shared/core/decision.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import type { Decision } from "../../shared/model/decision.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import { MemoryOwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";

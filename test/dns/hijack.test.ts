@@ -3,11 +3,11 @@
 // clients and the emulator, on the event path and the sweep.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import type { Decision } from "../../shared/core/decision.js";
-import { Sweeper } from "../../shared/core/sweep.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import type { Decision } from "../../shared/model/decision.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
-import type { ArmResource } from "../../shared/estate/types.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { CONSUMER, HUB, HUB_RG, PROVIDER, consumerVnet, createEndpoint, hubZone, parent, providerId, vaultId } from "../helpers/world.js";
 

@@ -4,7 +4,7 @@
 // writes the record on its own event.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { CONSUMER, PROVIDER, consumerVnet, createEndpoint, parent, vaultId } from "../helpers/world.js";

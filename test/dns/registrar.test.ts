@@ -2,10 +2,10 @@
 // @azure/arm-network and @azure/arm-privatedns clients against the emulator.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import type { Decision } from "../../shared/core/decision.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import type { Decision } from "../../shared/model/decision.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import type { ArmResource, Estate } from "../../sandbox/estate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { createEndpoint as createPe } from "../helpers/world.js";
 

@@ -3,9 +3,9 @@
 // connection's own, fuller entry, whichever of the two comes first.
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../sandbox/emulator/index.js";
-import type { ArmResource } from "../../shared/estate/types.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { startLocalArm } from "../../sandbox/localArm.js";
 
 const ACCOUNT = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.DocumentDB/databaseAccounts/cosmos1";

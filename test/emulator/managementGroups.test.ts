@@ -3,7 +3,7 @@
 // (ManagementGroups_GetDescendants, pageable by nextLink) and examples/GetDescendants.json.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { MANAGEMENT_GROUPS_API_VERSION } from "../../shared/providers/managementGroups.js";
+import { MANAGEMENT_GROUPS_API_VERSION } from "../../shared/gateways/managementGroups.js";
 
 const A = "11111111-1111-1111-1111-111111111111";
 const B = "22222222-2222-2222-2222-222222222222";

@@ -8,9 +8,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ArmClients } from "../../shared/arm/clients.js";
-import { staticTokenCredential } from "../../shared/arm/settings.js";
-import { ConnectionsGateway, toConnectionInfo, type ConnectionInfo } from "../../shared/providers/connections.js";
+import { ArmClients } from "../../shared/gateways/arm/clients.js";
+import { staticTokenCredential } from "../../shared/gateways/arm/settings.js";
+import { ConnectionsGateway, toConnectionInfo, type ConnectionInfo } from "../../shared/gateways/connections.js";
 import { startEmulator, type Emulator } from "../../sandbox/emulator/index.js";
 import { example, keyVault } from "./helpers.js";
 

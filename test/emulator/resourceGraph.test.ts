@@ -2,7 +2,7 @@
 // each behaviour from the source named there), through the app's own client.
 import { afterEach, describe, expect, it } from "vitest";
 import { isRestError } from "@azure/core-rest-pipeline";
-import { ResourceGraph, RESOURCE_GRAPH_API_VERSION } from "../../shared/arm/resourceGraph.js";
+import { ResourceGraph, RESOURCE_GRAPH_API_VERSION } from "../../shared/gateways/arm/resourceGraph.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { SCALE_PROVIDER, scaleEstate } from "../../sandbox/scaleEstate.js";
 

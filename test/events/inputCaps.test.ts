@@ -3,12 +3,12 @@
 // cannot forge log lines; a forged "own identity" claim does not make the app skip work.
 // Bounds are asserted by sizes and counts, never by the clock.
 import { describe, expect, it } from "vitest";
-import { idKey, InvalidResourceIdError, MAX_RESOURCE_ID_LENGTH, parseResourceId } from "../../shared/arm/resourceId.js";
-import { managedAncestor } from "../../shared/core/autopilot.js";
-import type { Logger } from "../../shared/core/decision.js";
+import { idKey, InvalidResourceIdError, MAX_RESOURCE_ID_LENGTH, parseResourceId } from "../../shared/model/resourceId.js";
+import { managedAncestor } from "../../shared/autopilot/autopilot.js";
+import type { Logger } from "../../shared/model/decision.js";
 import { MAX_EVENT_ID_LENGTH, parseEvent, parseEventBatch } from "../../shared/events/parse.js";
 import { forLog, handleRawEvent } from "../../shared/runtime/handleEvent.js";
-import type { Autopilot } from "../../shared/core/autopilot.js";
+import type { Autopilot } from "../../shared/autopilot/autopilot.js";
 
 const KV = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
 

@@ -5,19 +5,19 @@
 // one IP, the event is never acknowledged before its work is done, and the applied
 // writes are in the audit trail.
 import { afterEach, describe, expect, it } from "vitest";
-import { ArmClients } from "../../shared/arm/clients.js";
-import { staticTokenCredential } from "../../shared/arm/settings.js";
+import { ArmClients } from "../../shared/gateways/arm/clients.js";
+import { staticTokenCredential } from "../../shared/gateways/arm/settings.js";
 import { MemoryAuditLog, type AuditEntry, type AuditLog } from "../../shared/audit/auditLog.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { silentLogger, type Decision } from "../../shared/core/decision.js";
-import { Sweeper } from "../../shared/core/sweep.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { silentLogger, type Decision } from "../../shared/model/decision.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { DEFAULT_LEASE_MS, MemoryEventLedger, type EventLedger } from "../../shared/store/eventLedger.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { MemoryIntentLog } from "../../shared/store/intents.js";
 import { auditedSweep } from "../../shared/runtime/auditedSweep.js";
-import { recordFingerprint } from "../../shared/providers/privateDns.js";
+import { recordFingerprint } from "../../shared/gateways/privateDns.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import type { FaultSpec } from "../../sandbox/emulator/index.js";

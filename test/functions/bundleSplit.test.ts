@@ -22,7 +22,7 @@ describe("deployment bundle split", () => {
     });
     const inputs = Object.keys(r.metafile.inputs);
     expect(inputs.filter((f) => /@azure\/(arm-|identity|storage-|data-tables)/.test(f))).toEqual([]);
-    expect(inputs.filter((f) => f.startsWith("shared/runtime/host") || f.startsWith("shared/core/"))).toEqual([]);
+    expect(inputs.filter((f) => /^shared\/(runtime\/host|autopilot\/|cleanup\/cleaner|dns\/registrar|model\/decision)/.test(f))).toEqual([]);
     expect(inputs).toContain("functions/core.ts");
     expect(r.outputFiles[0]!.contents.length).toBeLessThan(200_000);
     expect(r.outputFiles[0]!.text).toContain('import("./core.cjs")');

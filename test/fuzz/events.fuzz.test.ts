@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseEvent, parseEventBatch } from "../../shared/events/index.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
-import type { Autopilot } from "../../shared/core/autopilot.js";
-import type { Logger } from "../../shared/core/decision.js";
+import type { Autopilot } from "../../shared/autopilot/autopilot.js";
+import type { Logger } from "../../shared/model/decision.js";
 
 const PE = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app/providers/Microsoft.Network/privateEndpoints/pe-1";
 

@@ -1,7 +1,7 @@
 // An estate made of the official REST examples (test/fixtures/reference), with a
 // few connection states switched to Pending so there is something to decide.
 import { readFileSync } from "node:fs";
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import type { ArmResource, Estate } from "../../sandbox/estate.js";
 
 export function refExample(path: string): any {
   return JSON.parse(readFileSync(new URL(`../fixtures/reference/rest-api-examples/${path}`, import.meta.url), "utf8"));

@@ -1,6 +1,6 @@
 // Shared building blocks for tests that drive the emulator through the SDK:
 // a consumer VNet, hub zones, provider parents, and endpoints created as a team would.
-import type { ArmResource } from "../../shared/estate/types.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import type { LocalArm } from "../../sandbox/localArm.js";
 
 export const PROVIDER = "22222222-2222-2222-2222-222222222222";

@@ -4,10 +4,10 @@
 // roles the Bicep deploys (infra/roles.json, evaluated).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { Sweeper } from "../../shared/core/sweep.js";
-import { parseResourceId } from "../../shared/arm/resourceId.js";
-import { PROVIDER_TYPES } from "../../shared/providers/registry.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
+import { parseResourceId } from "../../shared/model/resourceId.js";
+import { PROVIDER_TYPES } from "../../shared/gateways/registry.js";
 import type { CallLogEntry } from "../../sandbox/emulator/types.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { consumerVnet, CONSUMER, createEndpoint, HUB_RG, hubZone, parent, PROVIDER, providerId } from "../helpers/world.js";

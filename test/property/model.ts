@@ -2,7 +2,7 @@
 // their materialisation as ARM bodies the emulator loads. The model is small and
 // abstract (indices, flags) so fast-check can shrink a failing estate to a few lines.
 import fc from "fast-check";
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import type { ArmResource, Estate } from "../../sandbox/estate.js";
 
 // ---- the fixed world ----------------------------------------------------------
 /** Provider subscription inside managedScopes (all of it, or only rg-shared). */

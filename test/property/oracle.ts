@@ -2,7 +2,7 @@
 // promises and the README, independently of the app's code (no import from shared/
 // policy, plan, dns or core). It sees the estate's ground truth (model.ts) and the
 // emulator's state before and after each step (an event, a sweep).
-import type { Estate } from "../../shared/estate/types.js";
+import type { Estate } from "../../sandbox/estate.js";
 import {
   ALL_ZONES,
   C_UNREADABLE,

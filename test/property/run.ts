@@ -4,9 +4,9 @@
 // the oracle judges every step.
 import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { silentLogger } from "../../shared/core/decision.js";
-import { Sweeper } from "../../shared/core/sweep.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { silentLogger } from "../../shared/model/decision.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
 import { auditedSweep } from "../../shared/runtime/auditedSweep.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { MemoryIntentLog } from "../../shared/store/intents.js";

@@ -14,8 +14,8 @@ import { hostQueueRules, startQueueListener } from "../../sandbox/queueListener.
 import { Runtime } from "../../shared/runtime/runtime.js";
 import { onResourceEvent } from "../../shared/runtime/host.js";
 import { eventFromQueueMessage } from "../../shared/events/queueMessage.js";
-import type { Decision } from "../../shared/core/decision.js";
-import { newContinuation, parseContinuation } from "../../shared/core/continuations.js";
+import type { Decision } from "../../shared/model/decision.js";
+import { newContinuation, parseContinuation } from "../../shared/autopilot/continuations.js";
 import { QueueContinuations } from "../../shared/store/continuationQueue.js";
 
 const STRANGER = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AuditEntry } from "../../shared/audit/auditLog.js";
 import { encodeOwnership } from "../../shared/dns/ownership.js";
-import type { Estate } from "../../shared/estate/types.js";
+import type { Estate } from "../../sandbox/estate.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 export const KV = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared";

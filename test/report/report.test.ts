@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatherReport } from "../../cli/report.js";
 import { runCli } from "../../cli/main.js";
 import { loadConfigFile } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { reportFigures, type ReportFigures } from "../../shared/report/figures.js";
 import { esc, renderReport } from "../../shared/report/html.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";

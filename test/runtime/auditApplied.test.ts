@@ -7,13 +7,13 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { silentLogger } from "../../shared/core/decision.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { silentLogger } from "../../shared/model/decision.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { onResourceEvent, onSweepTimer } from "../../shared/runtime/host.js";
 import { Runtime } from "../../shared/runtime/runtime.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
-import type { ArmResource } from "../../shared/estate/types.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { CONSUMER, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
 

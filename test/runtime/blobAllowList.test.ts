@@ -14,7 +14,7 @@ import { Runtime } from "../../shared/runtime/runtime.js";
 import { readSettings, SettingsError } from "../../shared/runtime/settings.js";
 import { ALLOW_LIST_BLOB, CONFIG_CONTAINER } from "../../shared/runtime/azureNames.js";
 import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
-import type { Logger } from "../../shared/core/decision.js";
+import type { Logger } from "../../shared/model/decision.js";
 
 const SUB = "22222222-2222-2222-2222-222222222222";
 const allowList = (rg: string) => `approval:

@@ -3,11 +3,11 @@
 // first is still running is not acknowledged; a crash or a failed forget never
 // turns into a lost event.
 import { afterEach, describe, expect, it } from "vitest";
-import { ArmClients } from "../../shared/arm/clients.js";
+import { ArmClients } from "../../shared/gateways/arm/clients.js";
 import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { silentLogger, type Decision } from "../../shared/core/decision.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { silentLogger, type Decision } from "../../shared/model/decision.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { DEFAULT_LEASE_MS, MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";

@@ -2,13 +2,13 @@
 // between two writes, duplicates and reordering.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { Sweeper } from "../../shared/core/sweep.js";
-import type { ArmResource } from "../../shared/estate/types.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
-import { silentLogger } from "../../shared/core/decision.js";
+import { silentLogger } from "../../shared/model/decision.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { changingWrites, consumerVnet, CONSUMER, createEndpoint as createPe, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";

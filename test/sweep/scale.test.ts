@@ -3,9 +3,9 @@
 // with drift it repairs every drifted endpoint, and then is in sync again.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { Sweeper } from "../../shared/core/sweep.js";
-import { ArmClients } from "../../shared/arm/clients.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
+import { ArmClients } from "../../shared/gateways/arm/clients.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { SCALE_HUB_RG, SCALE_ZONE, scaleEstate } from "../../sandbox/scaleEstate.js";
 

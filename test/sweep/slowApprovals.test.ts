@@ -6,11 +6,11 @@
 // applies inside a target.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { APPROVAL_CONCURRENCY, Autopilot, type AutopilotOptions } from "../../shared/core/autopilot.js";
-import { MemoryContinuations, parseContinuation, type Continuation } from "../../shared/core/continuations.js";
-import { silentLogger } from "../../shared/core/decision.js";
-import { Sweeper } from "../../shared/core/sweep.js";
-import type { ArmResource } from "../../shared/estate/types.js";
+import { APPROVAL_CONCURRENCY, Autopilot, type AutopilotOptions } from "../../shared/autopilot/autopilot.js";
+import { MemoryContinuations, parseContinuation, type Continuation } from "../../shared/autopilot/continuations.js";
+import { silentLogger } from "../../shared/model/decision.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
 import { MemoryCursorStore } from "../../shared/store/marks.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ArmResource } from "../../shared/estate/types.js";
+import type { ArmResource } from "../../sandbox/estate.js";
 import { Runtime } from "../../shared/runtime/runtime.js";
-import { silentLogger } from "../../shared/core/decision.js";
+import { silentLogger } from "../../shared/model/decision.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { runCli } from "../../cli/main.js";
 

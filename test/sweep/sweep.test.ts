@@ -2,9 +2,9 @@
 // clients and the emulator.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/core/autopilot.js";
-import { Sweeper } from "../../shared/core/sweep.js";
-import type { ArmResource, Estate } from "../../shared/estate/types.js";
+import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { Sweeper } from "../../shared/autopilot/sweep.js";
+import type { ArmResource, Estate } from "../../sandbox/estate.js";
 import { MemoryCursorStore } from "../../shared/store/marks.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 

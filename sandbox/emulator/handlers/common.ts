@@ -1,7 +1,7 @@
 // Checks and answers every write shares: 409 while another operation runs,
 // If-Match / If-None-Match preconditions, long-running answers, paged lists.
-import type { ArmResource } from "../../../shared/estate/types.js";
-import { parseResourceId } from "../../../shared/arm/resourceId.js";
+import type { ArmResource } from "../../estate.js";
+import { parseResourceId } from "../../../shared/model/resourceId.js";
 import { header, type EmuContext, type EmuRequest, type Reply } from "../context.js";
 import { ArmError } from "../errors.js";
 import type { Operation, StartOptions } from "../operations.js";

@@ -2,8 +2,8 @@
 // The owner may only set Approved or Rejected; the consumer private endpoint's
 // matching entry follows, and becomes Disconnected when the owner deletes the
 // connection — the consistency real ARM keeps between the two sides.
-import type { ArmResource } from "../../../shared/estate/types.js";
-import { parentResourceId, parseResourceId, sameId } from "../../../shared/arm/resourceId.js";
+import type { ArmResource } from "../../estate.js";
+import { parentResourceId, parseResourceId, sameId } from "../../../shared/model/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
 import { type ArmError, badRequest, resourceNotFound } from "../errors.js";
 import { newGuid, normalizeLocation, weakEtag } from "../ids.js";

@@ -1,8 +1,8 @@
 // GET/PUT/PATCH/DELETE for any known type without special behaviour. Writes of
 // long-running types (Microsoft.Network, Private DNS zones) answer with
 // Azure-AsyncOperation and show "Updating"/"Deleting" until the operation ends.
-import type { ArmResource } from "../../../shared/estate/types.js";
-import { idKey, parentResourceId, parseResourceId } from "../../../shared/arm/resourceId.js";
+import type { ArmResource } from "../../estate.js";
+import { idKey, parentResourceId, parseResourceId } from "../../../shared/model/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
 import { ArmError, badRequest, parentNotFound, resourceNotFound } from "../errors.js";
 import { render } from "../render.js";

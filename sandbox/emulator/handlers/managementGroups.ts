@@ -9,7 +9,7 @@
 // paged by `nextLink` ($skiptoken, $top). A group the caller may not read, or that does not
 // exist, is ARM's 403 AuthorizationFailed ("... or the scope is invalid"): RBAC is checked
 // before the group is looked up.
-import type { EstateManagementGroup } from "../../../shared/estate/types.js";
+import type { EstateManagementGroup } from "../../estate.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
 import { ArmError } from "../errors.js";
 import { pagedList } from "./common.js";

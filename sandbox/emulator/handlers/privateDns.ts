@@ -1,8 +1,8 @@
 // Private DNS: zones are long-running PUTs that come with an SOA record set;
 // record sets are synchronous, lower-cased names, GUID etags, PUT 201/200,
 // PATCH merges, DELETE 200 (204 when absent) — as RecordSetA*.json show.
-import type { ArmResource } from "../../../shared/estate/types.js";
-import { parseResourceId } from "../../../shared/arm/resourceId.js";
+import type { ArmResource } from "../../estate.js";
+import { parseResourceId } from "../../../shared/model/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
 import { isIPv4, isIPv6 } from "node:net";
 import { badRequest, resourceNotFound } from "../errors.js";

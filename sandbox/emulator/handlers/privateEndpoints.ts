@@ -3,8 +3,8 @@
 // and a connection on each target provider resource: Pending for
 // manualPrivateLinkServiceConnections, Approved for privateLinkServiceConnections.
 // Deleting one removes its NIC and leaves the provider connections Disconnected.
-import type { ArmResource } from "../../../shared/estate/types.js";
-import { parseResourceId, sameId, tryParseResourceId } from "../../../shared/arm/resourceId.js";
+import type { ArmResource } from "../../estate.js";
+import { parseResourceId, sameId, tryParseResourceId } from "../../../shared/model/resourceId.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
 import { badRequest } from "../errors.js";
 import { dnsMembers, type DnsMember } from "../dnsNames.js";

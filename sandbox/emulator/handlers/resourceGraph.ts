@@ -19,8 +19,8 @@
 // `Resources | where type =~ 't' | where type in~ ('a', 'b') | project c1, c2 | order by id asc`.
 // Anything else answers 400 InvalidQuery (as ARG answers a query it cannot parse) so a
 // client that sends more fails loudly here instead of getting made-up rows.
-import { parseResourceId, sameType } from "../../../shared/arm/resourceId.js";
-import type { ArmResource } from "../../../shared/estate/types.js";
+import { parseResourceId, sameType } from "../../../shared/model/resourceId.js";
+import type { ArmResource } from "../../estate.js";
 import type { EmuContext, EmuRequest, Reply } from "../context.js";
 import { ArmError } from "../errors.js";
 import { render } from "../render.js";

@@ -1,0 +1,704 @@
+// The core: turns a resource event (a hint) into decisions, re-reading ARM (the
+// truth) before acting. Knows nothing about the Functions host, the CLI or the
+// sandbox; they all call handleEvent / explain.
+import { httpStatus, isNotFound } from "../gateways/arm/errors.js";
+import { isWithinScope, parseResourceId, sameId, sameType, tryParseResourceId } from "../model/resourceId.js";
+import type { ArmClients } from "../gateways/arm/clients.js";
+import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
+import { isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
+import { NETWORK_INTERFACE_TYPE } from "../events/operations.js";
+import { APP_NAME, approvalDescription, planApproval } from "../approval/plan.js";
+import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../approval/requestFacts.js";
+import { ConnectionsGateway, isSettling, type ConnectionInfo } from "../gateways/connections.js";
+import { EndpointsGateway, type EndpointInfo } from "../gateways/endpoints.js";
+import { PrivateDnsGateway } from "../gateways/privateDns.js";
+import { providerTypeFor } from "../gateways/registry.js";
+import { isAnswerLost, WriteGate } from "../gateways/writeGate.js";
+import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
+import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
+import { isOwnApproval, MemoryOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../store/ownApprovals.js";
+import { pool } from "../store/tables.js";
+import { Cleaner } from "../cleanup/cleaner.js";
+import { silentLogger, type Decision, type Logger } from "../model/decision.js";
+import { ManagementGroupDirectory } from "../gateways/managementGroups.js";
+import { DnsRegistrar, type KnownRecordSets } from "../dns/registrar.js";
+import { newContinuation, type Continuation, type ContinuationSink } from "./continuations.js";
+
+export { PRIVATE_ENDPOINT_TYPE };
+
+export interface AutopilotOptions {
+  arm: ArmClients;
+  config: ConfigResult;
+  log?: Logger;
+  /** The app's own identity, to recognise events it caused. */
+  identity?: { objectId?: string; clientId?: string };
+  /** Compute and report, write nothing (the write gate holds every ARM write back). */
+  dryRun?: boolean;
+  /** Endpoint → record sets it owns or claims (Table storage in Azure); in memory when absent. */
+  index?: OwnershipIndex;
+  /** First-seen marks for grace periods; in memory when absent. */
+  marks?: MarkStore;
+  /** The approvals this app made, the only ones revokeRemoved may revoke (Table storage in Azure); in memory when absent. */
+  ownApprovals?: OwnApprovalStore;
+  now?: () => Date;
+  /** Subscriptions below the allow-list's requesterManagementGroups, cached; one per Autopilot when absent. */
+  groups?: ManagementGroupDirectory;
+  /** Slow approvals (Key Vault about 47 s each): how many run side by side per target, and how long one is waited for. */
+  approvals?: ApprovalSettings;
+  /** Where DNS that waits for a still-running approval continues (the app's queue in Azure); absent: the next sweep does it. */
+  continuations?: ContinuationSettings;
+}
+
+export interface ApprovalSettings {
+  /** Approvals in flight at once per target (AUTOPILOT_APPROVAL_CONCURRENCY, default 8). */
+  concurrency?: number;
+  /** How long one approval's operation is waited for before its DNS is left to a continuation (AUTOPILOT_APPROVAL_WAIT_SECONDS, default 10 s). */
+  waitMs?: number;
+}
+
+export interface ContinuationSettings {
+  sink: ContinuationSink;
+  /** Delay before each check (AUTOPILOT_CONTINUE_AFTER_SECONDS, default 30 s). */
+  delayMs?: number;
+  /** Checks before giving up on an approval that never shows as done (the sweep then looks again); default 20. */
+  maxAttempts?: number;
+}
+
+export const APPROVAL_CONCURRENCY = 8;
+export const APPROVAL_WAIT_MS = 10_000;
+export const CONTINUE_AFTER_MS = 30_000;
+export const CONTINUE_MAX_ATTEMPTS = 20;
+
+/** Limits a caller puts on one target's work. */
+export interface TargetLimits {
+  /** true once no new approval may start (the sweep's deadline). */
+  stop?: () => boolean;
+}
+
+/** A target cut short at the caller's deadline: the decisions made so far (the rest is said to wait for the next run). */
+export class StoppedAtDeadline extends Error {
+  constructor(readonly decisions: Decision[]) {
+    super("stopped at the deadline inside a target");
+  }
+}
+
+export class Autopilot {
+  readonly connections: ConnectionsGateway;
+  readonly endpoints: EndpointsGateway;
+  readonly registrar: DnsRegistrar;
+  readonly cleaner: Cleaner;
+  readonly dns: PrivateDnsGateway;
+  /** Every ARM write of this instance passes here: app-wide dry-run and `dns.dryRun` are honoured at the write. */
+  readonly gate: WriteGate;
+  readonly ownApprovals: OwnApprovalStore;
+  readonly groups: ManagementGroupDirectory;
+  private readonly log: Logger;
+  private dryTwin?: Autopilot;
+
+  constructor(private readonly opts: AutopilotOptions) {
+    const gate = (this.gate = new WriteGate({ app: !!opts.dryRun, dns: opts.config.ok && opts.config.config.dns.dryRun }));
+    this.connections = new ConnectionsGateway(opts.arm, gate);
+    this.endpoints = new EndpointsGateway(opts.arm, gate);
+    this.log = opts.log ?? silentLogger;
+    const dns = (this.dns = new PrivateDnsGateway(opts.arm, gate));
+    const index = opts.index ?? new MemoryOwnershipIndex();
+    const marks = opts.marks ?? new MemoryMarkStore();
+    this.ownApprovals = opts.ownApprovals ?? new MemoryOwnApprovalStore();
+    this.groups = opts.groups ?? new ManagementGroupDirectory(() => opts.arm.generic);
+    this.opts = { ...opts, index, marks, ownApprovals: this.ownApprovals, groups: this.groups };
+    this.registrar = new DnsRegistrar(this.endpoints, dns, index);
+    this.cleaner = new Cleaner({ arm: opts.arm, connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });
+  }
+
+  /**
+   * The same core with a gate that writes nothing (explain, `--dry-run`, a dry sweep),
+   * sharing this one's index and marks. A per-call dry run is a choice of instance,
+   * so no path can forget it.
+   */
+  dryRunView(): Autopilot {
+    if (this.gate.dry.app) return this;
+    return (this.dryTwin ??= new Autopilot({ ...this.opts, dryRun: true }));
+  }
+
+  /** Handles one parsed event. Throws only for transient failures worth a redelivery. */
+  async handleEvent(event: ResourceEvent): Promise<Decision[]> {
+    const tag = event.id;
+    // An event "caused by our own identity" is handled like any other: the claim is the
+    // sender's word, so skipping on it would let a forged claim hide real work. Our own
+    // writes' events are idempotent: the re-read finds them done and writes nothing.
+    // The same list the Event Grid filter is generated from: what the filter keeps out is ignored here too.
+    if (event.operationName && !isHandledOperation(event.operationName)) {
+      return [ignore(tag, event.resourceId, `operation ${event.operationName} cannot change a private endpoint connection`)];
+    }
+    const config = this.configOrFailClosed(tag, event.resourceId);
+    if (!("approval" in config)) return [config];
+
+    const type = event.resourceType;
+    if (sameType(type, PRIVATE_ENDPOINT_TYPE)) {
+      if (event.kind === "delete") return this.handleEndpointDeleted(tag, event.resourceId, config);
+      return this.handleEndpoint(tag, event.resourceId, config, false);
+    }
+    if (sameType(type, NETWORK_INTERFACE_TYPE) && event.kind !== "delete") {
+      // An endpoint's IP configuration changed: follow the NIC to its endpoint (one read) and take the endpoint's path.
+      const pe = await this.endpoints.endpointOfNic(event.resourceId);
+      if (!pe) return [ignore(tag, event.resourceId, "network interface belongs to no private endpoint (or is gone)")];
+      return this.handleEndpoint(tag, pe, config, false);
+    }
+    const target = managedAncestor(event.resourceId);
+    if (target) return this.handleTarget(tag, target, config, false, event.resourceId);
+    return [ignore(tag, event.resourceId, `unrelated resource type ${type ?? "(none)"}`)];
+  }
+
+  /** What would happen to this connection or endpoint, and why: reads ARM, writes nothing. */
+  async explain(id: string): Promise<Decision[]> {
+    const config = this.configOrFailClosed("explain", id);
+    if (!("approval" in config)) return [config];
+    const p = tryParseResourceId(id);
+    if (!p) return [errorDecision("explain", id, `not an ARM resource id`)];
+    if (sameType(p.type, PRIVATE_ENDPOINT_TYPE)) return this.handleEndpoint("explain", p.id, config, true);
+    const target = managedAncestor(p.id);
+    if (!target) return [ignore("explain", id, `type ${p.type ?? "(none)"} is neither a private endpoint nor a managed provider resource`)];
+    const decisions = await this.handleTarget("explain", target, config, true, p.id);
+    // Asked about one connection: show that one (or say it does not exist).
+    if (!sameId(target, p.id)) {
+      const one = decisions.filter((d) => sameId(d.resource, p.id));
+      return one.length ? one : [ignore("explain", id, "no such private endpoint connection on the target")];
+    }
+    return decisions;
+  }
+
+  configOrFailClosed(tag: string, resource: string): AllowListConfig | Decision {
+    const c = this.opts.config;
+    if (c.ok) return c.config;
+    const first = c.problems.slice(0, 3).map(formatProblem).join("; ");
+    return { ...errorDecision(tag, resource, `allow-list is invalid (${c.problems.length} problem(s): ${first}); approving nothing`), retryable: true };
+  }
+
+  // The public handlers below take a dryRun flag (explain, replay --dry-run, a dry sweep):
+  // true runs them on dryRunView(), whose write gate holds every write back; the flag
+  // passed further down only saves work (plan without re-reading), it guards nothing.
+
+  /** A consumer endpoint was written: follow each of its links to a managed target. */
+  async handleEndpoint(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().handleEndpoint(tag, endpointId, config, true);
+    dryRun = this.gate.isDry("connection-state");
+    const pe = await this.endpoints.getEndpoint(endpointId);
+    if (!pe) return [ignore(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
+    const out: Decision[] = [];
+    const written = new Map<string, { state: string; applied: boolean }>(); // target id (lower) -> state this run set
+    const running: ConnectionInfo[] = []; // approvals the provider is still applying: DNS continues later
+    for (const link of pe.links) {
+      if (!link.targetResourceId) {
+        out.push(ignore(tag, endpointId, `link ${link.name ?? ""} targets alias ${link.alias ?? "(none)"}; approval happens on the provider side`));
+        continue;
+      }
+      const provider = providerTypeFor(parseResourceId(link.targetResourceId).type);
+      if (!provider) {
+        out.push(ignore(tag, link.targetResourceId, `target type ${parseResourceId(link.targetResourceId).type} is not a managed provider type`));
+        continue;
+      }
+      if (!config.approval.managedScopes.some((s) => isWithinScope(link.targetResourceId!, s))) {
+        out.push(ignore(tag, link.targetResourceId, "target is outside managedScopes: never acted on"));
+        continue;
+      }
+      if (link.status === "Approved" && !config.approval.revokeRemoved) {
+        // The platform mirrors the provider's state on the endpoint: nothing to approve, and
+        // with revokeRemoved off nothing to revoke, so the target's list is not read (issue 12).
+        out.push(ignore(tag, link.targetResourceId, "connection is Approved (as the endpoint shows it), not Pending"));
+        continue;
+      }
+      const conns = (await this.connections.listConnections(link.targetResourceId)).filter((c) => sameId(c.privateEndpointId, pe.id));
+      if (conns.length === 0) {
+        out.push(ignore(tag, link.targetResourceId, `no connection from ${pe.name} on the target yet`));
+        continue;
+      }
+      for (const c of conns) {
+        let d: Decision;
+        try {
+          const v = await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
+          d = v.decision;
+          if (v.running || (c.status === "Approved" && isSettling(c))) running.push(c);
+        } catch (e) {
+          out.push(retryLater(tag, c.id, e));
+          continue;
+        }
+        out.push(d);
+        const state = stateWritten(d);
+        if (state) written.set(link.targetResourceId.toLowerCase(), { state, applied: d.outcome === "applied" });
+      }
+    }
+    if (out.length === 0) out.push(ignore(tag, endpointId, "private endpoint has no private link service connections"));
+    // DNS follows the state after this run's writes (an approval, or a reject/revoke that
+    // must not leave or create a record): what was written (or planned) is laid over the
+    // endpoint as read, without reading it again (issue 12): the write's own answer is the
+    // newer truth, and the consumer side may lag behind it anyway.
+    if (running.length && config.dns.zones.length) {
+      // Not waited for here: a continuation (or the next sweep) writes the records once the provider is done.
+      for (const c of running) await this.settle(out, tag, endpointId, () => this.continueLater(tag, c, 1));
+      return out;
+    }
+    await this.settle(out, tag, endpointId, async () => {
+      const current = withLinkStates(pe, written);
+      if (isDead(current)) return this.cleaner.onDeadEndpoint(tag, current, config, dryRun);
+      return this.registrar.syncEndpoint(tag, current, config, dryRun);
+    });
+    return out;
+  }
+
+  /** Sweep: an endpoint as listed (no GET). Approvals were done from the provider side; DNS or cleanup here. */
+  async reviewListedEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known: KnownRecordSets): Promise<Decision[]> {
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().reviewListedEndpoint(tag, pe, config, true, known);
+    dryRun = this.gate.isDry("connection-state");
+    if (isDead(pe)) return this.cleaner.onDeadEndpoint(tag, pe, config, dryRun);
+    return this.registrar.syncEndpoint(tag, pe, config, dryRun, false, known);
+  }
+
+  /** The endpoint is gone: release what it owned (found through the ownership index). */
+  private async handleEndpointDeleted(tag: string, endpointId: string, config: AllowListConfig): Promise<Decision[]> {
+    // Deleted means deleted only if ARM agrees: a stale delete event for a re-created endpoint changes nothing.
+    if (await this.endpoints.getEndpoint(endpointId))
+      return [ignore(tag, endpointId, "delete event, but the endpoint exists (re-created since): nothing to clean")];
+    const out = await this.cleaner.releaseRecords(tag, endpointId, config, this.gate.isDry("dns-delete"), "endpoint deleted");
+    return out.length ? out : [ignore(tag, endpointId, "endpoint deleted; it owned no records")];
+  }
+
+  /**
+   * A managed provider resource (or one of its connections) changed: look at all
+   * its connections. DNS follows for connections approved now and for the one the
+   * event names; the reconcile sweep covers the rest without a read per connection here.
+   * `listed`: the connections the sweep's list of the resources already carried (no
+   * list per resource then); every write still re-reads its connection first.
+   */
+  async handleTarget(
+    tag: string,
+    targetId: string,
+    config: AllowListConfig,
+    dryRun: boolean,
+    focusId?: string,
+    listed?: ConnectionInfo[],
+    limits: TargetLimits = {},
+  ): Promise<Decision[]> {
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId, listed, limits);
+    dryRun = this.gate.isDry("connection-state");
+    if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
+      return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
+    }
+    let conns: ConnectionInfo[];
+    try {
+      conns = listed ?? (await this.connections.listConnections(targetId));
+    } catch (e) {
+      if (isNotFound(e)) return [ignore(tag, targetId, "resource no longer exists")];
+      throw e;
+    }
+    if (conns.length === 0) return [ignore(tag, targetId, "resource has no private endpoint connections")];
+    // Approvals are long-running (Key Vault about 47 s each): a bounded number run side by
+    // side; once the caller's deadline has come no new one starts, and what was not reached
+    // is said to wait for the next run. Decisions keep the listing's order.
+    const slots: TargetSlot[] = new Array(conns.length);
+    let stopped = false;
+    await pool(
+      conns.map((c, i) => [c, i] as const),
+      this.approvalSettings.concurrency,
+      async ([c, i]) => {
+        if (stopped || limits.stop?.()) {
+          stopped = true;
+          slots[i] = {
+            decisions:
+              c.status === "Pending"
+                ? [
+                    {
+                      event: tag,
+                      action: "leave-pending",
+                      resource: c.id,
+                      reason: "the sweep's deadline came before this request was reached: left for the next run",
+                      outcome: "skipped",
+                    },
+                  ]
+                : [],
+          };
+          return;
+        }
+        slots[i] = await this.reviewConnection(tag, c, config, dryRun, focusId);
+      },
+    );
+    const out = slots.flatMap((s) => s.decisions);
+    if (config.dns.zones.length) {
+      for (const s of slots) {
+        const c = s.dns ?? s.later;
+        if (c)
+          await this.settle(out, tag, c.privateEndpointId!, () => (s.later ? this.continueLater(tag, c, 1) : this.dnsForConnection(tag, c, config, dryRun)));
+      }
+    }
+    if (stopped) throw new StoppedAtDeadline(out);
+    return out;
+  }
+
+  /** One connection of a target: its decision, and whether DNS follows now or later. */
+  private async reviewConnection(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<TargetSlot> {
+    if (c.status === "Disconnected") return { decisions: [await this.cleaner.deleteStaleConnection(tag, c, config, dryRun)] };
+    let v: Verdict;
+    try {
+      v = await this.decide(tag, c, config, dryRun, await this.factsFor(c, config));
+    } catch (e) {
+      return { decisions: [retryLater(tag, c.id, e)] };
+    }
+    const d = v.decision;
+    const out = [d];
+    if (d.action === "revoke") {
+      // DNS follows the revoke: its records go (or, dry, are planned to go).
+      const pe = c.privateEndpointId;
+      if ((d.outcome === "applied" || d.outcome === "planned") && pe) {
+        await this.settle(out, tag, pe, () =>
+          this.cleaner.releaseRecords(tag, pe, config, d.outcome === "planned", d.outcome === "planned" ? "connection revoke planned" : "connection revoked"),
+        );
+      }
+      return { decisions: out };
+    }
+    if (!c.privateEndpointId) return { decisions: out };
+    const approved = d.action === "approve" && d.outcome !== "failed";
+    const focused = !!focusId && sameId(c.id, focusId) && c.status === "Approved";
+    if (approved && v.running) return { decisions: out, later: c };
+    if (focused && isSettling(c)) return { decisions: out, later: c };
+    return approved || focused ? { decisions: out, dns: c } : { decisions: out };
+  }
+
+  /**
+   * The provider is still applying an approval: its DNS is not waited for inside this
+   * invocation. A continuation checks again after a delay and writes the records then
+   * (audited under its own id); without a continuation queue the next sweep does it.
+   * If the continuation cannot be stored this throws, so the caller's invocation fails and
+   * its event is delivered again: nothing acknowledged is lost.
+   */
+  private async continueLater(tag: string, c: ConnectionInfo, attempt: number): Promise<Decision[]> {
+    const pe = c.privateEndpointId!;
+    const cont = this.opts.continuations;
+    if (!cont) {
+      return [
+        {
+          event: tag,
+          action: "dns-skip",
+          resource: pe,
+          reason: `the provider is still applying the approval of ${c.id}: its records are written once it is done, by the next sweep`,
+          outcome: "skipped",
+          dns: { owner: pe },
+        },
+      ];
+    }
+    const next = newContinuation(c.id, attempt);
+    const delayMs = cont.delayMs ?? CONTINUE_AFTER_MS;
+    await cont.sink.later(next, delayMs);
+    return [
+      {
+        event: tag,
+        action: "dns-skip",
+        resource: pe,
+        reason: `the provider is still applying the approval of ${c.id}: its records follow in continuation ${next.id} (check ${attempt}, in ${Math.round(delayMs / 1000)} s)`,
+        outcome: "skipped",
+        dns: { owner: pe },
+      },
+    ];
+  }
+
+  /**
+   * A continuation came due (shared/autopilot/continuations.ts): re-read the connection; once the
+   * provider is done with the approval, write the endpoint's records, else check again later.
+   */
+  async handleContinuation(c: Continuation): Promise<Decision[]> {
+    const tag = c.id;
+    const config = this.configOrFailClosed(tag, c.connectionId);
+    if (!("approval" in config)) return [config];
+    const target = managedAncestor(c.connectionId);
+    if (!target || !config.approval.managedScopes.some((s) => isWithinScope(target, s))) {
+      return [ignore(tag, c.connectionId, "continuation names a connection outside managedScopes: never acted on")];
+    }
+    const conn = await this.connections.getConnection(c.connectionId);
+    if (!conn?.privateEndpointId) return [ignore(tag, c.connectionId, "connection is gone: no records to write")];
+    if (isSettling(conn) || conn.status === "Pending") {
+      // Cosmos DB shows the new status only when done, Key Vault keeps `Updating` until then.
+      const max = this.opts.continuations?.maxAttempts ?? CONTINUE_MAX_ATTEMPTS;
+      if (c.attempt >= max) {
+        return [
+          {
+            event: tag,
+            action: "error",
+            resource: c.connectionId,
+            reason: `the approval has not shown as done after ${c.attempt} checks (status ${conn.status ?? "none"}, provisioningState ${conn.provisioningState ?? "none"}): no records yet; the next sweep looks again`,
+            outcome: "failed",
+          },
+        ];
+      }
+      const out: Decision[] = [];
+      await this.settle(out, tag, conn.privateEndpointId, () => this.continueLater(tag, conn, c.attempt + 1));
+      return out;
+    }
+    if (conn.status !== "Approved") return [ignore(tag, c.connectionId, `connection is ${conn.status ?? "without a status"} now: no records to write`)];
+    if (!config.dns.zones.length) return [ignore(tag, c.connectionId, "no dns.zones configured: no records to write")];
+    const out: Decision[] = [];
+    await this.settle(out, tag, conn.privateEndpointId, () => this.dnsForConnection(tag, conn, config, this.gate.isDry("dns-write")));
+    return out;
+  }
+
+  private get approvalSettings(): { concurrency: number; waitMs: number } {
+    const a = this.opts.approvals ?? {};
+    return { concurrency: Math.max(1, a.concurrency ?? APPROVAL_CONCURRENCY), waitMs: Math.max(0, a.waitMs ?? APPROVAL_WAIT_MS) };
+  }
+
+  /**
+   * One channel for "retry later": a step that throws adds a retryable decision after
+   * the decisions already made instead of discarding them, so every applied write is
+   * reported and audited; the host still fails the invocation for the redelivery.
+   */
+  private async settle(out: Decision[], tag: string, resource: string, step: () => Promise<Decision[]>): Promise<void> {
+    try {
+      out.push(...(await step()));
+    } catch (e) {
+      out.push(retryLater(tag, resource, e));
+    }
+  }
+
+  private async dnsForConnection(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    let pe: EndpointInfo | undefined;
+    try {
+      pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
+    } catch (e) {
+      return [
+        {
+          event: tag,
+          action: "dns-skip",
+          resource: c.privateEndpointId!,
+          reason: `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`,
+          outcome: "skipped",
+        },
+      ];
+    }
+    if (!pe)
+      return [
+        {
+          event: tag,
+          action: "dns-skip",
+          resource: c.privateEndpointId!,
+          reason: "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)",
+          outcome: "skipped",
+        },
+      ];
+    return this.registrar.syncEndpoint(tag, pe, config, dryRun, dryRun && c.status === "Pending");
+  }
+
+  /** The facts approval and revocation decide on (shared/approval/requestFacts.ts); reads the requester endpoint only when they depend on it. */
+  private async factsFor(c: ConnectionInfo, config: AllowListConfig): Promise<RequestFacts> {
+    const known = connectionFacts(config.approval, c);
+    if (known) return known;
+    // Only Pending connections and the app's own approvals (which revocation may look at) need more.
+    const revocable = c.status === "Approved" && config.approval.revokeRemoved && isOwnApproval(await this.ownApprovals.get(c.id), c);
+    if (c.status !== "Pending" && !revocable) return requestFacts(config.approval, c, { unreadable: "not read: nothing depends on it" });
+    let pe: RequesterRead;
+    try {
+      pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
+    } catch (e) {
+      // Cross-tenant endpoints are often unreadable: the facts are then unknown (no approval on them, no revocation either).
+      this.log.debug(`cannot read ${c.privateEndpointId} for group ids: ${(e as Error).message}`);
+      pe = { unreadable: (e as Error).message };
+    }
+    return requestFacts(config.approval, c, pe);
+  }
+
+  private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Verdict> {
+    let running = false;
+    const decision = await this.decideOne(tag, c, config, dryRun, facts, () => (running = true));
+    return { decision, running };
+  }
+
+  private async decideOne(
+    tag: string,
+    c: ConnectionInfo,
+    config: AllowListConfig,
+    dryRun: boolean,
+    facts: RequestFacts,
+    noteRunning: () => void,
+  ): Promise<Decision> {
+    // Only what this app approved may be revoked: its own record says so, not the description.
+    const own = c.status === "Approved" && config.approval.revokeRemoved ? await this.ownApprovals.get(c.id) : undefined;
+    await this.groups.load(config.approval); // cached: a read per group and refresh interval
+    const plan = planApproval(config.approval, c, facts, own, this.groups);
+    const base = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) } as const;
+    if (plan.action === "ignore" || plan.action === "leave-pending") return { ...base, outcome: "skipped" };
+    if (dryRun) return { ...base, outcome: "planned" };
+
+    // Events are hints: the write must not land on a connection that changed since it was
+    // read (a duplicate, another instance, a human). The listed ETag makes the write
+    // conditional (If-Match: a change since the listing fails it with 412), so no re-read
+    // is needed (issue 12); without an ETag, and before a revoke, read it again.
+    const fresh = c.etag && plan.action !== "revoke" ? c : await this.connections.getConnection(c.id);
+    const expected = plan.action === "revoke" ? "Approved" : "Pending";
+    if (!fresh || fresh.status !== expected) {
+      return { ...base, action: "ignore", reason: `connection is now ${fresh?.status ?? "gone"}; nothing to do`, outcome: "skipped" };
+    }
+    if (plan.action === "revoke") {
+      // A human who approved again since the listing made it theirs: not revoked.
+      if (!isOwnApproval(own, fresh))
+        return {
+          ...base,
+          action: "ignore",
+          reason: `connection changed since it was listed (description now ${JSON.stringify(fresh.description ?? "")}): no longer as ${APP_NAME} approved it, so not revoked`,
+          outcome: "skipped",
+        };
+      if (c.etag && fresh.etag && c.etag !== fresh.etag)
+        return {
+          ...base,
+          action: "ignore",
+          reason: "connection was written since it was listed: not revoked now; the next event or sweep looks again",
+          outcome: "skipped",
+        };
+    }
+    const status = plan.action === "approve" ? "Approved" : "Rejected";
+    const description = approvalDescription(fresh, plan);
+    let written;
+    try {
+      written = await this.connections.setState(
+        fresh,
+        status,
+        description,
+        { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) },
+        { waitMs: this.approvalSettings.waitMs },
+      );
+      if (!written.applied) return { ...base, reason: `${base.reason} (${written.reason})`, outcome: "planned" };
+      if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
+    } catch (e) {
+      // A 412 after an attempt that went unanswered may be our own write, applied: retried, and audited then (WriteGate.recover).
+      if (httpStatus(e) === 412 && !isAnswerLost(e))
+        return {
+          ...base,
+          action: "ignore",
+          reason: "connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again",
+          outcome: "skipped",
+        };
+      const msg = `${e instanceof Error ? e.message : String(e)}${isAnswerLost(e) ? " (an attempt went unanswered: ARM may have applied it; the redelivery looks again)" : ""}`;
+      return { ...base, outcome: "failed", error: msg, retryable: true };
+    }
+    const note = await this.noteOwnApproval(
+      plan.action,
+      fresh,
+      written.value.operationRunning ? description : (written.value.description ?? description),
+      plan.rule,
+    );
+    const notes = [written.value.operationRunning ? "accepted; the provider is still applying it, not waited for" : undefined, note].filter(Boolean);
+    if (written.value.operationRunning) noteRunning();
+    return { ...base, ...(notes.length ? { reason: `${base.reason} (${notes.join("; ")})` } : {}), outcome: "applied" };
+  }
+
+  /**
+   * Writes of this run's earlier attempts (a sweep: of any earlier run) whose answer or
+   * audit row was lost, found applied in ARM (WriteGate.recover): each becomes the
+   * `applied` decision it would have been. Only inside a run (a WriteJournal).
+   */
+  async recoverLostWrites(tag: string): Promise<Decision[]> {
+    const out: Decision[] = [];
+    for (const i of await this.gate.recover()) {
+      const dns = /\/privateDnsZones\/([^/]+)\/A\/([^/]+)$/i.exec(i.resource);
+      let reason = `${i.reason || i.action} (written by ${i.trigger} at ${i.at}; its answer or audit row was lost, and ARM shows it done)`;
+      if (i.kind === "connection-state" && (i.action === "approve" || i.action === "revoke")) {
+        // The app's record of its approvals follows, as after an answered write (revokeRemoved relies on it).
+        const conn = await this.connections.getConnection(i.resource).catch(() => undefined);
+        const note = conn && (await this.noteOwnApproval(i.action, conn, conn.description ?? "", i.rule));
+        if (note) reason = `${reason} (${note})`;
+      }
+      out.push({
+        event: tag,
+        action: i.action as Decision["action"],
+        resource: i.resource,
+        reason,
+        ...(i.rule ? { rule: i.rule } : {}),
+        ...(dns ? { dns: { zone: dns[1], record: dns[2] } } : {}),
+        outcome: "applied",
+      });
+    }
+    return out;
+  }
+
+  /** Keeps the app's record of its approvals in step with what it just wrote; a failure here never undoes the write. */
+  private async noteOwnApproval(action: string, conn: ConnectionInfo, description: string, rule?: string): Promise<string | undefined> {
+    try {
+      if (action === "approve" && conn.privateEndpointId) {
+        const rec: OwnApproval = { connectionId: conn.id, endpointId: conn.privateEndpointId, description, rule: rule ?? "", at: this.now().toISOString() };
+        await this.ownApprovals.put(rec);
+      } else if (action === "revoke") {
+        await this.ownApprovals.remove(conn.id);
+      }
+      return undefined;
+    } catch (e) {
+      this.log.warn(`cannot record ${action} of ${conn.id} in the app's approvals: ${(e as Error).message}`);
+      return action === "approve" ? `not recorded as ${APP_NAME}'s own approval (${(e as Error).message}), so revokeRemoved will never revoke it` : undefined;
+    }
+  }
+
+  private now(): Date {
+    return this.opts.now ? this.opts.now() : new Date();
+  }
+}
+
+/** What decide() made of one connection; `running`: the write was accepted and the provider is still applying it. */
+interface Verdict {
+  decision: Decision;
+  running: boolean;
+}
+
+/** One connection's part of a target: its decisions, and the endpoint DNS follows for now (`dns`) or later (`later`). */
+interface TargetSlot {
+  decisions: Decision[];
+  dns?: ConnectionInfo;
+  later?: ConnectionInfo;
+}
+
+/** The resource itself or its nearest ancestor whose type is a registered provider type. */
+export function managedAncestor(id: string): string | undefined {
+  // One parse, then one registry lookup per level (parsing each ancestor again cost O(n²) and more).
+  const p = tryParseResourceId(id);
+  if (!p?.provider) return undefined;
+  const parts = p.id.split("/");
+  const head = parts.length - 2 * p.segments.length;
+  let type = p.provider;
+  const types = p.segments.map((s) => (type = `${type}/${s.type}`));
+  for (let n = types.length; n >= 1; n--) {
+    if (providerTypeFor(types[n - 1])) return parts.slice(0, head + 2 * n).join("/");
+  }
+  return undefined;
+}
+
+/** The connection state an applied (or, dry, planned) approve / reject / revoke leaves behind. */
+function stateWritten(d: Decision): string | undefined {
+  if (d.outcome !== "applied" && d.outcome !== "planned") return undefined;
+  if (d.action === "approve") return "Approved";
+  if (d.action === "reject" || d.action === "revoke") return "Rejected";
+  return undefined;
+}
+
+/** The endpoint with the states this run wrote laid over its links (matched by target). */
+function withLinkStates(pe: EndpointInfo, written: ReadonlyMap<string, { state: string }>): EndpointInfo {
+  if (written.size === 0) return pe;
+  return {
+    ...pe,
+    links: pe.links.map((l) => {
+      const w = l.targetResourceId && written.get(l.targetResourceId.toLowerCase());
+      return w ? { ...l, status: w.state } : l;
+    }),
+  };
+}
+
+/** Every connection of the endpoint is Disconnected or Rejected: it resolves nothing any more. */
+export function isDead(pe: EndpointInfo): boolean {
+  return pe.links.length > 0 && pe.links.every((l) => l.status === "Disconnected" || l.status === "Rejected");
+}
+
+function ignore(event: string, resource: string, reason: string): Decision {
+  return { event, action: "ignore", resource, reason, outcome: "skipped" };
+}
+
+/** A step failed after others were done: the redelivery (or the next sweep) continues from ARM's state. */
+export function retryLater(event: string, resource: string, e: unknown): Decision {
+  const error = e instanceof Error ? e.message : String(e);
+  return { event, action: "error", resource, reason: "reading or writing ARM failed; left for a redelivery", outcome: "failed", error, retryable: true };
+}
+
+function errorDecision(event: string, resource: string, reason: string): Decision {
+  return { event, action: "error", resource, reason, outcome: "failed" };
+}

@@ -1,0 +1,127 @@
+// The admin's daily question: which connections wait for a human, since when, who asks,
+// and which rule came closest (and what it missed). Read-only: the same listing the sweep
+// uses, the same facts and policy the approval uses; nothing is written.
+import { parseResourceId, tryParseResourceId } from "../model/resourceId.js";
+import type { AllowListConfig } from "../config/index.js";
+import { evaluateApproval, type RuleMiss } from "../approval/rules.js";
+import { connectionFacts, requestFacts, type RequesterRead } from "../approval/requestFacts.js";
+import { planApproval } from "../approval/plan.js";
+import type { ConnectionInfo } from "../gateways/connections.js";
+import type { Autopilot } from "./autopilot.js";
+
+export interface PendingRequest {
+  connection: string;
+  target: string;
+  targetType: string;
+  /** The requester's private endpoint id, its subscription and resource group. */
+  requester?: string;
+  requesterSubscription?: string;
+  requesterResourceGroup?: string;
+  /** The request message (consumer-written). */
+  message?: string;
+  /** When the app first recorded it waiting (its audit trail), if known. */
+  firstSeen?: string;
+  ageSeconds?: number;
+  /** What the app does with it now: leave-pending (a human decides) or approve/reject once the app gets to it. */
+  plan: string;
+  /** The rule that came closest: the one that matched the most criteria, in the order they are checked. */
+  closestRule?: string;
+  /** What that rule (or the allow-list) missed. */
+  why: string;
+}
+
+/** Criteria in the order a rule checks them: a miss further down means more matched. */
+const ORDER = [
+  "requesterSubscriptions",
+  "requesterManagementGroups",
+  "requesterEndpointIds",
+  "requesterResourceGroups",
+  "targetResourceTypes",
+  "targetResourceIds",
+  "groupIds",
+  "requestMessages",
+];
+
+export function closestMiss(misses: readonly RuleMiss[]): RuleMiss | undefined {
+  let best: RuleMiss | undefined;
+  for (const m of misses) if (!best || ORDER.indexOf(m.failedOn) > ORDER.indexOf(best.failedOn)) best = m;
+  return best;
+}
+
+export interface PendingOptions {
+  now?: Date;
+  /** When the app first saw this connection waiting (the audit trail's oldest leave-pending row). */
+  firstSeen?: (connectionId: string) => Promise<Date | undefined>;
+}
+
+/** Every Pending connection on the given targets (the sweep's managed listing), oldest first. */
+export async function listPending(
+  autopilot: Autopilot,
+  targets: readonly string[],
+  config: AllowListConfig,
+  opts: PendingOptions = {},
+): Promise<PendingRequest[]> {
+  const now = opts.now ?? new Date();
+  await autopilot.groups.load(config.approval);
+  const out: PendingRequest[] = [];
+  for (const target of targets) {
+    for (const c of await autopilot.connections.listConnections(target)) {
+      if (c.status !== "Pending") continue;
+      out.push(await describePending(autopilot, c, config, now, opts.firstSeen));
+    }
+  }
+  const age = (p: PendingRequest) => p.ageSeconds ?? -1;
+  return out.sort((a, b) => age(b) - age(a) || a.connection.localeCompare(b.connection));
+}
+
+async function describePending(
+  autopilot: Autopilot,
+  c: ConnectionInfo,
+  config: AllowListConfig,
+  now: Date,
+  firstSeen?: PendingOptions["firstSeen"],
+): Promise<PendingRequest> {
+  let facts = connectionFacts(config.approval, c);
+  if (!facts) {
+    let pe: RequesterRead;
+    try {
+      pe = await autopilot.endpoints.getEndpoint(c.privateEndpointId!);
+    } catch (e) {
+      pe = { unreadable: (e as Error).message };
+    }
+    facts = requestFacts(config.approval, c, pe);
+  }
+  const plan = planApproval(config.approval, c, facts, undefined, autopilot.groups);
+  const requester = tryParseResourceId(c.privateEndpointId ?? "");
+  const base: PendingRequest = {
+    connection: c.id,
+    target: c.targetResourceId,
+    targetType: c.targetType || parseResourceId(c.targetResourceId).type || "",
+    ...(c.privateEndpointId ? { requester: c.privateEndpointId } : {}),
+    ...(requester
+      ? { requesterSubscription: requester.subscriptionId, ...(requester.resourceGroup ? { requesterResourceGroup: requester.resourceGroup } : {}) }
+      : {}),
+    ...(c.description ? { message: c.description } : {}),
+    plan: plan.action,
+    why: plan.reason,
+  };
+  const seen = await firstSeen?.(c.id).catch(() => undefined);
+  if (seen) Object.assign(base, { firstSeen: seen.toISOString(), ageSeconds: Math.max(0, Math.round((now.getTime() - seen.getTime()) / 1000)) });
+  if (plan.rule) return { ...base, closestRule: plan.rule };
+  if (!c.privateEndpointId) return base;
+  const v = evaluateApproval(
+    config.approval,
+    {
+      connectionId: c.id,
+      targetResourceId: c.targetResourceId,
+      targetResourceType: c.targetType,
+      privateEndpointId: c.privateEndpointId,
+      groupIds: facts.groupIds,
+      requestMessage: c.description ?? "",
+    },
+    autopilot.groups,
+  );
+  if (v.verdict !== "no-match") return base;
+  const closest = closestMiss(v.misses);
+  return closest ? { ...base, closestRule: closest.rule, why: `rule '${closest.rule}': ${closest.detail}` } : base;
+}
