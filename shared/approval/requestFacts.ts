@@ -5,8 +5,8 @@
 // approval made on one set of facts is revoked on another.
 import { sameId } from "../model/resourceId.js";
 import type { AllowListConfig } from "../config/index.js";
-import type { ConnectionInfo } from "../gateways/connections.js";
-import type { EndpointInfo } from "../gateways/endpoints.js";
+import type { ConnectionInfo } from "../model/connection.js";
+import type { EndpointInfo } from "../model/endpoint.js";
 
 export interface RequestFacts {
   groupIds: string[];

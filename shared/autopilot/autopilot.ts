@@ -9,8 +9,8 @@ import { isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from ".
 import { NETWORK_INTERFACE_TYPE } from "../events/operations.js";
 import { APP_NAME, approvalDescription, planApproval } from "../approval/plan.js";
 import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../approval/requestFacts.js";
-import { ConnectionsGateway, isSettling, type ConnectionInfo } from "../gateways/connections.js";
-import { EndpointsGateway, type EndpointInfo } from "../gateways/endpoints.js";
+import { ConnectionsGateway, isSettling } from "../gateways/connections.js";
+import { EndpointsGateway } from "../gateways/endpoints.js";
 import { PrivateDnsGateway } from "../gateways/privateDns.js";
 import { providerTypeFor } from "../gateways/registry.js";
 import { isAnswerLost, WriteGate } from "../gateways/writeGate.js";
@@ -23,6 +23,8 @@ import { silentLogger, type Decision, type Logger } from "../model/decision.js";
 import { ManagementGroupDirectory } from "../gateways/managementGroups.js";
 import { DnsRegistrar, type KnownRecordSets } from "../dns/registrar.js";
 import { newContinuation, type Continuation, type ContinuationSink } from "./continuations.js";
+import type { ConnectionInfo } from "../model/connection.js";
+import type { EndpointInfo } from "../model/endpoint.js";
 
 export { PRIVATE_ENDPOINT_TYPE };
 

@@ -6,8 +6,8 @@ import type { AllowListConfig } from "../config/index.js";
 import { evaluateApproval, type RuleMiss } from "../approval/rules.js";
 import { connectionFacts, requestFacts, type RequesterRead } from "../approval/requestFacts.js";
 import { planApproval } from "../approval/plan.js";
-import type { ConnectionInfo } from "../gateways/connections.js";
 import type { Autopilot } from "./autopilot.js";
+import type { ConnectionInfo } from "../model/connection.js";
 
 export interface PendingRequest {
   connection: string;

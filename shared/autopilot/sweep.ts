@@ -8,8 +8,8 @@ import { errorCode, httpStatus } from "../gateways/arm/errors.js";
 import { isWithinScope, parseResourceId } from "../model/resourceId.js";
 import type { AllowListConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
-import { embeddedConnections, type ConnectionInfo } from "../gateways/connections.js";
-import { toEndpointInfo, type EndpointInfo } from "../gateways/endpoints.js";
+import { embeddedConnections } from "../gateways/connections.js";
+import { toEndpointInfo } from "../gateways/endpoints.js";
 import { PRIVATE_ENDPOINT_TYPE } from "../events/operations.js";
 import { PROVIDER_TYPES } from "../gateways/registry.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
@@ -17,7 +17,10 @@ import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
 import { isDead, StoppedAtDeadline, type Autopilot } from "./autopilot.js";
 import type { Decision } from "../model/decision.js";
 import { nameWriteRun } from "../gateways/writeGate.js";
-import { knownKey, type KnownRecordSets } from "../dns/registrar.js";
+import type { KnownRecordSets } from "../dns/registrar.js";
+import { recordSetKey } from "../model/recordSet.js";
+import type { ConnectionInfo } from "../model/connection.js";
+import type { EndpointInfo } from "../model/endpoint.js";
 
 export interface SweepOptions {
   /** Subscriptions whose endpoints to look at; default: every subscription the identity can read. */
@@ -329,7 +332,7 @@ export class Sweeper {
         continue;
       }
       for (const { recordName, recordType, current } of listing) {
-        records.set(knownKey(z.resourceGroupId, z.name, recordName, recordType), current);
+        records.set(recordSetKey({ zoneResourceGroupId: z.resourceGroupId, zone: z.name, recordName, recordType }), current);
         const own = decodeOwnership(current.metadata, z.ownerId);
         if (own) owners.set(own.owner.toLowerCase(), own.owner);
       }

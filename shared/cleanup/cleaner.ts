@@ -7,16 +7,18 @@ import { isNotFound } from "../gateways/arm/errors.js";
 import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import { modeAllows, registersFor } from "../dns/modes.js";
-import type { CurrentRecordSet } from "../dns/plan.js";
 import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js";
 import { planEndpointDeletion } from "./plan.js";
-import type { ConnectionInfo, ConnectionsGateway } from "../gateways/connections.js";
-import type { EndpointInfo, EndpointsGateway } from "../gateways/endpoints.js";
-import { PreconditionFailedError, type PrivateDnsGateway, type RecordSetRef, type RecordType } from "../gateways/privateDns.js";
+import type { ConnectionsGateway } from "../gateways/connections.js";
+import type { EndpointsGateway } from "../gateways/endpoints.js";
+import { PreconditionFailedError, type PrivateDnsGateway } from "../gateways/privateDns.js";
 import type { IndexEntry, OwnershipIndex } from "../store/ownershipIndex.js";
 import type { Decision, Logger } from "../model/decision.js";
-import { desiredRecordsOf, recordSetId } from "../dns/registrar.js";
+import { desiredRecordsOf } from "../dns/registrar.js";
 import type { MarkStore } from "../store/marks.js";
+import { recordSetKey, recordSetResourceId, zoneKey, type CurrentRecordSet, type RecordSetKey, type RecordType } from "../model/recordSet.js";
+import type { ConnectionInfo } from "../model/connection.js";
+import type { EndpointInfo } from "../model/endpoint.js";
 
 /** Trust a zone's index for this long before reading the zone again on a miss. */
 const ZONE_INDEX_TTL_MS = 24 * 3_600_000;
@@ -42,9 +44,8 @@ export class Cleaner {
   async releaseRecords(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean, why: string): Promise<Decision[]> {
     const out: Decision[] = [];
     for (const entry of await this.entriesFor(endpointId, config)) {
-      const zone = config.dns.zones.find(
-        (z) => z.name.toLowerCase() === entry.zone.toLowerCase() && z.resourceGroupId.toLowerCase() === entry.zoneResourceGroupId.toLowerCase(),
-      );
+      const key = zoneKey(entry.zone, entry.zoneResourceGroupId);
+      const zone = config.dns.zones.find((z) => zoneKey(z.name, z.resourceGroupId) === key);
       if (!zone) continue; // zone no longer configured: not ours to touch any more
       out.push(await this.releaseOne(tag, endpointId, entry, zone, config, dryRun, why));
     }
@@ -160,7 +161,7 @@ export class Cleaner {
     dryRun: boolean,
     why: string,
   ): Promise<Decision> {
-    const ref: RecordSetRef = {
+    const ref: RecordSetKey = {
       zoneResourceGroupId: zone.resourceGroupId,
       zone: zone.name,
       recordName: entry.recordName,
@@ -185,7 +186,7 @@ export class Cleaner {
     const decision = (outcome: Decision["outcome"], error?: string): Decision => ({
       event: tag,
       action: step.action,
-      resource: recordSetId(ref),
+      resource: recordSetResourceId(ref),
       reason: `${why}: ${step.reason}`,
       outcome,
       dns: { zone: zone.name, record: entry.recordName, ips: step.write?.ips ?? current?.ips, ttl: current?.ttl, owner: step.newOwner ?? endpointId },
@@ -208,14 +209,14 @@ export class Cleaner {
   }
 
   /** true when written; false when the write gate held it back (dry-run). */
-  private async apply(ref: RecordSetRef, step: ReleaseStep, reason: string): Promise<boolean> {
+  private async apply(ref: RecordSetKey, step: ReleaseStep, reason: string): Promise<boolean> {
     if (step.write) return (await this.d.dns.write(ref, step.write, { action: step.action, reason })).applied;
     if (step.delete) return (await this.d.dns.delete(ref, step.delete.ifMatch, { action: step.action, reason })).applied;
     return false;
   }
 
   /** The IPs a claimant endpoint would put under this name, if it is alive and entitled to it. */
-  private async claimantIps(endpointId: string, ref: RecordSetRef, config: AllowListConfig): Promise<string[] | undefined> {
+  private async claimantIps(endpointId: string, ref: RecordSetKey, config: AllowListConfig): Promise<string[] | undefined> {
     let pe: EndpointInfo | undefined;
     try {
       pe = await this.d.endpoints.getEndpoint(endpointId);
@@ -225,10 +226,8 @@ export class Cleaner {
     }
     if (!pe || !registersFor(config.dns, pe.id)) return undefined;
     if (config.dns.registerWhen === "approved" && !pe.links.some((l) => l.status === "Approved")) return undefined;
-    const r = (await desiredRecordsOf(pe, config.dns, this.d.endpoints)).records.find(
-      (x) =>
-        x.zone.toLowerCase() === ref.zone.toLowerCase() && x.recordName === ref.recordName.toLowerCase() && (x.recordType ?? "A") === (ref.recordType ?? "A"),
-    );
+    const key = recordSetKey(ref);
+    const r = (await desiredRecordsOf(pe, config.dns, this.d.endpoints)).records.find((x) => recordSetKey(x) === key);
     return r?.ips;
   }
 

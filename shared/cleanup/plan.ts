@@ -10,7 +10,7 @@
 import { isWithinScope } from "../model/resourceId.js";
 import type { AllowListConfig } from "../config/index.js";
 import { modeAllows } from "../dns/modes.js";
-import type { EndpointInfo } from "../gateways/endpoints.js";
+import type { EndpointInfo } from "../model/endpoint.js";
 
 export interface DeletionGrounds {
   /** The cleanup.deleteEndpointsIn scope the endpoint lies in. */

@@ -6,17 +6,13 @@
 import { isIP } from "node:net";
 import type { DnsConfig, DnsMode } from "../config/index.js";
 import { matchesGlob } from "../util/glob.js";
-import type { EndpointInfo, NicIpConfig } from "../gateways/endpoints.js";
 import { provenTargetName, targetsOf } from "./targetNames.js";
 import { resolveZone } from "./zones/index.js";
+import type { EndpointInfo, NicIpConfig } from "../model/endpoint.js";
+import { recordSetKey, type RecordSetKey } from "../model/recordSet.js";
 
-export interface DesiredRecord {
-  zone: string;
-  /** /subscriptions/{s}/resourceGroups/{rg} holding the zone. */
-  zoneResourceGroupId: string;
-  recordName: string;
-  /** A for IPv4 addresses, AAAA for IPv6 (a name with both gets one of each); absent: A. */
-  recordType?: "A" | "AAAA";
+/** A record set an endpoint should have: A for IPv4 addresses, AAAA for IPv6 (a name with both gets one of each). */
+export interface DesiredRecord extends RecordSetKey {
   ips: string[];
   ttl: number;
   mode: DnsMode;
@@ -119,7 +115,7 @@ export function desiredRecords(pe: EndpointInfo, nic: NicIpConfig[] | undefined,
       for (const recordType of ["A", "AAAA"] as const) {
         const family = ips.filter((ip) => isIP(ip) === (recordType === "A" ? 4 : 6));
         if (!family.length) continue;
-        const key = `${zone.resourceGroupId.toLowerCase()}/${zone.name.toLowerCase()}/${recordName.toLowerCase()}/${recordType}`;
+        const key = recordSetKey({ zoneResourceGroupId: zone.resourceGroupId, zone: zone.name, recordName, recordType });
         const existing = byKey.get(key);
         if (existing) {
           existing.ips = sortIps([...existing.ips, ...family]);

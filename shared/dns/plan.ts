@@ -2,26 +2,11 @@
 // Conflicts are resolved here and only here: one owner per name, a second
 // endpoint is recorded as a waiting claimant, a foreign record is never touched.
 import type { DnsAction } from "../model/decision.js";
+import type { CurrentRecordSet, RecordWrite } from "../model/recordSet.js";
 import type { DesiredRecord } from "./desired.js";
 import { decodeOwnership, encodeOwnership, MAX_CLAIMANTS, sameEndpoint } from "./ownership.js";
 import { modeAllows } from "./modes.js";
 import { sortIps } from "./desired.js";
-
-export interface CurrentRecordSet {
-  etag?: string;
-  ttl?: number;
-  ips: string[];
-  metadata: Record<string, string>;
-}
-
-export interface RecordWrite {
-  /** create: If-None-Match *; update: If-Match etag. */
-  kind: "create" | "update";
-  ifMatch?: string;
-  ttl: number;
-  ips: string[];
-  metadata: Record<string, string>;
-}
 
 export interface DnsStep {
   action: DnsAction;

@@ -2,12 +2,14 @@
 // per-record step (shared/dns/plan) → Private DNS writes with ETags.
 import type { AllowListConfig, DnsConfig } from "../config/index.js";
 import { desiredRecords, endpointIps, needsNicForNames, type DesiredRecord, type DesiredResult } from "./desired.js";
-import { planRecord, type CurrentRecordSet, type DnsStep } from "./plan.js";
+import { planRecord, type DnsStep } from "./plan.js";
 import { registersFor } from "./modes.js";
-import type { EndpointInfo, EndpointsGateway } from "../gateways/endpoints.js";
-import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway, type RecordSetRef } from "../gateways/privateDns.js";
-import { recordSetKey, type OwnershipIndex } from "../store/ownershipIndex.js";
+import type { EndpointsGateway } from "../gateways/endpoints.js";
+import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway } from "../gateways/privateDns.js";
+import { type OwnershipIndex } from "../store/ownershipIndex.js";
 import type { Decision, DnsAction } from "../model/decision.js";
+import { recordSetKey, recordSetResourceId, type CurrentRecordSet, type RecordSetKey } from "../model/recordSet.js";
+import type { EndpointInfo } from "../model/endpoint.js";
 
 const MAX_ATTEMPTS = 3;
 
@@ -68,7 +70,7 @@ export class DnsRegistrar {
   }
 
   private async syncRecord(tag: string, r: DesiredRecord, dryRun: boolean, known?: KnownRecordSets, heldBefore = false): Promise<Decision> {
-    const ref: RecordSetRef = {
+    const ref: RecordSetKey = {
       zoneResourceGroupId: r.zoneResourceGroupId,
       zone: r.zone,
       recordName: r.recordName,
@@ -78,13 +80,13 @@ export class DnsRegistrar {
       decision(
         tag,
         step.action,
-        recordSetId(ref),
+        recordSetResourceId(ref),
         step.reason,
         outcome,
         { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) },
         error,
       );
-    const key = knownKey(r.zoneResourceGroupId, r.zone, r.recordName, r.recordType);
+    const key = recordSetKey(ref);
     let step: DnsStep | undefined; // the step being written, for the failure report
     try {
       if (dryRun) {
@@ -120,14 +122,10 @@ export class DnsRegistrar {
 }
 
 /**
- * Record sets a sweep has listed, by knownKey(zone resource group, zone, name, type). A name not in the map is
+ * Record sets a sweep has listed, by recordSetKey. A name not in the map is
  * handled as on the event path: created first, read only if it turns out to exist.
  */
 export type KnownRecordSets = Map<string, CurrentRecordSet | undefined>;
-
-export function knownKey(zoneResourceGroupId: string, zone: string, recordName: string, recordType: "A" | "AAAA" = "A"): string {
-  return `${zoneResourceGroupId.toLowerCase()}/${zone.toLowerCase()}/${recordName.toLowerCase()}${recordType === "AAAA" ? "/aaaa" : ""}`;
-}
 
 /**
  * The records an endpoint should have; its NIC is read only when its own configs do not
@@ -136,10 +134,6 @@ export function knownKey(zoneResourceGroupId: string, zone: string, recordName: 
 export async function desiredRecordsOf(pe: EndpointInfo, dns: DnsConfig, endpoints: EndpointsGateway): Promise<DesiredResult> {
   const needNic = needsNicForNames(pe) || (dns.customRecords.length > 0 && endpointIps(pe, undefined).length === 0);
   return desiredRecords(pe, needNic ? await endpoints.getIpConfigs(pe) : undefined, dns);
-}
-
-export function recordSetId(ref: RecordSetRef): string {
-  return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/${ref.recordType ?? "A"}/${ref.recordName}`;
 }
 
 function decision(

@@ -3,9 +3,9 @@
 // live claimant, else deleted; a claimant just withdraws. Modes are honoured and
 // what they suppress is reported.
 import type { DnsMode } from "../config/index.js";
-import type { CurrentRecordSet, RecordWrite } from "./plan.js";
 import { decodeOwnership, encodeOwnership, sameEndpoint } from "./ownership.js";
 import { modeAllows } from "./modes.js";
+import type { CurrentRecordSet, RecordWrite } from "../model/recordSet.js";
 
 export interface ReleaseStep {
   action: "dns-delete" | "dns-handover" | "dns-update" | "dns-skip";

@@ -5,9 +5,9 @@
 // link's target and are the trustworthy source; a consumer-listed name is used without
 // reading the NIC only when it provably names the target itself (see provenTargetName).
 import { parseResourceId, sameType, tryParseResourceId } from "../model/resourceId.js";
-import type { EndpointLink } from "../gateways/endpoints.js";
 import { resolveZone, type ZoneMatch } from "./zones/index.js";
 import { zoneTable } from "./zones/table.js";
+import type { EndpointLink } from "../model/endpoint.js";
 
 /**
  * Types whose public host label is the resource's own name, unique per namespace across

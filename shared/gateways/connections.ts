@@ -5,50 +5,16 @@
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import { isNotFound, isTransient } from "./arm/errors.js";
 import { parseResourceId, parentResourceId } from "../model/resourceId.js";
+import { canonicalStatus, type ConnectionInfo } from "../model/connection.js";
 import type { ArmClients } from "./arm/clients.js";
 import { OperationStillRunning } from "./arm/genericClient.js";
 import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
 import { ABSENT, PRESENT, WriteGate, type WriteResult } from "./writeGate.js";
-
-// `string & {}` keeps the known names for completion while any status ARM sends still fits.
-export type ConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected" | (string & {});
-
-const KNOWN_STATUSES = ["Pending", "Approved", "Rejected", "Disconnected"];
-
-/** Services differ in casing ("approved", "PENDING"); the app compares against one spelling. */
-export function canonicalStatus(status: unknown): ConnectionStatus | undefined {
-  if (typeof status !== "string") return undefined;
-  return KNOWN_STATUSES.find((k) => k.toLowerCase() === status.toLowerCase()) ?? status;
-}
-
 /** Sub-resources as the provider reports them: `groupIds` (SQL, Key Vault), singular `groupId` (Cosmos DB), or none (Redis, Storage). */
 export function reportedGroupIds(p: { groupIds?: unknown; groupId?: unknown }): string[] {
   if (Array.isArray(p.groupIds)) return p.groupIds.filter((g): g is string => typeof g === "string" && g !== "");
   return typeof p.groupId === "string" && p.groupId ? [p.groupId] : [];
 }
-
-export interface ConnectionInfo {
-  /** Provider-side connection id: {target}/privateEndpointConnections/{name} */
-  id: string;
-  name: string;
-  targetResourceId: string;
-  targetType: string;
-  status?: ConnectionStatus;
-  description?: string;
-  actionsRequired?: string;
-  /** The requester's endpoint (`properties.privateEndpoint.id`). */
-  privateEndpointId?: string;
-  provisioningState?: string;
-  /** Sub-resources, where the provider reports them on the connection. */
-  groupIds: string[];
-  etag?: string;
-  /**
-   * Set only on what setState returns when it stopped waiting for the provider's
-   * long-running update (SetStateOptions.waitMs): the write was accepted and goes on in Azure.
-   */
-  operationRunning?: boolean;
-}
-
 export interface SetStateOptions {
   /** Wait at most this long for the provider's operation (default: until it ends). */
   waitMs?: number;

@@ -1,35 +1,10 @@
 // Reads consumer-side private endpoints through @azure/arm-network.
 import { isNotFound } from "./arm/errors.js";
 import { parseResourceId, tryParseResourceId } from "../model/resourceId.js";
+import type { EndpointInfo, EndpointLink, NicIpConfig } from "../model/endpoint.js";
 import type { ArmClients } from "./arm/clients.js";
 import { ABSENT, PRESENT, WriteGate, type WriteResult } from "./writeGate.js";
-import { canonicalStatus } from "./connections.js";
-
-export interface EndpointLink {
-  name?: string;
-  /** Provider resource id, when the link names one (not an alias). */
-  targetResourceId?: string;
-  /** Private Link Service alias, for services reached by alias. */
-  alias?: string;
-  groupIds: string[];
-  status?: string;
-  requestMessage?: string;
-  /** true for manualPrivateLinkServiceConnections (needs approval). */
-  manual: boolean;
-}
-
-export interface EndpointInfo {
-  id: string;
-  name: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  location?: string;
-  provisioningState?: string;
-  links: EndpointLink[];
-  customDnsConfigs: { fqdn?: string; ipAddresses: string[] }[];
-  networkInterfaceIds: string[];
-  tags: Record<string, string>;
-}
+import { canonicalStatus } from "../model/connection.js";
 
 /** Normalises an ARM body or the SDK's flattened model. */
 export function toEndpointInfo(body: any): EndpointInfo {
@@ -62,13 +37,6 @@ export function toEndpointInfo(body: any): EndpointInfo {
     networkInterfaceIds: (p.networkInterfaces ?? []).map((n: any) => n.id).filter(Boolean),
     tags: body.tags ?? {},
   };
-}
-
-/** One IP configuration of an endpoint's network interface. */
-export interface NicIpConfig {
-  ip?: string;
-  groupId?: string;
-  fqdns: string[];
 }
 
 export function toNicIpConfigs(nic: any): NicIpConfig[] {

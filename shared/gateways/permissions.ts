@@ -4,7 +4,7 @@
 // and the Bicep reads it, so the custom roles and the code cannot disagree; a test
 // re-generates and compares.
 import { PROVIDER_TYPES, CONNECTIONS_CHILD, type ProviderType } from "./registry.js";
-import { RECORD_TYPES } from "./privateDns.js";
+import { RECORD_TYPES } from "../model/recordSet.js";
 
 export type RoleKey = "approver" | "dnsWriter" | "consumerReader" | "endpointCleaner" | "groupReader";
 

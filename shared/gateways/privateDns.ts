@@ -5,24 +5,17 @@
 import { httpStatus } from "./arm/errors.js";
 import { parseResourceId } from "../model/resourceId.js";
 import type { ArmClients } from "./arm/clients.js";
-import type { CurrentRecordSet, RecordWrite } from "../dns/plan.js";
 import { ABSENT, WriteGate, type WriteResult } from "./writeGate.js";
-
-export interface RecordSetRef {
-  /** /subscriptions/{s}/resourceGroups/{rg} */
-  zoneResourceGroupId: string;
-  zone: string;
-  recordName: string;
-  /** AAAA for IPv6 addresses; absent: A. */
-  recordType?: RecordType;
-}
-
-export type RecordType = "A" | "AAAA";
-
-/** The record types the app reads and writes (infra/roles grants exactly these). */
-export const RECORD_TYPES: readonly RecordType[] = ["A", "AAAA"];
-
-const typeOf = (ref: RecordSetRef): RecordType => ref.recordType ?? "A";
+import {
+  RECORD_TYPES,
+  recordSetKeyOf,
+  recordSetResourceId,
+  recordTypeOf,
+  type CurrentRecordSet,
+  type RecordSetKey,
+  type RecordType,
+  type RecordWrite,
+} from "../model/recordSet.js";
 
 export class PreconditionFailedError extends Error {}
 export class ZoneNotFoundError extends Error {}
@@ -34,7 +27,7 @@ export class PrivateDnsGateway {
   ) {
     // How a lost write's intent is checked (WriteGate.recover): the record set as it is now.
     const read = async (id: string) => {
-      const ref = recordSetRefOf(id);
+      const ref = recordSetKeyOf(id);
       const current = ref && (await this.get(ref));
       return current ? recordFingerprint(current) : ABSENT;
     };
@@ -47,15 +40,15 @@ export class PrivateDnsGateway {
     return this.gate.isDry("dns-write");
   }
 
-  private target(ref: RecordSetRef) {
+  private target(ref: RecordSetKey) {
     const rg = parseResourceId(ref.zoneResourceGroupId);
     return { client: this.clients.privateDnsFor(rg.subscriptionId).recordSets, rg: rg.resourceGroup! };
   }
 
-  async get(ref: RecordSetRef): Promise<CurrentRecordSet | undefined> {
+  async get(ref: RecordSetKey): Promise<CurrentRecordSet | undefined> {
     const { client, rg } = this.target(ref);
     try {
-      return toCurrent(await client.get(rg, ref.zone, typeOf(ref), ref.recordName));
+      return toCurrent(await client.get(rg, ref.zone, recordTypeOf(ref), ref.recordName));
     } catch (e) {
       if (httpStatus(e) === 404) return undefined;
       throw e;
@@ -74,7 +67,7 @@ export class PrivateDnsGateway {
 
   /** Writes per the plan (through the write gate); throws PreconditionFailedError when someone else got there first. */
   write(
-    ref: RecordSetRef,
+    ref: RecordSetKey,
     w: RecordWrite,
     why: { action: string; reason: string } = { action: w.kind === "create" ? "dns-create" : "dns-update", reason: "" },
   ): Promise<WriteResult<string | undefined>> {
@@ -83,22 +76,22 @@ export class PrivateDnsGateway {
 
   /** Deletes with If-Match (through the write gate). */
   delete(
-    ref: RecordSetRef,
+    ref: RecordSetKey,
     ifMatch: string | undefined,
     why: { action: string; reason: string } = { action: "dns-delete", reason: "" },
   ): Promise<WriteResult<void>> {
     return this.gate.write("dns-delete", { resource: recordSetResourceId(ref), want: ABSENT, ...why }, () => this.remove(ref, ifMatch));
   }
 
-  private async put(ref: RecordSetRef, w: RecordWrite): Promise<string | undefined> {
+  private async put(ref: RecordSetKey, w: RecordWrite): Promise<string | undefined> {
     const { client, rg } = this.target(ref);
     try {
       const r = await client.createOrUpdate(
         rg,
         ref.zone,
-        typeOf(ref),
+        recordTypeOf(ref),
         ref.recordName,
-        typeOf(ref) === "AAAA"
+        recordTypeOf(ref) === "AAAA"
           ? { ttl: w.ttl, aaaaRecords: w.ips.map((ipv6Address) => ({ ipv6Address })), metadata: w.metadata }
           : { ttl: w.ttl, aRecords: w.ips.map((ipv4Address) => ({ ipv4Address })), metadata: w.metadata },
         w.kind === "create" ? { ifNoneMatch: "*" } : { ifMatch: w.ifMatch },
@@ -109,26 +102,14 @@ export class PrivateDnsGateway {
     }
   }
 
-  private async remove(ref: RecordSetRef, ifMatch: string | undefined): Promise<void> {
+  private async remove(ref: RecordSetKey, ifMatch: string | undefined): Promise<void> {
     const { client, rg } = this.target(ref);
     try {
-      await client.delete(rg, ref.zone, typeOf(ref), ref.recordName, { ifMatch });
+      await client.delete(rg, ref.zone, recordTypeOf(ref), ref.recordName, { ifMatch });
     } catch (e) {
       throw translate(e, ref);
     }
   }
-}
-
-/** The record set's ARM id. */
-export function recordSetResourceId(ref: RecordSetRef): string {
-  return `${ref.zoneResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${ref.zone}/${typeOf(ref)}/${ref.recordName}`;
-}
-
-function recordSetRefOf(id: string): RecordSetRef | undefined {
-  const m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)\/(A|AAAA)\/([^/]+)$/i.exec(id);
-  return m
-    ? { zoneResourceGroupId: m[1]!, zone: m[2]!, recordName: m[4]!, ...(m[3]!.toUpperCase() === "AAAA" ? { recordType: "AAAA" as const } : {}) }
-    : undefined;
 }
 
 /** A record set's content as its intent records it (WriteTarget.want): TTL, addresses, metadata. */
@@ -148,7 +129,7 @@ function toCurrent(r: {
   return { etag: r.etag, ttl: r.ttl, ips, metadata: r.metadata ?? {} };
 }
 
-function translate(e: unknown, ref: RecordSetRef): unknown {
+function translate(e: unknown, ref: RecordSetKey): unknown {
   const status = httpStatus(e);
   if (status === 412) return new PreconditionFailedError(`record set ${ref.recordName}.${ref.zone} changed since it was read (412)`);
   if (status === 404) return new ZoneNotFoundError(`zone ${ref.zone} does not exist in ${ref.zoneResourceGroupId}`);

@@ -12,16 +12,8 @@
 // (endpoint and resource-group ids through `idKey`: lower case, no trailing slash).
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import { idKey } from "../model/resourceId.js";
+import { recordSetKey, zoneKey, type RecordSetKey } from "../model/recordSet.js";
 import { ensureTable, isNotFound, pool, sha256Hex, transactionBatches } from "./tables.js";
-
-/** A record set in a Private DNS zone. */
-export interface RecordSetKey {
-  zoneResourceGroupId: string;
-  zone: string;
-  recordName: string;
-  /** AAAA for IPv6 record sets; absent: A (rows written before AAAA existed read as A). */
-  recordType?: "A" | "AAAA";
-}
 
 export interface IndexEntry extends RecordSetKey {
   endpointId: string;
@@ -48,16 +40,6 @@ export interface OwnershipIndex {
 /** Case-insensitive identity of an endpoint. */
 export function endpointKey(endpointId: string): string {
   return idKey(endpointId);
-}
-
-/** Case-insensitive identity of a zone: `{resource group id}/{zone}`. */
-export function zoneKey(zone: string, zoneResourceGroupId: string): string {
-  return `${idKey(zoneResourceGroupId)}/${zone.toLowerCase()}`;
-}
-
-/** Case-insensitive identity of a record set: `{resource group id}/{zone}/{record name}` (`/aaaa` appended for an AAAA set). */
-export function recordSetKey(k: RecordSetKey): string {
-  return `${zoneKey(k.zone, k.zoneResourceGroupId)}/${k.recordName.toLowerCase()}${k.recordType === "AAAA" ? "/aaaa" : ""}`;
 }
 
 export class InvalidIndexEntryError extends Error {}

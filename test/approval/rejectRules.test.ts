@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { AllowListConfig, ApprovalRule } from "../../shared/config/index.js";
 import { evaluateApproval, type ApprovalRequest, type GroupMembership } from "../../shared/approval/rules.js";
 import { approvalDescription, planApproval } from "../../shared/approval/plan.js";
-import type { ConnectionInfo } from "../../shared/gateways/connections.js";
+import type { ConnectionInfo } from "../../shared/model/connection.js";
 
 const PROVIDER_SUB = "00000000-0000-0000-0000-0000000000aa";
 const SPOKE = "11111111-1111-1111-1111-111111111111";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULTS, type AllowListConfig, type DnsMode } from "../../shared/config/index.js";
 import { planEndpointDeletion, type GraceClock } from "../../shared/cleanup/plan.js";
-import type { EndpointInfo, EndpointLink } from "../../shared/gateways/endpoints.js";
+import type { EndpointInfo, EndpointLink } from "../../shared/model/endpoint.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";

@@ -1,7 +1,7 @@
 // Which consumer-listed names provably belong to the endpoint's own target (pure).
 import { describe, expect, it } from "vitest";
 import { provenTargetName } from "../../shared/dns/targetNames.js";
-import type { EndpointLink } from "../../shared/gateways/endpoints.js";
+import type { EndpointLink } from "../../shared/model/endpoint.js";
 
 const id = (type: string, name: string) => `/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/${type}/${name}`;
 const link = (type: string, name: string, groupIds: string[]): EndpointLink[] => [

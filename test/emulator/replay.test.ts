@@ -10,9 +10,10 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ArmClients } from "../../shared/gateways/arm/clients.js";
 import { staticTokenCredential } from "../../shared/gateways/arm/settings.js";
-import { ConnectionsGateway, toConnectionInfo, type ConnectionInfo } from "../../shared/gateways/connections.js";
+import { ConnectionsGateway, toConnectionInfo } from "../../shared/gateways/connections.js";
 import { startEmulator, type Emulator } from "../../sandbox/emulator/index.js";
 import { example, keyVault } from "./helpers.js";
+import type { ConnectionInfo } from "../../shared/model/connection.js";
 
 const REC = fileURLToPath(new URL("../fixtures/recorded/", import.meta.url));
 const recorded = (path: string): { status: number; headers?: Record<string, string>; body: any } => JSON.parse(readFileSync(REC + path, "utf8"));

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
-import { endpointKey, recordSetKey, TableOwnershipIndex, zoneKey } from "../../shared/store/ownershipIndex.js";
+import { endpointKey, TableOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { tableClient } from "../../shared/store/tables.js";
 import { claimant, DNS_RG, KV_ZONE, owner, ownershipIndexContract, pe, rs } from "./ownershipIndexContract.js";
+import { recordSetKey, zoneKey } from "../../shared/model/recordSet.js";
 
 let azurite: AzuriteTables;
 let n = 0;

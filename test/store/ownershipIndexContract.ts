@@ -1,7 +1,8 @@
 // The behaviour every OwnershipIndex must have; run against each implementation
 // by ownershipIndex.memory.test.ts and ownershipIndex.table.test.ts.
 import { describe, expect, it } from "vitest";
-import type { IndexEntry, OwnershipIndex, RecordSetKey } from "../../shared/store/ownershipIndex.js";
+import type { IndexEntry, OwnershipIndex } from "../../shared/store/ownershipIndex.js";
+import type { RecordSetKey } from "../../shared/model/recordSet.js";
 
 export const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001";
 export const DNS_RG = `${SUB}/resourceGroups/rg-dns`;
