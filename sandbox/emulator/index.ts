@@ -47,7 +47,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     ctx,
     refusals,
     throttle: new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1),
-    graphQuota: new GraphQuota(opts.throttle === false ? false : undefined),
+    graphQuota: new GraphQuota(opts.throttle === false ? false : undefined, opts.scaleLimits ? timeScale : 1),
     faults: [],
     hooks: [],
     calls: [],

@@ -19,9 +19,10 @@ export interface EmulatorOptions {
    */
   timeScale?: number;
   /**
-   * The throttle buckets run on the timeScale clock too (benchmarks that run faster than
-   * real time): refill rates scale, and a 429 carries `retry-after-ms` on that clock
-   * besides ARM's whole-second `Retry-After`. Default false: buckets in real time.
+   * The throttle buckets and Resource Graph's quota window run on the timeScale clock too
+   * (benchmarks and tests that run faster than real time): refill rates and the window scale,
+   * and a 429 carries `retry-after-ms` on that clock besides ARM's whole-second `Retry-After`.
+   * Default false: buckets in real time.
    */
   scaleLimits?: boolean;
   /** Fixed duration for every long-running operation (ms); overrides timeScale. */

@@ -5,6 +5,7 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import { ResourceGraph, RESOURCE_GRAPH_API_VERSION } from "../../shared/gateways/arm/resourceGraph.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { SCALE_PROVIDER, scaleEstate } from "../../sandbox/scaleEstate.js";
+import { GRAPH_QUOTA } from "../../sandbox/emulator/handlers/resourceGraph.js";
 
 let local: LocalArm | undefined;
 afterEach(async () => {
@@ -13,6 +14,7 @@ afterEach(async () => {
 });
 
 const PE_TYPE = "microsoft.network/privateendpoints";
+const CLOCK = 0.1;
 const query = (subs: string[], q: string, options: Record<string, unknown> = {}) =>
   local!.arm.generic.send("POST", "/providers/Microsoft.ResourceGraph/resources", RESOURCE_GRAPH_API_VERSION, { subscriptions: subs, query: q, options });
 
@@ -45,7 +47,8 @@ describe("emulated Resource Graph", () => {
 
   it("its own quota: 15 queries per 5 s per user with the quota headers, then 429 RateLimiting; the client waits the window out instead", async () => {
     const scale = scaleEstate({ endpoints: 10, subscriptions: 1 });
-    local = await startLocalArm(scale.estate);
+    // The quota window on a ten times faster clock (500 ms); its headers still count whole seconds.
+    local = await startLocalArm(scale.estate, { timeScale: CLOCK, scaleLimits: true });
     const seen: string[] = [];
     let refused: unknown;
     for (let i = 0; i < 16; i++) {
@@ -67,10 +70,10 @@ describe("emulated Resource Graph", () => {
       waits.push(ms);
       await new Promise((r) => setTimeout(r, ms));
     });
-    await new Promise((r) => setTimeout(r, 5100));
+    await new Promise((r) => setTimeout(r, GRAPH_QUOTA.windowMs * CLOCK + 100));
     for (let i = 0; i < 16; i++) for await (const _ of graph.resourcesOfTypes(scale.subscriptions, [PE_TYPE])) void _;
     expect(waits).toHaveLength(1);
-  }, 20_000);
+  });
 
   it("answers a query outside the modelled subset, a bad $top or api-version with 400", async () => {
     local = await startLocalArm({ resources: [] }, { throttle: false });
