@@ -110,7 +110,7 @@ describe("functions/", () => {
 
   it("the queue trigger throws on a retryable failure, so the host retries after the visibility timeout", async () => {
     const pe = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
-    local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 1, count: 10 });
+    local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0, count: 10 });
     // The host decoded the base64 and handed over the JSON parsed.
     const ev = JSON.parse(JSON.stringify(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" })));
     await expect(registrations[1]!.handler(ev, context([]))).rejects.toThrow(/redelivery/);
@@ -139,7 +139,7 @@ describe("functions/", () => {
 
   it("throws (so Event Grid redelivers) when ARM keeps failing, and logs why", async () => {
     const pe = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
-    local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 1, count: 10 });
+    local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0, count: 10 });
     const lines: string[] = [];
     await expect(
       registrations[0]!.handler(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }), context(lines)),
