@@ -19,7 +19,8 @@ import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
 import { isOwnApproval, MemoryOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { pool } from "../store/tables.js";
 import { Cleaner } from "../cleanup/cleaner.js";
-import { silentLogger, type Decision, type Logger } from "../model/decision.js";
+import { decision, ignored, retryLater, silentLogger, type Decided, type Decision, type Logger } from "../model/decision.js";
+import { errorMessage } from "../util/errorMessage.js";
 import { ManagementGroupDirectory } from "../gateways/managementGroups.js";
 import { DnsRegistrar, type KnownRecordSets } from "../dns/registrar.js";
 import { newContinuation, type Continuation, type ContinuationSink } from "./continuations.js";
@@ -130,7 +131,7 @@ export class Autopilot {
     // writes' events are idempotent: the re-read finds them done and writes nothing.
     // The same list the Event Grid filter is generated from: what the filter keeps out is ignored here too.
     if (event.operationName && !isHandledOperation(event.operationName)) {
-      return [ignore(tag, event.resourceId, `operation ${event.operationName} cannot change a private endpoint connection`)];
+      return [ignored(tag, event.resourceId, `operation ${event.operationName} cannot change a private endpoint connection`)];
     }
     const config = this.configOrFailClosed(tag, event.resourceId);
     if (!("approval" in config)) return [config];
@@ -143,12 +144,12 @@ export class Autopilot {
     if (sameType(type, NETWORK_INTERFACE_TYPE) && event.kind !== "delete") {
       // An endpoint's IP configuration changed: follow the NIC to its endpoint (one read) and take the endpoint's path.
       const pe = await this.endpoints.endpointOfNic(event.resourceId);
-      if (!pe) return [ignore(tag, event.resourceId, "network interface belongs to no private endpoint (or is gone)")];
+      if (!pe) return [ignored(tag, event.resourceId, "network interface belongs to no private endpoint (or is gone)")];
       return this.handleEndpoint(tag, pe, config, false);
     }
     const target = managedAncestor(event.resourceId);
     if (target) return this.handleTarget(tag, target, config, false, event.resourceId);
-    return [ignore(tag, event.resourceId, `unrelated resource type ${type ?? "(none)"}`)];
+    return [ignored(tag, event.resourceId, `unrelated resource type ${type ?? "(none)"}`)];
   }
 
   /** What would happen to this connection or endpoint, and why: reads ARM, writes nothing. */
@@ -159,12 +160,12 @@ export class Autopilot {
     if (!p) return [errorDecision("explain", id, `not an ARM resource id`)];
     if (sameType(p.type, PRIVATE_ENDPOINT_TYPE)) return this.handleEndpoint("explain", p.id, config, true);
     const target = managedAncestor(p.id);
-    if (!target) return [ignore("explain", id, `type ${p.type ?? "(none)"} is neither a private endpoint nor a managed provider resource`)];
+    if (!target) return [ignored("explain", id, `type ${p.type ?? "(none)"} is neither a private endpoint nor a managed provider resource`)];
     const decisions = await this.handleTarget("explain", target, config, true, p.id);
     // Asked about one connection: show that one (or say it does not exist).
     if (!sameId(target, p.id)) {
       const one = decisions.filter((d) => sameId(d.resource, p.id));
-      return one.length ? one : [ignore("explain", id, "no such private endpoint connection on the target")];
+      return one.length ? one : [ignored("explain", id, "no such private endpoint connection on the target")];
     }
     return decisions;
   }
@@ -173,7 +174,13 @@ export class Autopilot {
     const c = this.opts.config;
     if (c.ok) return c.config;
     const first = c.problems.slice(0, 3).map(formatProblem).join("; ");
-    return { ...errorDecision(tag, resource, `allow-list is invalid (${c.problems.length} problem(s): ${first}); approving nothing`), retryable: true };
+    return decision(
+      { event: tag, action: "error", resource, reason: `allow-list is invalid (${c.problems.length} problem(s): ${first}); approving nothing` },
+      "failed",
+      {
+        retryable: true,
+      },
+    );
   }
 
   // The public handlers below take a dryRun flag (explain, replay --dry-run, a dry sweep):
@@ -185,33 +192,33 @@ export class Autopilot {
     if (dryRun && !this.gate.dry.app) return this.dryRunView().handleEndpoint(tag, endpointId, config, true);
     dryRun = this.gate.isDry("connection-state");
     const pe = await this.endpoints.getEndpoint(endpointId);
-    if (!pe) return [ignore(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
+    if (!pe) return [ignored(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
     const out: Decision[] = [];
     const written = new Map<string, { state: string; applied: boolean }>(); // target id (lower) -> state this run set
     const running: ConnectionInfo[] = []; // approvals the provider is still applying: DNS continues later
     for (const link of pe.links) {
       if (!link.targetResourceId) {
-        out.push(ignore(tag, endpointId, `link ${link.name ?? ""} targets alias ${link.alias ?? "(none)"}; approval happens on the provider side`));
+        out.push(ignored(tag, endpointId, `link ${link.name ?? ""} targets alias ${link.alias ?? "(none)"}; approval happens on the provider side`));
         continue;
       }
       const provider = providerTypeFor(parseResourceId(link.targetResourceId).type);
       if (!provider) {
-        out.push(ignore(tag, link.targetResourceId, `target type ${parseResourceId(link.targetResourceId).type} is not a managed provider type`));
+        out.push(ignored(tag, link.targetResourceId, `target type ${parseResourceId(link.targetResourceId).type} is not a managed provider type`));
         continue;
       }
       if (!config.approval.managedScopes.some((s) => isWithinScope(link.targetResourceId!, s))) {
-        out.push(ignore(tag, link.targetResourceId, "target is outside managedScopes: never acted on"));
+        out.push(ignored(tag, link.targetResourceId, "target is outside managedScopes: never acted on"));
         continue;
       }
       if (link.status === "Approved" && !config.approval.revokeRemoved) {
         // The platform mirrors the provider's state on the endpoint: nothing to approve, and
         // with revokeRemoved off nothing to revoke, so the target's list is not read (issue 12).
-        out.push(ignore(tag, link.targetResourceId, "connection is Approved (as the endpoint shows it), not Pending"));
+        out.push(ignored(tag, link.targetResourceId, "connection is Approved (as the endpoint shows it), not Pending"));
         continue;
       }
       const conns = (await this.connections.listConnections(link.targetResourceId)).filter((c) => sameId(c.privateEndpointId, pe.id));
       if (conns.length === 0) {
-        out.push(ignore(tag, link.targetResourceId, `no connection from ${pe.name} on the target yet`));
+        out.push(ignored(tag, link.targetResourceId, `no connection from ${pe.name} on the target yet`));
         continue;
       }
       for (const c of conns) {
@@ -229,7 +236,7 @@ export class Autopilot {
         if (state) written.set(link.targetResourceId.toLowerCase(), { state, applied: d.outcome === "applied" });
       }
     }
-    if (out.length === 0) out.push(ignore(tag, endpointId, "private endpoint has no private link service connections"));
+    if (out.length === 0) out.push(ignored(tag, endpointId, "private endpoint has no private link service connections"));
     // DNS follows the state after this run's writes (an approval, or a reject/revoke that
     // must not leave or create a record): what was written (or planned) is laid over the
     // endpoint as read, without reading it again (issue 12): the write's own answer is the
@@ -259,9 +266,9 @@ export class Autopilot {
   private async handleEndpointDeleted(tag: string, endpointId: string, config: AllowListConfig): Promise<Decision[]> {
     // Deleted means deleted only if ARM agrees: a stale delete event for a re-created endpoint changes nothing.
     if (await this.endpoints.getEndpoint(endpointId))
-      return [ignore(tag, endpointId, "delete event, but the endpoint exists (re-created since): nothing to clean")];
+      return [ignored(tag, endpointId, "delete event, but the endpoint exists (re-created since): nothing to clean")];
     const out = await this.cleaner.releaseRecords(tag, endpointId, config, this.gate.isDry("dns-delete"), "endpoint deleted");
-    return out.length ? out : [ignore(tag, endpointId, "endpoint deleted; it owned no records")];
+    return out.length ? out : [ignored(tag, endpointId, "endpoint deleted; it owned no records")];
   }
 
   /**
@@ -283,16 +290,16 @@ export class Autopilot {
     if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId, listed, limits);
     dryRun = this.gate.isDry("connection-state");
     if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
-      return [ignore(tag, targetId, "resource is outside managedScopes: never acted on")];
+      return [ignored(tag, targetId, "resource is outside managedScopes: never acted on")];
     }
     let conns: ConnectionInfo[];
     try {
       conns = listed ?? (await this.connections.listConnections(targetId));
     } catch (e) {
-      if (isNotFound(e)) return [ignore(tag, targetId, "resource no longer exists")];
+      if (isNotFound(e)) return [ignored(tag, targetId, "resource no longer exists")];
       throw e;
     }
-    if (conns.length === 0) return [ignore(tag, targetId, "resource has no private endpoint connections")];
+    if (conns.length === 0) return [ignored(tag, targetId, "resource has no private endpoint connections")];
     // Approvals are long-running (Key Vault about 47 s each): a bounded number run side by
     // side; once the caller's deadline has come no new one starts, and what was not reached
     // is said to wait for the next run. Decisions keep the listing's order.
@@ -308,13 +315,15 @@ export class Autopilot {
             decisions:
               c.status === "Pending"
                 ? [
-                    {
-                      event: tag,
-                      action: "leave-pending",
-                      resource: c.id,
-                      reason: "the sweep's deadline came before this request was reached: left for the next run",
-                      outcome: "skipped",
-                    },
+                    decision(
+                      {
+                        event: tag,
+                        action: "leave-pending",
+                        resource: c.id,
+                        reason: "the sweep's deadline came before this request was reached: left for the next run",
+                      },
+                      "skipped",
+                    ),
                   ]
                 : [],
           };
@@ -375,30 +384,14 @@ export class Autopilot {
     const pe = c.privateEndpointId!;
     const cont = this.opts.continuations;
     if (!cont) {
-      return [
-        {
-          event: tag,
-          action: "dns-skip",
-          resource: pe,
-          reason: `the provider is still applying the approval of ${c.id}: its records are written once it is done, by the next sweep`,
-          outcome: "skipped",
-          dns: { owner: pe },
-        },
-      ];
+      const reason = `the provider is still applying the approval of ${c.id}: its records are written once it is done, by the next sweep`;
+      return [decision({ event: tag, action: "dns-skip", resource: pe, reason, dns: { owner: pe } }, "skipped")];
     }
     const next = newContinuation(c.id, attempt);
     const delayMs = cont.delayMs ?? CONTINUE_AFTER_MS;
     await cont.sink.later(next, delayMs);
-    return [
-      {
-        event: tag,
-        action: "dns-skip",
-        resource: pe,
-        reason: `the provider is still applying the approval of ${c.id}: its records follow in continuation ${next.id} (check ${attempt}, in ${Math.round(delayMs / 1000)} s)`,
-        outcome: "skipped",
-        dns: { owner: pe },
-      },
-    ];
+    const reason = `the provider is still applying the approval of ${c.id}: its records follow in continuation ${next.id} (check ${attempt}, in ${Math.round(delayMs / 1000)} s)`;
+    return [decision({ event: tag, action: "dns-skip", resource: pe, reason, dns: { owner: pe } }, "skipped")];
   }
 
   /**
@@ -411,30 +404,23 @@ export class Autopilot {
     if (!("approval" in config)) return [config];
     const target = managedAncestor(c.connectionId);
     if (!target || !config.approval.managedScopes.some((s) => isWithinScope(target, s))) {
-      return [ignore(tag, c.connectionId, "continuation names a connection outside managedScopes: never acted on")];
+      return [ignored(tag, c.connectionId, "continuation names a connection outside managedScopes: never acted on")];
     }
     const conn = await this.connections.getConnection(c.connectionId);
-    if (!conn?.privateEndpointId) return [ignore(tag, c.connectionId, "connection is gone: no records to write")];
+    if (!conn?.privateEndpointId) return [ignored(tag, c.connectionId, "connection is gone: no records to write")];
     if (isSettling(conn) || conn.status === "Pending") {
       // Cosmos DB shows the new status only when done, Key Vault keeps `Updating` until then.
       const max = this.opts.continuations?.maxAttempts ?? CONTINUE_MAX_ATTEMPTS;
       if (c.attempt >= max) {
-        return [
-          {
-            event: tag,
-            action: "error",
-            resource: c.connectionId,
-            reason: `the approval has not shown as done after ${c.attempt} checks (status ${conn.status ?? "none"}, provisioningState ${conn.provisioningState ?? "none"}): no records yet; the next sweep looks again`,
-            outcome: "failed",
-          },
-        ];
+        const reason = `the approval has not shown as done after ${c.attempt} checks (status ${conn.status ?? "none"}, provisioningState ${conn.provisioningState ?? "none"}): no records yet; the next sweep looks again`;
+        return [decision({ event: tag, action: "error", resource: c.connectionId, reason }, "failed")];
       }
       const out: Decision[] = [];
       await this.settle(out, tag, conn.privateEndpointId, () => this.continueLater(tag, conn, c.attempt + 1));
       return out;
     }
-    if (conn.status !== "Approved") return [ignore(tag, c.connectionId, `connection is ${conn.status ?? "without a status"} now: no records to write`)];
-    if (!config.dns.zones.length) return [ignore(tag, c.connectionId, "no dns.zones configured: no records to write")];
+    if (conn.status !== "Approved") return [ignored(tag, c.connectionId, `connection is ${conn.status ?? "without a status"} now: no records to write`)];
+    if (!config.dns.zones.length) return [ignored(tag, c.connectionId, "no dns.zones configured: no records to write")];
     const out: Decision[] = [];
     await this.settle(out, tag, conn.privateEndpointId, () => this.dnsForConnection(tag, conn, config, this.gate.isDry("dns-write")));
     return out;
@@ -463,26 +449,13 @@ export class Autopilot {
     try {
       pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
     } catch (e) {
-      return [
-        {
-          event: tag,
-          action: "dns-skip",
-          resource: c.privateEndpointId!,
-          reason: `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`,
-          outcome: "skipped",
-        },
-      ];
+      const reason = `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`;
+      return [decision({ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason }, "skipped")];
     }
-    if (!pe)
-      return [
-        {
-          event: tag,
-          action: "dns-skip",
-          resource: c.privateEndpointId!,
-          reason: "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)",
-          outcome: "skipped",
-        },
-      ];
+    if (!pe) {
+      const reason = "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)";
+      return [decision({ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason }, "skipped")];
+    }
     return this.registrar.syncEndpoint(tag, pe, config, dryRun, dryRun && c.status === "Pending");
   }
 
@@ -522,9 +495,11 @@ export class Autopilot {
     const own = c.status === "Approved" && config.approval.revokeRemoved ? await this.ownApprovals.get(c.id) : undefined;
     await this.groups.load(config.approval); // cached: a read per group and refresh interval
     const plan = planApproval(config.approval, c, facts, own, this.groups);
-    const base = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) } as const;
-    if (plan.action === "ignore" || plan.action === "leave-pending") return { ...base, outcome: "skipped" };
-    if (dryRun) return { ...base, outcome: "planned" };
+    const base: Decided = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) };
+    // Nothing written: the same decision with another action and reason.
+    const instead = (reason: string): Decision => decision({ ...base, action: "ignore", reason }, "skipped");
+    if (plan.action === "ignore" || plan.action === "leave-pending") return decision(base, "skipped");
+    if (dryRun) return decision(base, "planned");
 
     // Events are hints: the write must not land on a connection that changed since it was
     // read (a duplicate, another instance, a human). The listed ETag makes the write
@@ -533,24 +508,16 @@ export class Autopilot {
     const fresh = c.etag && plan.action !== "revoke" ? c : await this.connections.getConnection(c.id);
     const expected = plan.action === "revoke" ? "Approved" : "Pending";
     if (!fresh || fresh.status !== expected) {
-      return { ...base, action: "ignore", reason: `connection is now ${fresh?.status ?? "gone"}; nothing to do`, outcome: "skipped" };
+      return instead(`connection is now ${fresh?.status ?? "gone"}; nothing to do`);
     }
     if (plan.action === "revoke") {
       // A human who approved again since the listing made it theirs: not revoked.
       if (!isOwnApproval(own, fresh))
-        return {
-          ...base,
-          action: "ignore",
-          reason: `connection changed since it was listed (description now ${JSON.stringify(fresh.description ?? "")}): no longer as ${APP_NAME} approved it, so not revoked`,
-          outcome: "skipped",
-        };
+        return instead(
+          `connection changed since it was listed (description now ${JSON.stringify(fresh.description ?? "")}): no longer as ${APP_NAME} approved it, so not revoked`,
+        );
       if (c.etag && fresh.etag && c.etag !== fresh.etag)
-        return {
-          ...base,
-          action: "ignore",
-          reason: "connection was written since it was listed: not revoked now; the next event or sweep looks again",
-          outcome: "skipped",
-        };
+        return instead("connection was written since it was listed: not revoked now; the next event or sweep looks again");
     }
     const status = plan.action === "approve" ? "Approved" : "Rejected";
     const description = approvalDescription(fresh, plan);
@@ -563,19 +530,14 @@ export class Autopilot {
         { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) },
         { waitMs: this.approvalSettings.waitMs },
       );
-      if (!written.applied) return { ...base, reason: `${base.reason} (${written.reason})`, outcome: "planned" };
+      if (!written.applied) return decision({ ...base, reason: `${base.reason} (${written.reason})` }, "planned");
       if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
     } catch (e) {
       // A 412 after an attempt that went unanswered may be our own write, applied: retried, and audited then (WriteGate.recover).
       if (httpStatus(e) === 412 && !isAnswerLost(e))
-        return {
-          ...base,
-          action: "ignore",
-          reason: "connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again",
-          outcome: "skipped",
-        };
-      const msg = `${e instanceof Error ? e.message : String(e)}${isAnswerLost(e) ? " (an attempt went unanswered: ARM may have applied it; the redelivery looks again)" : ""}`;
-      return { ...base, outcome: "failed", error: msg, retryable: true };
+        return instead("connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again");
+      const msg = `${errorMessage(e)}${isAnswerLost(e) ? " (an attempt went unanswered: ARM may have applied it; the redelivery looks again)" : ""}`;
+      return decision(base, "failed", { error: msg, retryable: true });
     }
     const note = await this.noteOwnApproval(
       plan.action,
@@ -585,7 +547,7 @@ export class Autopilot {
     );
     const notes = [written.value.operationRunning ? "accepted; the provider is still applying it, not waited for" : undefined, note].filter(Boolean);
     if (written.value.operationRunning) noteRunning();
-    return { ...base, ...(notes.length ? { reason: `${base.reason} (${notes.join("; ")})` } : {}), outcome: "applied" };
+    return decision({ ...base, ...(notes.length ? { reason: `${base.reason} (${notes.join("; ")})` } : {}) }, "applied");
   }
 
   /**
@@ -604,15 +566,19 @@ export class Autopilot {
         const note = conn && (await this.noteOwnApproval(i.action, conn, conn.description ?? "", i.rule));
         if (note) reason = `${reason} (${note})`;
       }
-      out.push({
-        event: tag,
-        action: i.action as Decision["action"],
-        resource: i.resource,
-        reason,
-        ...(i.rule ? { rule: i.rule } : {}),
-        ...(dns ? { dns: { zone: dns[1], record: dns[2] } } : {}),
-        outcome: "applied",
-      });
+      out.push(
+        decision(
+          {
+            event: tag,
+            action: i.action as Decision["action"],
+            resource: i.resource,
+            reason,
+            ...(i.rule ? { rule: i.rule } : {}),
+            ...(dns ? { dns: { zone: dns[1], record: dns[2] } } : {}),
+          },
+          "applied",
+        ),
+      );
     }
     return out;
   }
@@ -691,16 +657,6 @@ export function isDead(pe: EndpointInfo): boolean {
   return pe.links.length > 0 && pe.links.every((l) => l.status === "Disconnected" || l.status === "Rejected");
 }
 
-function ignore(event: string, resource: string, reason: string): Decision {
-  return { event, action: "ignore", resource, reason, outcome: "skipped" };
-}
-
-/** A step failed after others were done: the redelivery (or the next sweep) continues from ARM's state. */
-export function retryLater(event: string, resource: string, e: unknown): Decision {
-  const error = e instanceof Error ? e.message : String(e);
-  return { event, action: "error", resource, reason: "reading or writing ARM failed; left for a redelivery", outcome: "failed", error, retryable: true };
-}
-
 function errorDecision(event: string, resource: string, reason: string): Decision {
-  return { event, action: "error", resource, reason, outcome: "failed" };
+  return decision({ event, action: "error", resource, reason }, "failed");
 }

@@ -15,7 +15,8 @@ import { PROVIDER_TYPES } from "../gateways/registry.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
 import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
 import { isDead, StoppedAtDeadline, type Autopilot } from "./autopilot.js";
-import type { Decision } from "../model/decision.js";
+import { decision, ignored, type Decision } from "../model/decision.js";
+import { errorMessage } from "../util/errorMessage.js";
 import { nameWriteRun } from "../gateways/writeGate.js";
 import type { KnownRecordSets } from "../dns/registrar.js";
 import { recordSetKey } from "../model/recordSet.js";
@@ -163,7 +164,7 @@ export class Sweeper {
       if (e instanceof DeadlineReached) return report(false);
       // Outside any unit (the cursor store, say): report it with what was done so far (audited), and say why it stopped.
       decisions.push(unitError(tag, "(sweep)", "the sweep", e));
-      return { ...report(false), error: e instanceof Error ? e.message : String(e) };
+      return { ...report(false), error: errorMessage(e) };
     }
     if (!dryRun) await this.cursors.clear();
     return report(true);
@@ -204,13 +205,7 @@ export class Sweeper {
         const refusalKey = `unregistered:${sub}/${namespace}`;
         const remembered = this.refusals.get(refusalKey, now);
         if (remembered) {
-          errors.push({
-            event: tag,
-            action: "ignore",
-            resource: scope,
-            reason: `skipped: ${remembered.reason} (remembered until ${new Date(remembered.until).toISOString()})`,
-            outcome: "skipped",
-          });
+          errors.push(ignored(tag, scope, `skipped: ${remembered.reason} (remembered until ${new Date(remembered.until).toISOString()})`));
           continue;
         }
         try {
@@ -223,7 +218,7 @@ export class Sweeper {
           if (isUnregistered(e)) {
             const reason = `provider namespace ${namespace} is not registered in subscription ${sub} (409 MissingSubscriptionRegistration): no ${p.label} can exist there`;
             this.refusals.remember(refusalKey, reason, now + UNREGISTERED_SKIP_MS);
-            errors.push({ event: tag, action: "error", resource: scope, reason: `${reason}; its types are skipped for 24 h`, outcome: "skipped" });
+            errors.push(decision({ event: tag, action: "error", resource: scope, reason: `${reason}; its types are skipped for 24 h` }, "skipped"));
           } else {
             errors.push(unitError(tag, scope, `listing ${p.label} resources`, e));
           }
@@ -248,16 +243,7 @@ export class Sweeper {
     const plan = await autopilot.reviewListedEndpoint(tag, pe, config, true, known);
     if (dryRun || !plan.some((d) => d.outcome !== "skipped" || d.retryable)) return plan;
     const fresh = await autopilot.endpoints.getEndpoint(pe.id);
-    if (!fresh)
-      return [
-        {
-          event: tag,
-          action: "ignore",
-          resource: pe.id,
-          reason: "listed by Resource Graph but gone from ARM: nothing written (the next sweep sees to its records)",
-          outcome: "skipped",
-        },
-      ];
+    if (!fresh) return [ignored(tag, pe.id, "listed by Resource Graph but gone from ARM: nothing written (the next sweep sees to its records)")];
     return autopilot.reviewListedEndpoint(tag, fresh, config, false, known);
   }
 
@@ -345,30 +331,19 @@ export class Sweeper {
 function unitError(event: string, resource: string, what: string, e: unknown): Decision {
   const status = httpStatus(e);
   const code = errorCode(e);
-  const msg = e instanceof Error ? e.message : String(e);
   const why = [status, code].filter(Boolean).join(" ");
-  return {
-    event,
-    action: "error",
-    resource,
-    reason: `${what} failed${why ? ` (${why})` : ""}; the rest of the sweep went on`,
-    outcome: "failed",
-    error: msg,
+  return decision({ event, action: "error", resource, reason: `${what} failed${why ? ` (${why})` : ""}; the rest of the sweep went on` }, "failed", {
+    error: errorMessage(e),
     retryable: status === undefined || status === 429 || status >= 500,
-  };
+  });
 }
 
 /** Resource Graph did not answer (not permitted, throttled, down): the sweep lists through ARM instead. */
 function graphFallback(event: string, what: string, e: unknown): Decision {
   const status = httpStatus(e);
-  const why = [status, errorCode(e)].filter(Boolean).join(" ") || (e instanceof Error ? e.message : String(e));
-  return {
-    event,
-    action: "error",
-    resource: "/providers/Microsoft.ResourceGraph/resources",
-    reason: `Resource Graph did not list the ${what} (${why}): listed through ARM instead`,
-    outcome: "skipped",
-  };
+  const why = [status, errorCode(e)].filter(Boolean).join(" ") || errorMessage(e);
+  const reason = `Resource Graph did not list the ${what} (${why}): listed through ARM instead`;
+  return decision({ event, action: "error", resource: "/providers/Microsoft.ResourceGraph/resources", reason }, "skipped");
 }
 
 function isUnregistered(e: unknown): boolean {

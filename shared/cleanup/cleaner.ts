@@ -13,7 +13,7 @@ import type { ConnectionsGateway } from "../gateways/connections.js";
 import type { EndpointsGateway } from "../gateways/endpoints.js";
 import { PreconditionFailedError, type PrivateDnsGateway } from "../gateways/privateDns.js";
 import type { IndexEntry, OwnershipIndex } from "../store/ownershipIndex.js";
-import type { Decision, Logger } from "../model/decision.js";
+import { decision, ignored, type Decision, type Logger, type Outcome } from "../model/decision.js";
 import { desiredRecordsOf } from "../dns/registrar.js";
 import type { MarkStore } from "../store/marks.js";
 import { recordSetKey, recordSetResourceId, zoneKey, type CurrentRecordSet, type RecordSetKey, type RecordType } from "../model/recordSet.js";
@@ -62,6 +62,7 @@ export class Cleaner {
   /** Deletes a Disconnected endpoint only where planEndpointDeletion allows it; reports it otherwise. */
   private async deleteIfOurs(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
     const base = { event: tag, action: "delete-endpoint" as const, resource: pe.id };
+    const made = (reason: string, outcome: Outcome): Decision[] => [decision({ ...base, reason }, outcome)];
     const clock = async () => {
       const now = this.now();
       return { since: await this.d.marks.firstSeen(`disconnected:${pe.id}`, now), now };
@@ -69,45 +70,38 @@ export class Cleaner {
     let plan = planEndpointDeletion(pe, config);
     if (plan.action === "wait" && plan.needsClock) plan = planEndpointDeletion(pe, config, await clock());
     if (plan.action === "keep" && plan.off) return [];
-    if (plan.action !== "delete") return [{ ...base, action: "ignore", reason: plan.reason, outcome: "skipped" }];
-    if (dryRun) return [{ ...base, reason: plan.reason, outcome: "planned" }];
+    if (plan.action !== "delete") return [ignored(tag, pe.id, plan.reason)];
+    if (dryRun) return made(plan.reason, "planned");
     try {
       // The listing may be minutes old: decide again on the endpoint as it is now.
       const fresh = await this.d.endpoints.getEndpoint(pe.id);
-      if (!fresh) return [{ ...base, action: "ignore", reason: "endpoint already gone", outcome: "skipped" }];
+      if (!fresh) return [ignored(tag, pe.id, "endpoint already gone")];
       const now = planEndpointDeletion(fresh, config, await clock());
-      if (now.action !== "delete") return [{ ...base, action: "ignore", reason: `changed since it was listed: ${now.reason}`, outcome: "skipped" }];
+      if (now.action !== "delete") return [ignored(tag, pe.id, `changed since it was listed: ${now.reason}`)];
       const written = await this.d.endpoints.deleteEndpoint(pe.id, now.reason);
-      if (!written.applied) return [{ ...base, reason: `${now.reason} (${written.reason})`, outcome: "planned" }];
+      if (!written.applied) return made(`${now.reason} (${written.reason})`, "planned");
       await this.d.marks.clear(`disconnected:${pe.id}`);
-      return [{ ...base, reason: now.reason, outcome: "applied" }];
+      return made(now.reason, "applied");
     } catch (e) {
-      return [{ ...base, reason: plan.reason, outcome: "failed", error: (e as Error).message, retryable: true }];
+      return [decision({ ...base, reason: plan.reason }, "failed", { error: (e as Error).message, retryable: true })];
     }
   }
 
   /** Provider side: a connection whose endpoint is gone (Disconnected) is deleted when enabled. */
   async deleteStaleConnection(tag: string, conn: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision> {
     const base = { event: tag, action: "delete-connection" as const, resource: conn.id };
-    if (!config.cleanup.deleteStaleConnections) {
-      return {
-        ...base,
-        action: "ignore",
-        reason: "connection is Disconnected (its endpoint is gone); cleanup.deleteStaleConnections is off",
-        outcome: "skipped",
-      };
-    }
-    if (!modeAllows(config.dns.mode, "delete"))
-      return { ...base, action: "ignore", reason: `connection is Disconnected, but mode ${config.dns.mode} never deletes`, outcome: "skipped" };
+    if (!config.cleanup.deleteStaleConnections)
+      return ignored(tag, conn.id, "connection is Disconnected (its endpoint is gone); cleanup.deleteStaleConnections is off");
+    if (!modeAllows(config.dns.mode, "delete")) return ignored(tag, conn.id, `connection is Disconnected, but mode ${config.dns.mode} never deletes`);
     const reason = "connection is Disconnected: its endpoint no longer exists";
-    if (dryRun) return { ...base, reason, outcome: "planned" };
+    if (dryRun) return decision({ ...base, reason }, "planned");
     try {
       const written = await this.d.connections.deleteConnection(conn, reason);
-      if (!written.applied) return { ...base, reason: `${reason} (${written.reason})`, outcome: "planned" };
-      return { ...base, reason, outcome: "applied" };
+      if (!written.applied) return decision({ ...base, reason: `${reason} (${written.reason})` }, "planned");
+      return decision({ ...base, reason }, "applied");
     } catch (e) {
-      if (isNotFound(e)) return { ...base, action: "ignore", reason: "connection already gone", outcome: "skipped" };
-      return { ...base, reason, outcome: "failed", error: (e as Error).message, retryable: true };
+      if (isNotFound(e)) return ignored(tag, conn.id, "connection already gone");
+      return decision({ ...base, reason }, "failed", { error: (e as Error).message, retryable: true });
     }
   }
 
@@ -183,28 +177,31 @@ export class Cleaner {
       }
     }
     const step = planRelease(endpointId, zone, current, successor, dead);
-    const decision = (outcome: Decision["outcome"], error?: string): Decision => ({
-      event: tag,
-      action: step.action,
-      resource: recordSetResourceId(ref),
-      reason: `${why}: ${step.reason}`,
-      outcome,
-      dns: { zone: zone.name, record: entry.recordName, ips: step.write?.ips ?? current?.ips, ttl: current?.ttl, owner: step.newOwner ?? endpointId },
-      ...(error ? { error, retryable: true } : {}),
-    });
+    const made = (outcome: Outcome, error?: string): Decision =>
+      decision(
+        {
+          event: tag,
+          action: step.action,
+          resource: recordSetResourceId(ref),
+          reason: `${why}: ${step.reason}`,
+          dns: { zone: zone.name, record: entry.recordName, ips: step.write?.ips ?? current?.ips, ttl: current?.ttl, owner: step.newOwner ?? endpointId },
+        },
+        outcome,
+        error ? { error, retryable: true } : {},
+      );
     if (!step.write && !step.delete) {
       if (!dryRun && !step.suppressed) await this.d.index.remove(endpointId, ref); // nothing of ours left there
-      return decision("skipped");
+      return made("skipped");
     }
-    if (dryRun) return decision("planned");
+    if (dryRun) return made("planned");
     try {
-      if (!(await this.apply(ref, step, `${why}: ${step.reason}`))) return decision("planned");
+      if (!(await this.apply(ref, step, `${why}: ${step.reason}`))) return made("planned");
       await this.d.index.remove(endpointId, ref);
       if (step.newOwner) await this.d.index.put({ ...ref, endpointId: step.newOwner, role: "owner" });
-      return decision("applied");
+      return made("applied");
     } catch (e) {
-      if (e instanceof PreconditionFailedError) return decision("failed", `${e.message}; the redelivery will look again`);
-      return decision("failed", (e as Error).message);
+      if (e instanceof PreconditionFailedError) return made("failed", `${e.message}; the redelivery will look again`);
+      return made("failed", (e as Error).message);
     }
   }
 

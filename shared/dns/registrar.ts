@@ -7,7 +7,8 @@ import { registersFor } from "./modes.js";
 import type { EndpointsGateway } from "../gateways/endpoints.js";
 import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway } from "../gateways/privateDns.js";
 import { type OwnershipIndex } from "../store/ownershipIndex.js";
-import type { Decision, DnsAction } from "../model/decision.js";
+import { decision, type Decision, type DnsDetail, type Outcome } from "../model/decision.js";
+import { errorMessage } from "../util/errorMessage.js";
 import { recordSetKey, recordSetResourceId, type CurrentRecordSet, type RecordSetKey } from "../model/recordSet.js";
 import type { EndpointInfo } from "../model/endpoint.js";
 
@@ -34,33 +35,24 @@ export class DnsRegistrar {
   ): Promise<Decision[]> {
     const dns = config.dns;
     if (dns.zones.length === 0) return [];
+    const skip = (reason: string, detail: DnsDetail = {}, retryable?: boolean): Decision =>
+      decision({ event: tag, action: "dns-skip", resource: pe.id, reason, dns: { ...detail, owner: pe.id } }, "skipped", { retryable });
     if (!registersFor(dns, pe.id)) {
-      return [
-        decision(tag, "dns-skip", pe.id, `endpoint is outside dns.registerFor (${dns.registerFor!.join(", ")}): no records are written for it`, "skipped", {
-          owner: pe.id,
-        }),
-      ];
+      return [skip(`endpoint is outside dns.registerFor (${dns.registerFor!.join(", ")}): no records are written for it`)];
     }
     if (dns.registerWhen === "approved" && !assumeApproved && !pe.links.some((l) => l.status === "Approved")) {
       const states = [...new Set(pe.links.map((l) => l.status ?? "unknown"))].join("/") || "absent";
       return [
-        decision(
-          tag,
-          "dns-skip",
-          pe.id,
-          `connection is ${states}: records are written once it is Approved (a record for an unapproved endpoint breaks resolution for the whole network)`,
-          "skipped",
-          { owner: pe.id },
-        ),
+        skip(`connection is ${states}: records are written once it is Approved (a record for an unapproved endpoint breaks resolution for the whole network)`),
       ];
     }
     const want = await desiredRecordsOf(pe, dns, this.endpoints);
     if (want.waitingForIp.length) {
       // A retryable decision, not a throw: what this run already did (an approval) stays in the report and the audit.
       const reason = `endpoint ${pe.name} has no private IP yet for ${want.waitingForIp.join(", ")}; failing so Event Grid redelivers`;
-      return [{ ...decision(tag, "dns-skip", pe.id, reason, "skipped", { owner: pe.id }), retryable: true }];
+      return [skip(reason, {}, true)];
     }
-    const out = want.skips.map((s) => decision(tag, "dns-skip", pe.id, s.reason, "skipped", { zone: s.zone, record: s.record, ips: s.ips, owner: pe.id }));
+    const out = want.skips.map((s) => skip(s.reason, { zone: s.zone, record: s.record, ips: s.ips }));
     // Record sets the index says this endpoint already owns or claims are read before writing
     // (the same change again costs no write, issue 12); the others are created first.
     const held = known || want.records.length === 0 ? undefined : new Set((await this.index.entriesFor(pe.id)).map((e) => recordSetKey(e)));
@@ -76,15 +68,17 @@ export class DnsRegistrar {
       recordName: r.recordName,
       ...(r.recordType === "AAAA" ? { recordType: "AAAA" as const } : {}),
     };
-    const made = (step: DnsStep, outcome: Decision["outcome"], error?: string) =>
+    const made = (step: DnsStep, outcome: Outcome, more?: { error: string; retryable?: boolean }) =>
       decision(
-        tag,
-        step.action,
-        recordSetResourceId(ref),
-        step.reason,
+        {
+          event: tag,
+          action: step.action,
+          resource: recordSetResourceId(ref),
+          reason: step.reason,
+          dns: { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) },
+        },
         outcome,
-        { zone: r.zone, record: r.recordName, ips: r.ips, ttl: r.ttl, owner: r.owner, ...(step.heldBy ? { heldBy: step.heldBy } : {}) },
-        error,
+        more,
       );
     const key = recordSetKey(ref);
     let step: DnsStep | undefined; // the step being written, for the failure report
@@ -111,12 +105,11 @@ export class DnsRegistrar {
           current = await this.dns.get(ref); // it exists, or changed since read: look and plan again
         }
       }
-      return { ...made(planRecord(r, current), "failed", `record set kept changing during ${MAX_ATTEMPTS} attempts`), retryable: true };
+      return made(planRecord(r, current), "failed", { error: `record set kept changing during ${MAX_ATTEMPTS} attempts`, retryable: true });
     } catch (e) {
-      if (e instanceof ZoneNotFoundError) return made({ action: "dns-skip", reason: e.message }, "failed", e.message);
-      const msg = e instanceof Error ? e.message : String(e);
+      if (e instanceof ZoneNotFoundError) return made({ action: "dns-skip", reason: e.message }, "failed", { error: e.message });
       const failed: DnsStep = step ? { action: step.action, reason: "Private DNS write failed" } : { action: "dns-skip", reason: "Private DNS read failed" };
-      return { ...made(failed, "failed", msg), retryable: true };
+      return made(failed, "failed", { error: errorMessage(e), retryable: true });
     }
   }
 }
@@ -134,16 +127,4 @@ export type KnownRecordSets = Map<string, CurrentRecordSet | undefined>;
 export async function desiredRecordsOf(pe: EndpointInfo, dns: DnsConfig, endpoints: EndpointsGateway): Promise<DesiredResult> {
   const needNic = needsNicForNames(pe) || (dns.customRecords.length > 0 && endpointIps(pe, undefined).length === 0);
   return desiredRecords(pe, needNic ? await endpoints.getIpConfigs(pe) : undefined, dns);
-}
-
-function decision(
-  event: string,
-  action: DnsAction,
-  resource: string,
-  reason: string,
-  outcome: Decision["outcome"],
-  dns: Decision["dns"],
-  error?: string,
-): Decision {
-  return { event, action, resource, reason, outcome, dns, ...(error ? { error } : {}) };
 }

@@ -1,5 +1,6 @@
 // Small helpers for loosely typed payloads. Real Event Grid payloads sometimes carry
 // nested objects (`data`, `claims`, `authorization`, `httpRequest`) as JSON-encoded strings.
+import { errorMessage } from "../util/errorMessage.js";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -51,10 +52,6 @@ export function getCI(obj: JsonObject | undefined, key: string): unknown {
   const lower = key.toLowerCase();
   for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
   return undefined;
-}
-
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export function excerpt(s: string, n = 120): string {

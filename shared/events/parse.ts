@@ -3,7 +3,8 @@
 import type { KnownSystemEventTypes } from "@azure/eventgrid";
 import { MAX_RESOURCE_ID_LENGTH, parseResourceId } from "../model/resourceId.js";
 import { extractCaller } from "./caller.js";
-import { decodeObject, describe, errorMessage, excerpt, getCI, isObject, str, type JsonObject } from "./json.js";
+import { decodeObject, describe, excerpt, getCI, isObject, str, type JsonObject } from "./json.js";
+import { errorMessage } from "../util/errorMessage.js";
 import type { EventKind, ParsedEvent, ResourceEvent } from "./types.js";
 
 type Family = "resources" | "notifications";
