@@ -34,6 +34,55 @@ export default tseslint.config(
     },
   },
   {
+    // Pure folders (issue 9, README "Layout"): the nouns, rules and plans do no I/O, so they
+    // import nothing from the ARM gateways, the stores, the runtime, the core or the appliers.
+    files: [
+      "shared/model/**",
+      "shared/util/**",
+      "shared/config/**",
+      "shared/events/**",
+      "shared/approval/plan.ts",
+      "shared/approval/rules.ts",
+      "shared/approval/requestFacts.ts",
+      "shared/dns/**",
+      "shared/cleanup/plan.ts",
+    ],
+    ignores: ["shared/dns/registrar.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              // The provider-type registry is a pure table (the layout keeps it beside the gateways that use it).
+              group: [
+                "**/gateways/**",
+                "!**/gateways/registry.js",
+                "**/store/**",
+                "**/runtime/**",
+                "**/autopilot/**",
+                "**/registrar.js",
+                "**/cleaner.js",
+                "**/applier.js",
+              ],
+              message: "A pure folder (shared/model, util, config, events, approval plans and rules, dns, cleanup/plan) must not import I/O code.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Decisions are built by shared/model/decision.ts (decision(), ignored(), retryLater()), not spelled out.
+    files: ["shared/autopilot/**", "shared/approval/**", "shared/dns/**", "shared/cleanup/**", "shared/gateways/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ObjectExpression > Property[key.name='outcome']", message: "Build decisions with decision() / ignored() from shared/model/decision.ts." },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -2,9 +2,9 @@
 // No I/O here, so `explain`, dry-run and tests read the same answer the apply step uses.
 import { evaluateApproval, type ApprovalRequest, type ApprovalVerdict, type GroupMembership } from "./rules.js";
 import type { AllowListConfig } from "../config/index.js";
-import { isOwnApproval, type OwnApproval } from "../store/ownApprovals.js";
 import type { RequestFacts } from "./requestFacts.js";
 import type { ConnectionInfo } from "../model/connection.js";
+import { isOwnApproval, type OwnApproval } from "../model/ownApproval.js";
 
 export interface ApprovalPlan {
   action: "approve" | "reject" | "leave-pending" | "revoke" | "ignore";

@@ -16,7 +16,7 @@ import { providerTypeFor } from "../gateways/registry.js";
 import { isAnswerLost, WriteGate } from "../gateways/writeGate.js";
 import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
-import { isOwnApproval, MemoryOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../store/ownApprovals.js";
+import { MemoryOwnApprovalStore, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { pool } from "../store/tables.js";
 import { Cleaner } from "../cleanup/cleaner.js";
 import { decision, ignored, retryLater, silentLogger, type Decided, type Decision, type Logger } from "../model/decision.js";
@@ -26,6 +26,7 @@ import { DnsRegistrar, type KnownRecordSets } from "../dns/registrar.js";
 import { newContinuation, type Continuation, type ContinuationSink } from "./continuations.js";
 import type { ConnectionInfo } from "../model/connection.js";
 import type { EndpointInfo } from "../model/endpoint.js";
+import { isOwnApproval, type OwnApproval } from "../model/ownApproval.js";
 
 export { PRIVATE_ENDPOINT_TYPE };
 

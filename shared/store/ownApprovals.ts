@@ -7,19 +7,8 @@
 // (or rejects and re-approves) changes it, and the connection is theirs from then on.
 import type { TableClient } from "@azure/data-tables";
 import { idKey } from "../model/resourceId.js";
+import type { OwnApproval } from "../model/ownApproval.js";
 import { deleteIgnoringNotFound, ensureTable, sha256Hex, statusOf } from "./tables.js";
-
-export interface OwnApproval {
-  /** Provider-side connection id. */
-  connectionId: string;
-  /** The requester endpoint approved. */
-  endpointId: string;
-  /** The description the connection carried after this app's approval. */
-  description: string;
-  rule: string;
-  /** ISO time of the approval. */
-  at: string;
-}
 
 export interface OwnApprovalStore {
   get(connectionId: string): Promise<OwnApproval | undefined>;
@@ -27,21 +16,6 @@ export interface OwnApprovalStore {
   put(a: OwnApproval): Promise<void>;
   /** Idempotent. */
   remove(connectionId: string): Promise<void>;
-}
-
-/** Whether the connection, as read now, is still exactly as this app approved it. */
-export function isOwnApproval(
-  own: OwnApproval | undefined,
-  conn: { id: string; status?: string; description?: string; privateEndpointId?: string },
-): own is OwnApproval {
-  return (
-    !!own &&
-    conn.status === "Approved" &&
-    idKey(own.connectionId) === idKey(conn.id) &&
-    !!conn.privateEndpointId &&
-    idKey(own.endpointId) === idKey(conn.privateEndpointId) &&
-    (conn.description ?? "") === own.description
-  );
 }
 
 export class MemoryOwnApprovalStore implements OwnApprovalStore {

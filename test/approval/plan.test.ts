@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import type { AllowListConfig } from "../../shared/config/index.js";
 import { planApproval } from "../../shared/approval/plan.js";
 import { requestFacts, type RequesterRead } from "../../shared/approval/requestFacts.js";
-import type { OwnApproval } from "../../shared/store/ownApprovals.js";
 import type { ConnectionInfo } from "../../shared/model/connection.js";
 import type { EndpointInfo } from "../../shared/model/endpoint.js";
+import type { OwnApproval } from "../../shared/model/ownApproval.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";

@@ -1,8 +1,9 @@
 // The app's record of its own approvals: the same contract in memory and in Table storage (Azurite).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
-import { isOwnApproval, MemoryOwnApprovalStore, TableOwnApprovalStore, type OwnApproval, type OwnApprovalStore } from "../../shared/store/ownApprovals.js";
+import { MemoryOwnApprovalStore, TableOwnApprovalStore, type OwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { tableClient } from "../../shared/store/tables.js";
+import { isOwnApproval, type OwnApproval } from "../../shared/model/ownApproval.js";
 
 const CONN =
   "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/pe.1";
