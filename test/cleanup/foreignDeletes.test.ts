@@ -7,6 +7,7 @@ import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { Sweeper } from "../../shared/autopilot/sweep.js";
 import type { ArmResource, Estate } from "../../sandbox/estate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { allowList } from "../helpers/allowList.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -61,16 +62,12 @@ function estate(): Estate {
   };
 }
 
-const allowList = (deleteEndpointsIn: string[]) => `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}, ${OTHER_BU}]
-cleanup:
-  deleteDisconnectedEndpoints: true
-  gracePeriodMinutes: 0
-${deleteEndpointsIn.length ? `  deleteEndpointsIn: [${deleteEndpointsIn.join(", ")}]\n` : ""}`;
+const cleanupIn = (deleteEndpointsIn: string[]) =>
+  allowList({
+    requesters: [CONSUMER, OTHER_BU],
+    zones: [],
+    cleanup: { deleteDisconnectedEndpoints: true, gracePeriodMinutes: 0, ...(deleteEndpointsIn.length ? { deleteEndpointsIn } : {}) },
+  });
 
 let local: LocalArm | undefined;
 afterEach(async () => {
@@ -91,7 +88,7 @@ async function sweep(text: string) {
 
 describe("cleanup deletes only endpoints it manages", () => {
   it("a sweep does not delete a Disconnected endpoint to a partner's alias, nor another unit's endpoint to its own storage account", async () => {
-    const { exists, about } = await sweep(allowList([`/subscriptions/${CONSUMER}`, `/subscriptions/${OTHER_BU}/resourceGroups/rg-bu`]));
+    const { exists, about } = await sweep(cleanupIn([`/subscriptions/${CONSUMER}`, `/subscriptions/${OTHER_BU}/resourceGroups/rg-bu`]));
     expect(exists(TO_PARTNER)).toBe(true);
     expect(exists(BU_OWN)).toBe(true);
     // Reported, with the reason, never deleted.
@@ -117,7 +114,7 @@ describe("cleanup deletes only endpoints it manages", () => {
   });
 
   it("an endpoint to a managed target, outside the consumer scopes listed for deletion, is reported, not deleted", async () => {
-    const { exists, about } = await sweep(allowList([`/subscriptions/${CONSUMER}`]));
+    const { exists, about } = await sweep(cleanupIn([`/subscriptions/${CONSUMER}`]));
     expect(exists(BU_TO_US)).toBe(true);
     expect(about(BU_TO_US)).toEqual([
       expect.objectContaining({
@@ -129,7 +126,7 @@ describe("cleanup deletes only endpoints it manages", () => {
   });
 
   it("with deleteDisconnectedEndpoints on but no consumer scope listed, nothing is deleted", async () => {
-    const { report, exists } = await sweep(allowList([]));
+    const { report, exists } = await sweep(cleanupIn([]));
     for (const id of [OURS, TO_PARTNER, BU_OWN, BU_TO_US]) expect(exists(id), id).toBe(true);
     expect(report.decisions.filter((d) => d.action === "delete-endpoint")).toEqual([]);
   });

@@ -11,6 +11,7 @@ import type { ArmResource } from "../../sandbox/estate.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { allowList } from "../helpers/allowList.js";
 import { CONSUMER, HUB_RG, SPOKES_ALLOW, vaultId } from "../helpers/world.js";
 
 const ZONE = "privatelink.vaultcore.azure.net";
@@ -143,7 +144,7 @@ describe("IPv6 in AAAA record sets", () => {
 
   it("dry-run plans the AAAA record through the write gate and writes nothing", async () => {
     local = await startLocalArm({ resources: [...base, ...endpoint("pe-6", ["fd00::6"])] }, { throttle: false });
-    const dry = new Autopilot({ arm: local.arm, config: parseConfigText(SPOKES_ALLOW.replace("dns:\n", "dns:\n  dryRun: true\n"), "a.yaml") });
+    const dry = new Autopilot({ arm: local.arm, config: parseConfigText(allowList({ dns: { dryRun: true } }), "a.yaml") });
     expect(dnsOf(await dry.handleEvent(write(peId("pe-6"))))).toEqual([["dns-create", "AAAA/kv-dual", "planned"]]);
     const appDry = new Autopilot({ arm: local.arm, config: parseConfigText(SPOKES_ALLOW, "a.yaml"), dryRun: true });
     expect(dnsOf(await appDry.handleEvent(write(peId("pe-6"))))).toEqual([["dns-create", "AAAA/kv-dual", "planned"]]);

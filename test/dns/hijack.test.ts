@@ -9,7 +9,8 @@ import { Sweeper } from "../../shared/autopilot/sweep.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import type { ArmResource } from "../../sandbox/estate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { CONSUMER, HUB, HUB_RG, PROVIDER, consumerVnet, createEndpoint, hubZone, parent, providerId, vaultId } from "../helpers/world.js";
+import { allowList } from "../helpers/allowList.js";
+import { CONSUMER, HUB, consumerVnet, createEndpoint, hubZone, parent, providerId, vaultId } from "../helpers/world.js";
 
 const ATTACKER = "66666666-6666-6666-6666-666666666666";
 const VAULT_ZONE = "privatelink.vaultcore.azure.net";
@@ -19,16 +20,7 @@ const OWN_STORAGE = `/subscriptions/${ATTACKER}/resourceGroups/rg-x/providers/Mi
 const COSMOS = providerId("Microsoft.DocumentDB/databaseAccounts", "cosmos-shared");
 const AMR = providerId("Microsoft.Cache/redisEnterprise", "amr-shared");
 
-const ALLOW = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-  zones:
-${[VAULT_ZONE, BLOB_ZONE, "privatelink.documents.azure.com", "privatelink.redis.azure.net"].map((z) => `    - name: ${z}\n      resourceGroupId: ${HUB_RG}`).join("\n")}
-`;
+const ALLOW = allowList({ zones: [VAULT_ZONE, BLOB_ZONE, "privatelink.documents.azure.com", "privatelink.redis.azure.net"] });
 
 let local: LocalArm | undefined;
 afterEach(async () => {

@@ -7,7 +7,8 @@ import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
 import { PROVIDER_TYPES } from "../../shared/gateways/registry.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { CONSUMER, HUB, HUB_RG, PROVIDER, consumerVnet, createEndpoint, hubZone, parent, providerId } from "../helpers/world.js";
+import { allowList } from "../helpers/allowList.js";
+import { CONSUMER, HUB, PROVIDER, consumerVnet, createEndpoint, hubZone, parent, providerId } from "../helpers/world.js";
 
 let local: LocalArm | undefined;
 afterEach(async () => {
@@ -62,17 +63,7 @@ describe("Azure Managed Redis end to end with the current api-version", () => {
       { throttle: false },
     );
     const pe = await createEndpoint(local, "pe-amr", cache, { groupId: "redisEnterprise" });
-    const allow = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: teams
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-  zones:
-    - name: privatelink.redis.azure.net
-      resourceGroupId: ${HUB_RG}
-`;
+    const allow = allowList({ rule: "teams", zones: ["privatelink.redis.azure.net"] });
     const autopilot = new Autopilot({ arm: local.arm, config: parseConfigText(allow, "a.yaml") });
     const event = (kind: "write" | "delete"): ResourceEvent => ({
       id: `ev-${kind}`,

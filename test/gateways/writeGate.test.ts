@@ -12,6 +12,7 @@ import { MemoryOwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { WriteGate, WriteJournal, type WriteTarget } from "../../shared/gateways/writeGate.js";
 import { MemoryIntentLog } from "../../shared/store/intents.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { allowList, CLEAN_UP_CONSUMER } from "../helpers/allowList.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -91,24 +92,8 @@ function estate(): Estate {
   };
 }
 
-const allowList = (dns = "") => `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  unmatched: reject
-  revokeRemoved: true
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-${dns}  zones:
-    - name: ${ZONE_NAME}
-      resourceGroupId: ${HUB_RG}
-cleanup:
-  deleteDisconnectedEndpoints: true
-  deleteEndpointsIn: [/subscriptions/${CONSUMER}]
-  gracePeriodMinutes: 0
-  deleteStaleConnections: true
-`;
+const gateConfig = (dns: Record<string, unknown> = {}) =>
+  allowList({ approval: { unmatched: "reject", revokeRemoved: true }, dns, zones: [ZONE_NAME], cleanup: CLEAN_UP_CONSUMER });
 
 const EVERY_WRITE = ["approve", "delete-connection", "delete-endpoint", "dns-create", "dns-delete", "dns-update", "reject", "revoke"];
 
@@ -195,7 +180,7 @@ describe("the write gate", () => {
 
   it("the estate exercises every kind of write when not dry (so the dry-run checks below can fail)", async () => {
     local = await startLocalArm(estate(), { throttle: false });
-    const { autopilot } = autopilotFor(local, allowList());
+    const { autopilot } = autopilotFor(local, gateConfig());
     const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER] });
     expect(kinds(report.decisions, "applied")).toEqual(EVERY_WRITE);
     expect(writes(local).length).toBeGreaterThan(0);
@@ -203,7 +188,7 @@ describe("the write gate", () => {
 
   it("app-wide dry-run: a sweep and every event make 0 non-GET calls and plan every kind of write", async () => {
     local = await startLocalArm(estate(), { throttle: false });
-    const { autopilot } = autopilotFor(local, allowList(), { dryRun: true });
+    const { autopilot } = autopilotFor(local, gateConfig(), { dryRun: true });
     const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER] });
     expect(kinds(report.decisions, "planned")).toEqual(EVERY_WRITE);
     const events = [
@@ -224,7 +209,7 @@ describe("the write gate", () => {
 
   it("a caller that forgets the dry-run flag is stopped at the write itself", async () => {
     local = await startLocalArm(estate(), { throttle: false });
-    const { autopilot: dry, config } = autopilotFor(local, allowList(), { dryRun: true });
+    const { autopilot: dry, config } = autopilotFor(local, gateConfig(), { dryRun: true });
     const pe = (await dry.endpoints.getEndpoint(PE(CONSUMER, "pe-e")))!;
     const conn = (await dry.connections.getConnection(`${KV("kv-f")}/privateEndpointConnections/pe-f.conn`))!;
     const pending = (await dry.connections.getConnection(`${KV("kv-a")}/privateEndpointConnections/pe-a.conn`))!;
@@ -242,7 +227,7 @@ describe("the write gate", () => {
 
   it("dns.dryRun: true: releasing a deleted endpoint's record plans the delete and keeps the record", async () => {
     local = await startLocalArm(estate(), { throttle: false });
-    const { autopilot } = autopilotFor(local, allowList("  dryRun: true\n"), { index: new MemoryOwnershipIndex() });
+    const { autopilot } = autopilotFor(local, gateConfig({ dryRun: true }), { index: new MemoryOwnershipIndex() });
     const ds = await autopilot.handleEvent(ev(PE(CONSUMER, "pe-gone"), "delete"));
     expect(ds).toEqual([expect.objectContaining({ action: "dns-delete", outcome: "planned", dns: expect.objectContaining({ record: "kv-d" }) })]);
     expect(recordNames(local)).toContain("kv-d");
@@ -251,7 +236,7 @@ describe("the write gate", () => {
 
   it("dns.dryRun: true: a revoke is applied (it is not DNS) but the revoked endpoint's record stays", async () => {
     local = await startLocalArm({ resources: [...estate().resources, record("kv-v", "10.3.0.4", OURS(PE(REMOVED, "pe-v")))] }, { throttle: false });
-    const { autopilot } = autopilotFor(local, allowList("  dryRun: true\n"));
+    const { autopilot } = autopilotFor(local, gateConfig({ dryRun: true }));
     const ds = await autopilot.handleEvent(ev(`${KV("kv-v")}/privateEndpointConnections/pe-v.conn`));
     expect(ds.map((d) => [d.action, d.outcome])).toEqual([
       ["revoke", "applied"],

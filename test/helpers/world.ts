@@ -2,24 +2,13 @@
 // a consumer VNet, hub zones, provider parents, and endpoints created as a team would.
 import type { ArmResource } from "../../sandbox/estate.js";
 import type { LocalArm } from "../../sandbox/localArm.js";
+import { allowList } from "./allowList.js";
+import { CONSUMER, HUB_RG, PROVIDER } from "./ids.js";
 
-export const PROVIDER = "22222222-2222-2222-2222-222222222222";
-export const CONSUMER = "11111111-1111-1111-1111-111111111111";
-export const HUB = "33333333-3333-3333-3333-333333333333";
-export const HUB_RG = `/subscriptions/${HUB}/resourceGroups/rg-dns`;
+export { PROVIDER, CONSUMER, HUB, HUB_RG } from "./ids.js";
 
 /** The allow-list most endpoint tests share: the provider subscription managed, the consumer's requests allowed, the vault zone in the hub. */
-export const SPOKES_ALLOW = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-  zones:
-    - name: privatelink.vaultcore.azure.net
-      resourceGroupId: ${HUB_RG}
-`;
+export const SPOKES_ALLOW = allowList();
 
 export const providerId = (type: string, name: string) => `/subscriptions/${PROVIDER}/resourceGroups/rg-shared/providers/${type}/${name}`;
 export const vaultId = (name: string) => providerId("Microsoft.KeyVault/vaults", name);

@@ -10,7 +10,8 @@ import { parseResourceId } from "../../shared/model/resourceId.js";
 import { PROVIDER_TYPES } from "../../shared/gateways/registry.js";
 import type { CallLogEntry } from "../../sandbox/emulator/types.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
-import { consumerVnet, CONSUMER, createEndpoint, HUB_RG, hubZone, parent, PROVIDER, providerId } from "../helpers/world.js";
+import { allowList, CLEAN_UP_CONSUMER } from "../helpers/allowList.js";
+import { consumerVnet, CONSUMER, createEndpoint, hubZone, parent, PROVIDER, providerId } from "../helpers/world.js";
 import { Evaluator, loadTemplate, resourcesOf } from "./armTemplate.js";
 
 const GROUP_IDS: Record<string, string> = {
@@ -24,22 +25,7 @@ const GROUP_IDS: Record<string, string> = {
 };
 const targets = PROVIDER_TYPES.map((p, i) => ({ type: p.type, id: providerId(p.type, `t${i}`) }));
 
-const ALLOW = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}]
-dns:
-  zones:
-    - name: privatelink.vaultcore.azure.net
-      resourceGroupId: ${HUB_RG}
-cleanup:
-  deleteDisconnectedEndpoints: true
-  deleteEndpointsIn: [/subscriptions/${CONSUMER}]
-  gracePeriodMinutes: 0
-  deleteStaleConnections: true
-`;
+const ALLOW = allowList({ cleanup: CLEAN_UP_CONSUMER });
 
 /** The action ARM checks for a call: `<namespace>/<type>[/<child type>...]/<read|write|delete>`, or `<...>/<name>/action` for POST. */
 export function actionOf(c: Pick<CallLogEntry, "method" | "path">): string | undefined {

@@ -12,6 +12,7 @@ import { Runtime } from "../../shared/runtime/runtime.js";
 import { silentLogger } from "../../shared/model/decision.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { runCli } from "../../cli/main.js";
+import { allowList, VAULT_ZONE } from "../helpers/allowList.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -71,19 +72,7 @@ function estate(): ArmResource[] {
   ];
 }
 
-const ALLOW = `
-approval:
-  managedScopes: [/subscriptions/${PROVIDER}]
-  rules:
-    - name: spokes
-      requesterSubscriptions: [${CONSUMER}, ${UNREADABLE}]
-dns:
-  zones:
-    - name: privatelink.vaultcore.azure.net
-      resourceGroupId: ${HUB_RG}
-    - name: privatelink.blob.core.windows.net
-      resourceGroupId: ${HUB_RG}
-`;
+const ALLOW = allowList({ requesters: [CONSUMER, UNREADABLE], zones: [VAULT_ZONE, "privatelink.blob.core.windows.net"] });
 
 let local: LocalArm | undefined;
 let dir: string | undefined;
