@@ -164,6 +164,15 @@ function miss(rule: ApprovalRule, q: Requester, groups: GroupMembership): RuleMi
   return undefined;
 }
 
+/** The managed scope (approval.managedScopes) the resource lies in; undefined: the app never acts on it. */
+export function managedScopeOf(approval: Pick<AllowListConfig["approval"], "managedScopes">, id: string): string | undefined {
+  return id ? approval.managedScopes.find((s) => isWithinScope(id, s)) : undefined;
+}
+
+export function isManaged(approval: Pick<AllowListConfig["approval"], "managedScopes">, id: string): boolean {
+  return managedScopeOf(approval, id) !== undefined;
+}
+
 /**
  * Reject rules first, in file order: the first that matches denies; one that may match
  * on facts that cannot be told (no group ids, an unreadable management group, a message
@@ -172,7 +181,7 @@ function miss(rule: ApprovalRule, q: Requester, groups: GroupMembership): RuleMi
  */
 export function evaluateApproval(approval: AllowListConfig["approval"], req: ApprovalRequest, groups: GroupMembership = NO_GROUPS): ApprovalVerdict {
   const connectionId = typeof req.connectionId === "string" ? req.connectionId : "";
-  if (!approval.managedScopes.some((s) => connectionId !== "" && isWithinScope(connectionId, s))) {
+  if (!isManaged(approval, connectionId)) {
     return {
       verdict: "out-of-scope",
       reason: `connection ${connectionId || "(no id)"} is not inside any managed scope (${list(approval.managedScopes)})`,

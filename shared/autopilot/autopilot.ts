@@ -2,7 +2,8 @@
 // truth) before acting. Knows nothing about the Functions host, the CLI or the
 // sandbox; they all call handleEvent / explain.
 import { httpStatus, isNotFound } from "../gateways/arm/errors.js";
-import { isWithinScope, parseResourceId, sameId, sameType, tryParseResourceId } from "../model/resourceId.js";
+import { parseResourceId, sameId, sameType, tryParseResourceId } from "../model/resourceId.js";
+import { isManaged } from "../approval/rules.js";
 import type { ArmClients } from "../gateways/arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
 import { isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
@@ -207,7 +208,7 @@ export class Autopilot {
         out.push(ignored(tag, link.targetResourceId, `target type ${parseResourceId(link.targetResourceId).type} is not a managed provider type`));
         continue;
       }
-      if (!config.approval.managedScopes.some((s) => isWithinScope(link.targetResourceId!, s))) {
+      if (!isManaged(config.approval, link.targetResourceId)) {
         out.push(ignored(tag, link.targetResourceId, "target is outside managedScopes: never acted on"));
         continue;
       }
@@ -290,7 +291,7 @@ export class Autopilot {
   ): Promise<Decision[]> {
     if (dryRun && !this.gate.dry.app) return this.dryRunView().handleTarget(tag, targetId, config, true, focusId, listed, limits);
     dryRun = this.gate.isDry("connection-state");
-    if (!config.approval.managedScopes.some((s) => isWithinScope(targetId, s))) {
+    if (!isManaged(config.approval, targetId)) {
       return [ignored(tag, targetId, "resource is outside managedScopes: never acted on")];
     }
     let conns: ConnectionInfo[];
@@ -404,7 +405,7 @@ export class Autopilot {
     const config = this.configOrFailClosed(tag, c.connectionId);
     if (!("approval" in config)) return [config];
     const target = managedAncestor(c.connectionId);
-    if (!target || !config.approval.managedScopes.some((s) => isWithinScope(target, s))) {
+    if (!target || !isManaged(config.approval, target)) {
       return [ignored(tag, c.connectionId, "continuation names a connection outside managedScopes: never acted on")];
     }
     const conn = await this.connections.getConnection(c.connectionId);

@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { ArmClients } from "../gateways/arm/clients.js";
 import { errorCode, httpStatus } from "../gateways/arm/errors.js";
-import { isWithinScope, parseResourceId } from "../model/resourceId.js";
+import { parseResourceId } from "../model/resourceId.js";
+import { isManaged } from "../approval/rules.js";
 import type { AllowListConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import { embeddedConnections } from "../gateways/connections.js";
@@ -189,7 +190,7 @@ export class Sweeper {
           subs,
           PROVIDER_TYPES.map((p) => p.type),
         )) {
-          if (config.approval.managedScopes.some((s) => isWithinScope(r.id, s))) out.set(r.id, embeddedConnections(r));
+          if (isManaged(config.approval, r.id)) out.set(r.id, embeddedConnections(r));
         }
         return { ids: sorted(), errors };
       } catch (e) {
@@ -211,7 +212,7 @@ export class Sweeper {
         try {
           const found: [string, ConnectionInfo[] | undefined][] = [];
           for await (const r of this.arm.generic.list<{ id: string; properties?: { privateEndpointConnections?: unknown } }>(scope, p.apiVersion)) {
-            if (config.approval.managedScopes.some((s) => isWithinScope(r.id, s))) found.push([r.id, embeddedConnections(r)]);
+            if (isManaged(config.approval, r.id)) found.push([r.id, embeddedConnections(r)]);
           }
           for (const [id, listed] of found) out.set(id, listed);
         } catch (e) {

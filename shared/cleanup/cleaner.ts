@@ -6,7 +6,7 @@ import type { ArmClients } from "../gateways/arm/clients.js";
 import { isNotFound } from "../gateways/arm/errors.js";
 import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
-import { modeAllows, registersFor } from "../dns/modes.js";
+import { modeAllows, notRegisteredBecause } from "../dns/modes.js";
 import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js";
 import { planEndpointDeletion } from "./plan.js";
 import type { ConnectionsGateway } from "../gateways/connections.js";
@@ -221,8 +221,7 @@ export class Cleaner {
       this.d.log.warn(`cannot read claimant ${endpointId}: ${(e as Error).message}`);
       return undefined;
     }
-    if (!pe || !registersFor(config.dns, pe.id)) return undefined;
-    if (config.dns.registerWhen === "approved" && !pe.links.some((l) => l.status === "Approved")) return undefined;
+    if (!pe || notRegisteredBecause(config.dns, pe)) return undefined;
     const key = recordSetKey(ref);
     const r = (await desiredRecordsOf(pe, config.dns, this.d.endpoints)).records.find((x) => recordSetKey(x) === key);
     return r?.ips;

@@ -10,6 +10,7 @@
 import { isWithinScope } from "../model/resourceId.js";
 import type { AllowListConfig } from "../config/index.js";
 import { modeAllows } from "../dns/modes.js";
+import { managedScopeOf } from "../approval/rules.js";
 import type { EndpointInfo } from "../model/endpoint.js";
 
 export interface DeletionGrounds {
@@ -56,7 +57,7 @@ export function planEndpointDeletion(
         reason: `endpoint is Disconnected, but its connection ${l.name ?? ""} targets alias ${l.alias ?? "(none)"}, not a resource inside managedScopes: not ours to delete`,
       };
     }
-    const managedScope = config.approval.managedScopes.find((s) => isWithinScope(l.targetResourceId!, s));
+    const managedScope = managedScopeOf(config.approval, l.targetResourceId);
     if (!managedScope) {
       return {
         action: "keep",

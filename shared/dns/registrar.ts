@@ -3,7 +3,7 @@
 import type { AllowListConfig, DnsConfig } from "../config/index.js";
 import { desiredRecords, endpointIps, needsNicForNames, type DesiredRecord, type DesiredResult } from "./desired.js";
 import { planRecord, type DnsStep } from "./plan.js";
-import { registersFor } from "./modes.js";
+import { notRegisteredBecause } from "./modes.js";
 import type { EndpointsGateway } from "../gateways/endpoints.js";
 import { PreconditionFailedError, ZoneNotFoundError, type PrivateDnsGateway } from "../gateways/privateDns.js";
 import { type OwnershipIndex } from "../store/ownershipIndex.js";
@@ -37,15 +37,8 @@ export class DnsRegistrar {
     if (dns.zones.length === 0) return [];
     const skip = (reason: string, detail: DnsDetail = {}, retryable?: boolean): Decision =>
       decision({ event: tag, action: "dns-skip", resource: pe.id, reason, dns: { ...detail, owner: pe.id } }, "skipped", { retryable });
-    if (!registersFor(dns, pe.id)) {
-      return [skip(`endpoint is outside dns.registerFor (${dns.registerFor!.join(", ")}): no records are written for it`)];
-    }
-    if (dns.registerWhen === "approved" && !assumeApproved && !pe.links.some((l) => l.status === "Approved")) {
-      const states = [...new Set(pe.links.map((l) => l.status ?? "unknown"))].join("/") || "absent";
-      return [
-        skip(`connection is ${states}: records are written once it is Approved (a record for an unapproved endpoint breaks resolution for the whole network)`),
-      ];
-    }
+    const notNow = notRegisteredBecause(dns, pe, assumeApproved);
+    if (notNow) return [skip(notNow)];
     const want = await desiredRecordsOf(pe, dns, this.endpoints);
     if (want.waitingForIp.length) {
       // A retryable decision, not a throw: what this run already did (an approval) stays in the report and the audit.
