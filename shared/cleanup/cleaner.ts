@@ -6,9 +6,9 @@ import type { ArmClients } from "../gateways/arm/clients.js";
 import { isNotFound } from "../gateways/arm/errors.js";
 import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
-import { modeAllows, notRegisteredBecause } from "../dns/modes.js";
+import { notRegisteredBecause } from "../dns/modes.js";
 import { planRelease, type ReleaseStep, type Successor } from "../dns/release.js";
-import { planEndpointDeletion } from "./plan.js";
+import { planConnectionDeletion, planEndpointDeletion } from "./plan.js";
 import type { ConnectionsGateway } from "../gateways/connections.js";
 import type { EndpointsGateway } from "../gateways/endpoints.js";
 import { PreconditionFailedError, type PrivateDnsGateway } from "../gateways/privateDns.js";
@@ -90,10 +90,9 @@ export class Cleaner {
   /** Provider side: a connection whose endpoint is gone (Disconnected) is deleted when enabled. */
   async deleteStaleConnection(tag: string, conn: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision> {
     const base = { event: tag, action: "delete-connection" as const, resource: conn.id };
-    if (!config.cleanup.deleteStaleConnections)
-      return ignored(tag, conn.id, "connection is Disconnected (its endpoint is gone); cleanup.deleteStaleConnections is off");
-    if (!modeAllows(config.dns.mode, "delete")) return ignored(tag, conn.id, `connection is Disconnected, but mode ${config.dns.mode} never deletes`);
-    const reason = "connection is Disconnected: its endpoint no longer exists";
+    const plan = planConnectionDeletion(config);
+    if (plan.action !== "delete") return ignored(tag, conn.id, plan.reason);
+    const reason = plan.reason;
     if (dryRun) return decision({ ...base, reason }, "planned");
     try {
       const written = await this.d.connections.deleteConnection(conn, reason);

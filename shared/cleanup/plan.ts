@@ -1,4 +1,5 @@
-// Pure: may cleanup delete this Disconnected consumer endpoint? Deleting another
+// Pure: may cleanup delete this Disconnected consumer endpoint (or, on the provider
+// side, a connection whose endpoint is gone)? Deleting another
 // team's endpoint is the most destructive thing the app does, so every condition
 // is checked here, in one place, and a delete carries why it was allowed.
 //
@@ -86,4 +87,15 @@ export function planEndpointDeletion(
     reason: `allowed because the endpoint lies in cleanup.deleteEndpointsIn scope ${consumerScope} and its connection targeted ${what}, so our side removed it; Disconnected since ${since}, past the ${c.gracePeriodMinutes}-minute grace period`,
     grounds: { consumerScope, targets, graceMinutes: c.gracePeriodMinutes, disconnectedSince: since },
   };
+}
+
+export type ConnectionDeletionPlan = { action: "delete"; reason: string } | { action: "keep"; reason: string };
+
+/** A Disconnected connection on a managed resource (its endpoint is gone): deleted when cleanup.deleteStaleConnections is on and the mode deletes. */
+export function planConnectionDeletion(config: Pick<AllowListConfig, "cleanup" | "dns">): ConnectionDeletionPlan {
+  if (!config.cleanup.deleteStaleConnections) {
+    return { action: "keep", reason: "connection is Disconnected (its endpoint is gone); cleanup.deleteStaleConnections is off" };
+  }
+  if (!modeAllows(config.dns.mode, "delete")) return { action: "keep", reason: `connection is Disconnected, but mode ${config.dns.mode} never deletes` };
+  return { action: "delete", reason: "connection is Disconnected: its endpoint no longer exists" };
 }

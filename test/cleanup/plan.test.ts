@@ -1,7 +1,7 @@
 // planEndpointDeletion is pure: one table of cases (mode, exclusion tag, grace, scopes), no ARM.
 import { describe, expect, it } from "vitest";
 import { DEFAULTS, type AllowListConfig, type DnsMode } from "../../shared/config/index.js";
-import { planEndpointDeletion, type GraceClock } from "../../shared/cleanup/plan.js";
+import { planConnectionDeletion, planEndpointDeletion, type GraceClock } from "../../shared/cleanup/plan.js";
 import type { EndpointInfo, EndpointLink } from "../../shared/model/endpoint.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
@@ -153,4 +153,21 @@ describe("planEndpointDeletion", () => {
     expect(planEndpointDeletion(endpoint([link(ALIAS)]), config())).toMatchObject({ action: "keep" });
     expect(planEndpointDeletion(endpoint([link(KV)]), config())).toMatchObject({ action: "wait", needsClock: true });
   });
+});
+
+describe("planConnectionDeletion", () => {
+  const cases: { name: string; on: boolean; mode: DnsMode; action: "delete" | "keep"; reason: RegExp }[] = [
+    { name: "option off", on: false, mode: "sync", action: "keep", reason: /deleteStaleConnections is off/ },
+    { name: "mode never deletes", on: true, mode: "upsert-only", action: "keep", reason: /mode upsert-only never deletes/ },
+    { name: "create-only never deletes", on: true, mode: "create-only", action: "keep", reason: /mode create-only never deletes/ },
+    { name: "on, sync", on: true, mode: "sync", action: "delete", reason: /its endpoint no longer exists/ },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const base = config({ mode: c.mode });
+      const plan = planConnectionDeletion({ ...base, cleanup: { ...base.cleanup, deleteStaleConnections: c.on } });
+      expect(plan.action).toBe(c.action);
+      expect(plan.reason).toMatch(c.reason);
+    });
+  }
 });
