@@ -1,33 +1,32 @@
-// The core: turns a resource event (a hint) into decisions, re-reading ARM (the
-// truth) before acting. Knows nothing about the Functions host, the CLI or the
-// sandbox; they all call handleEvent / explain.
-import { httpStatus, isNotFound } from "../gateways/arm/errors.js";
+// The core: turns a resource event (a hint) into the three jobs, approval
+// (approval/applier.ts), DNS (dns/registrar.ts) and cleanup (cleanup/cleaner.ts),
+// re-reading ARM (the truth) before acting. Knows nothing about the Functions host,
+// the CLI or the sandbox; they all call handleEvent / explain.
+import { isNotFound } from "../gateways/arm/errors.js";
 import { parseResourceId, sameId, sameType, tryParseResourceId } from "../model/resourceId.js";
 import { isManaged } from "../approval/rules.js";
 import type { ArmClients } from "../gateways/arm/clients.js";
 import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
 import { isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
 import { NETWORK_INTERFACE_TYPE } from "../events/operations.js";
-import { APP_NAME, approvalDescription, planApproval } from "../approval/plan.js";
-import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "../approval/requestFacts.js";
+import { requestFacts } from "../approval/requestFacts.js";
 import { ConnectionsGateway, isSettling } from "../gateways/connections.js";
 import { EndpointsGateway } from "../gateways/endpoints.js";
 import { PrivateDnsGateway } from "../gateways/privateDns.js";
 import { providerTypeFor } from "../gateways/registry.js";
-import { isAnswerLost, WriteGate } from "../gateways/writeGate.js";
+import { WriteGate } from "../gateways/writeGate.js";
 import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import { MemoryMarkStore, type MarkStore } from "../store/marks.js";
 import { MemoryOwnApprovalStore, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { pool } from "../store/tables.js";
 import { Cleaner } from "../cleanup/cleaner.js";
-import { decision, ignored, retryLater, silentLogger, type Decided, type Decision, type Logger } from "../model/decision.js";
-import { errorMessage } from "../util/errorMessage.js";
+import { ApprovalApplier, type Verdict } from "../approval/applier.js";
+import { decision, ignored, retryLater, silentLogger, type Decision, type Logger } from "../model/decision.js";
 import { ManagementGroupDirectory } from "../gateways/managementGroups.js";
 import { DnsRegistrar, type KnownRecordSets } from "../dns/registrar.js";
 import { newContinuation, type Continuation, type ContinuationSink } from "./continuations.js";
 import type { ConnectionInfo } from "../model/connection.js";
 import type { EndpointInfo } from "../model/endpoint.js";
-import { isOwnApproval, type OwnApproval } from "../model/ownApproval.js";
 
 export { PRIVATE_ENDPOINT_TYPE };
 
@@ -97,6 +96,7 @@ export class Autopilot {
   readonly gate: WriteGate;
   readonly ownApprovals: OwnApprovalStore;
   readonly groups: ManagementGroupDirectory;
+  private readonly approvals: ApprovalApplier;
   private readonly log: Logger;
   private dryTwin?: Autopilot;
 
@@ -112,6 +112,15 @@ export class Autopilot {
     this.groups = opts.groups ?? new ManagementGroupDirectory(() => opts.arm.generic);
     this.opts = { ...opts, index, marks, ownApprovals: this.ownApprovals, groups: this.groups };
     this.registrar = new DnsRegistrar(this.endpoints, dns, index);
+    this.approvals = new ApprovalApplier({
+      connections: this.connections,
+      endpoints: this.endpoints,
+      ownApprovals: this.ownApprovals,
+      groups: this.groups,
+      log: this.log,
+      now: () => this.now(),
+      waitMs: this.approvalSettings.waitMs,
+    });
     this.cleaner = new Cleaner({ arm: opts.arm, connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });
   }
 
@@ -226,7 +235,7 @@ export class Autopilot {
       for (const c of conns) {
         let d: Decision;
         try {
-          const v = await this.decide(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
+          const v = await this.approvals.apply(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
           d = v.decision;
           if (v.running || (c.status === "Approved" && isSettling(c))) running.push(c);
         } catch (e) {
@@ -351,7 +360,7 @@ export class Autopilot {
     if (c.status === "Disconnected") return { decisions: [await this.cleaner.deleteStaleConnection(tag, c, config, dryRun)] };
     let v: Verdict;
     try {
-      v = await this.decide(tag, c, config, dryRun, await this.factsFor(c, config));
+      v = await this.approvals.apply(tag, c, config, dryRun, await this.approvals.factsFor(c, config));
     } catch (e) {
       return { decisions: [retryLater(tag, c.id, e)] };
     }
@@ -461,97 +470,6 @@ export class Autopilot {
     return this.registrar.syncEndpoint(tag, pe, config, dryRun, dryRun && c.status === "Pending");
   }
 
-  /** The facts approval and revocation decide on (shared/approval/requestFacts.ts); reads the requester endpoint only when they depend on it. */
-  private async factsFor(c: ConnectionInfo, config: AllowListConfig): Promise<RequestFacts> {
-    const known = connectionFacts(config.approval, c);
-    if (known) return known;
-    // Only Pending connections and the app's own approvals (which revocation may look at) need more.
-    const revocable = c.status === "Approved" && config.approval.revokeRemoved && isOwnApproval(await this.ownApprovals.get(c.id), c);
-    if (c.status !== "Pending" && !revocable) return requestFacts(config.approval, c, { unreadable: "not read: nothing depends on it" });
-    let pe: RequesterRead;
-    try {
-      pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
-    } catch (e) {
-      // Cross-tenant endpoints are often unreadable: the facts are then unknown (no approval on them, no revocation either).
-      this.log.debug(`cannot read ${c.privateEndpointId} for group ids: ${(e as Error).message}`);
-      pe = { unreadable: (e as Error).message };
-    }
-    return requestFacts(config.approval, c, pe);
-  }
-
-  private async decide(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Verdict> {
-    let running = false;
-    const decision = await this.decideOne(tag, c, config, dryRun, facts, () => (running = true));
-    return { decision, running };
-  }
-
-  private async decideOne(
-    tag: string,
-    c: ConnectionInfo,
-    config: AllowListConfig,
-    dryRun: boolean,
-    facts: RequestFacts,
-    noteRunning: () => void,
-  ): Promise<Decision> {
-    // Only what this app approved may be revoked: its own record says so, not the description.
-    const own = c.status === "Approved" && config.approval.revokeRemoved ? await this.ownApprovals.get(c.id) : undefined;
-    await this.groups.load(config.approval); // cached: a read per group and refresh interval
-    const plan = planApproval(config.approval, c, facts, own, this.groups);
-    const base: Decided = { event: tag, action: plan.action, resource: c.id, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) };
-    // Nothing written: the same decision with another action and reason.
-    const instead = (reason: string): Decision => decision({ ...base, action: "ignore", reason }, "skipped");
-    if (plan.action === "ignore" || plan.action === "leave-pending") return decision(base, "skipped");
-    if (dryRun) return decision(base, "planned");
-
-    // Events are hints: the write must not land on a connection that changed since it was
-    // read (a duplicate, another instance, a human). The listed ETag makes the write
-    // conditional (If-Match: a change since the listing fails it with 412), so no re-read
-    // is needed (issue 12); without an ETag, and before a revoke, read it again.
-    const fresh = c.etag && plan.action !== "revoke" ? c : await this.connections.getConnection(c.id);
-    const expected = plan.action === "revoke" ? "Approved" : "Pending";
-    if (!fresh || fresh.status !== expected) {
-      return instead(`connection is now ${fresh?.status ?? "gone"}; nothing to do`);
-    }
-    if (plan.action === "revoke") {
-      // A human who approved again since the listing made it theirs: not revoked.
-      if (!isOwnApproval(own, fresh))
-        return instead(
-          `connection changed since it was listed (description now ${JSON.stringify(fresh.description ?? "")}): no longer as ${APP_NAME} approved it, so not revoked`,
-        );
-      if (c.etag && fresh.etag && c.etag !== fresh.etag)
-        return instead("connection was written since it was listed: not revoked now; the next event or sweep looks again");
-    }
-    const status = plan.action === "approve" ? "Approved" : "Rejected";
-    const description = approvalDescription(fresh, plan);
-    let written;
-    try {
-      written = await this.connections.setState(
-        fresh,
-        status,
-        description,
-        { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) },
-        { waitMs: this.approvalSettings.waitMs },
-      );
-      if (!written.applied) return decision({ ...base, reason: `${base.reason} (${written.reason})` }, "planned");
-      if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
-    } catch (e) {
-      // A 412 after an attempt that went unanswered may be our own write, applied: retried, and audited then (WriteGate.recover).
-      if (httpStatus(e) === 412 && !isAnswerLost(e))
-        return instead("connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again");
-      const msg = `${errorMessage(e)}${isAnswerLost(e) ? " (an attempt went unanswered: ARM may have applied it; the redelivery looks again)" : ""}`;
-      return decision(base, "failed", { error: msg, retryable: true });
-    }
-    const note = await this.noteOwnApproval(
-      plan.action,
-      fresh,
-      written.value.operationRunning ? description : (written.value.description ?? description),
-      plan.rule,
-    );
-    const notes = [written.value.operationRunning ? "accepted; the provider is still applying it, not waited for" : undefined, note].filter(Boolean);
-    if (written.value.operationRunning) noteRunning();
-    return decision({ ...base, ...(notes.length ? { reason: `${base.reason} (${notes.join("; ")})` } : {}) }, "applied");
-  }
-
   /**
    * Writes of this run's earlier attempts (a sweep: of any earlier run) whose answer or
    * audit row was lost, found applied in ARM (WriteGate.recover): each becomes the
@@ -565,7 +483,7 @@ export class Autopilot {
       if (i.kind === "connection-state" && (i.action === "approve" || i.action === "revoke")) {
         // The app's record of its approvals follows, as after an answered write (revokeRemoved relies on it).
         const conn = await this.connections.getConnection(i.resource).catch(() => undefined);
-        const note = conn && (await this.noteOwnApproval(i.action, conn, conn.description ?? "", i.rule));
+        const note = conn && (await this.approvals.noteOwnApproval(i.action, conn, conn.description ?? "", i.rule));
         if (note) reason = `${reason} (${note})`;
       }
       out.push(
@@ -585,31 +503,9 @@ export class Autopilot {
     return out;
   }
 
-  /** Keeps the app's record of its approvals in step with what it just wrote; a failure here never undoes the write. */
-  private async noteOwnApproval(action: string, conn: ConnectionInfo, description: string, rule?: string): Promise<string | undefined> {
-    try {
-      if (action === "approve" && conn.privateEndpointId) {
-        const rec: OwnApproval = { connectionId: conn.id, endpointId: conn.privateEndpointId, description, rule: rule ?? "", at: this.now().toISOString() };
-        await this.ownApprovals.put(rec);
-      } else if (action === "revoke") {
-        await this.ownApprovals.remove(conn.id);
-      }
-      return undefined;
-    } catch (e) {
-      this.log.warn(`cannot record ${action} of ${conn.id} in the app's approvals: ${(e as Error).message}`);
-      return action === "approve" ? `not recorded as ${APP_NAME}'s own approval (${(e as Error).message}), so revokeRemoved will never revoke it` : undefined;
-    }
-  }
-
   private now(): Date {
     return this.opts.now ? this.opts.now() : new Date();
   }
-}
-
-/** What decide() made of one connection; `running`: the write was accepted and the provider is still applying it. */
-interface Verdict {
-  decision: Decision;
-  running: boolean;
 }
 
 /** One connection's part of a target: its decisions, and the endpoint DNS follows for now (`dns`) or later (`later`). */
