@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import type { TableClient } from "@azure/data-tables";
 import { DefaultAzureCredential } from "@azure/identity";
-import { TableAuditLog, type AuditEntry, type AuditQuery } from "../shared/audit/auditLog.js";
+import { TableAuditLog, type AuditEntry, type AuditQuery } from "../shared/store/audit/index.js";
 import { tryParseResourceId } from "../shared/model/resourceId.js";
 import { APP_TABLE } from "../shared/runtime/settings.js";
 import { statusOf, tableClient, tableClientFromSettings, tableErrorCode } from "../shared/store/tables.js";

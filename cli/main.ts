@@ -18,7 +18,7 @@ import { runPublish, runRedrive, STORAGE_USAGE } from "./storage.js";
 import { MemoryEventLedger } from "../shared/store/eventLedger.js";
 import { UsageError, type CliIo } from "./io.js";
 import { listPending, type PendingRequest } from "../shared/autopilot/pending.js";
-import { TableAuditLog } from "../shared/audit/auditLog.js";
+import { TableAuditLog } from "../shared/store/audit/index.js";
 import { tableClientFromSettings } from "../shared/store/tables.js";
 import { APP_TABLE } from "../shared/runtime/settings.js";
 import { DefaultAzureCredential } from "@azure/identity";

@@ -3,7 +3,7 @@
 // (shared/report/figures.ts) and writes one self-contained page (shared/report/html.ts).
 // Read-only: the autopilot it is given is a dry-run view; nothing is written to Azure.
 import { readFile } from "node:fs/promises";
-import type { AuditEntry, AuditLog } from "../shared/audit/auditLog.js";
+import type { AuditEntry, AuditLog } from "../shared/store/audit/index.js";
 import type { ArmClients } from "../shared/gateways/arm/clients.js";
 import type { AllowListConfig } from "../shared/config/index.js";
 import type { Autopilot } from "../shared/autopilot/autopilot.js";

@@ -8,7 +8,7 @@
 // 5 minutes, and approvals take Key Vault's recorded 47 s; all of it, the app's pacing and
 // waits included, runs on one clock `timeScale` (1 = real time).
 import { ARM_LIMITS } from "../../shared/gateways/arm/pacing.js";
-import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
+import { MemoryAuditLog } from "../../shared/store/audit/index.js";
 import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import type { Continuation, ContinuationSink } from "../../shared/autopilot/continuations.js";

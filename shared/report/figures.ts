@@ -1,7 +1,7 @@
 // The figures of `privatelink-autopilot report`: pure counting over what the CLI already
 // reads (the managed connections, the audit trail, the zones' record sets, the pending
 // list). The page (html.ts) and the Azure Monitor workbook show the same figures.
-import type { AuditEntry } from "../audit/auditLog.js";
+import type { AuditEntry } from "../store/audit/index.js";
 import type { PendingRequest } from "../autopilot/pending.js";
 import { decodeOwnership, MANAGER } from "../dns/ownership.js";
 import { providerTypeFor } from "../gateways/registry.js";

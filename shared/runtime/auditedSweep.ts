@@ -2,7 +2,7 @@
 // its writes record write-ahead intents (a WriteJournal the Sweeper names sweep:<run id>), resolved only once
 // the audit rows are committed, so a write whose answer or audit row was lost is
 // audited by the next sweep. Shared by the runtime, the CLI and the tests.
-import { auditEntries, type AuditLog } from "../audit/auditLog.js";
+import { auditEntries, type AuditLog } from "../store/audit/index.js";
 import type { Logger } from "../model/decision.js";
 import type { SweepOptions, SweepReport, Sweeper } from "../autopilot/sweep.js";
 import { WriteJournal } from "../gateways/writeGate.js";

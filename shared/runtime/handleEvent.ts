@@ -8,7 +8,7 @@ import { RetryableError } from "../autopilot/errors.js";
 import type { EventLedger } from "../store/eventLedger.js";
 import type { IntentLog } from "../store/intents.js";
 import { WriteJournal } from "../gateways/writeGate.js";
-import { auditEntries, type AuditLog } from "../audit/auditLog.js";
+import { auditEntries, type AuditLog } from "../store/audit/index.js";
 import { withBudget } from "../gateways/arm/timeouts.js";
 import { recordDecisions } from "../telemetry/signals.js";
 

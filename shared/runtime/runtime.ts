@@ -12,7 +12,7 @@ import { MemoryCursorStore, MemoryMarkStore, TableCursorStore, TableMarkStore, t
 import { MemoryOwnApprovalStore, TableOwnApprovalStore, type OwnApprovalStore } from "../store/ownApprovals.js";
 import { MemoryOwnershipIndex, TableOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import type { AppSettings } from "./settings.js";
-import { MemoryAuditLog, TableAuditLog, type AuditLog } from "../audit/auditLog.js";
+import { MemoryAuditLog, TableAuditLog, type AuditLog } from "../store/audit/index.js";
 import { MemoryEventLedger, TableEventLedger, type EventLedger } from "../store/eventLedger.js";
 import { INTENT_RETENTION_MS, MemoryIntentLog, TableIntentLog, type IntentLog } from "../store/intents.js";
 import { auditedSweep } from "./auditedSweep.js";
@@ -32,7 +32,7 @@ export class Runtime {
   private readonly ownApprovals: OwnApprovalStore;
   private readonly cursors: CursorStore;
   readonly ledger: EventLedger;
-  readonly audit: AuditLog & { purge(before: Date): Promise<number> };
+  readonly audit: AuditLog;
   /** Write-ahead intents of ARM writes, resolved once audited (shared/store/intents.ts). */
   readonly intents: IntentLog;
   readonly allowList: AllowListCache;
@@ -83,7 +83,7 @@ export class Runtime {
   /** Housekeeping for the timer: old audit rows and expired ledger rows. */
   async purge(now = new Date()): Promise<void> {
     await this.audit.purge(new Date(now.getTime() - AUDIT_RETENTION_DAYS * 86_400_000));
-    if (this.ledger instanceof TableEventLedger) await this.ledger.purge(now);
+    await this.ledger.purge(now);
     await this.intents.purge(new Date(now.getTime() - INTENT_RETENTION_MS));
   }
 

@@ -13,7 +13,7 @@
 // Event ids are compared exactly (case-sensitive), as Event Grid redelivers
 // the id unchanged.
 import { odata, type TableClient } from "@azure/data-tables";
-import { ensureTable, isNotFound, sha256Hex, statusOf } from "./tables.js";
+import { deleteIgnoringNotFound, ensureTable, isNotFound, sha256Hex, statusOf } from "./tables.js";
 
 export type Claim = "new" | "running" | "done";
 
@@ -35,6 +35,8 @@ export interface EventLedger {
   firstTime(eventId: string, now: Date): Promise<boolean>;
   /** Forget an id (when handling it failed, so the redelivery is handled). Idempotent. */
   forget(eventId: string): Promise<void>;
+  /** Deletes the entries that have expired at `now` (the retention timer); returns how many. */
+  purge(now: Date): Promise<number>;
 }
 
 /** How long a claim holds an id: the Functions timeout (5 min), after which its holder is surely gone. */
@@ -130,6 +132,18 @@ export class MemoryEventLedger implements EventLedger {
   async forget(eventId: string): Promise<void> {
     checkId(eventId);
     this.seen.delete(eventId);
+  }
+
+  async purge(now: Date): Promise<number> {
+    const cutoff = checkNow(now) - this.retention;
+    let n = 0;
+    for (const [id, e] of this.seen) {
+      if (e.at < cutoff) {
+        this.seen.delete(id);
+        n++;
+      }
+    }
+    return n;
   }
 
   get size(): number {
@@ -248,11 +262,7 @@ export class TableEventLedger implements EventLedger {
     checkId(eventId);
     await ensureTable(this.client);
     const { partitionKey, rowKey } = keysOf(eventId);
-    try {
-      await this.client.deleteEntity(partitionKey, rowKey);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await deleteIgnoringNotFound(this.client, partitionKey, rowKey);
   }
 
   /** Deletes the entries that have expired at `now`; returns how many. A row renewed meanwhile is kept (ETag). */

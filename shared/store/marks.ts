@@ -1,7 +1,7 @@
 // "First seen" marks, e.g. when an endpoint was first seen Disconnected, so a grace
 // period survives restarts and is shared by every instance (Table storage in Azure).
 import type { TableClient } from "@azure/data-tables";
-import { deleteIgnoringNotFound, ensureTable, sha256Hex, statusOf } from "./tables.js";
+import { deleteIgnoringNotFound, ensureTable, isNotFound, sha256Hex, statusOf } from "./tables.js";
 
 export interface MarkStore {
   /** When `key` was first marked; marks it `now` if it was not. */
@@ -86,7 +86,7 @@ export class TableCursorStore implements CursorStore {
       const e = await this.table.getEntity<{ phase: string; after: string; runId: string }>("sweep-cursor", "current");
       return { phase: e.phase, after: e.after, runId: e.runId };
     } catch (e) {
-      if (statusOf(e) === 404) return undefined;
+      if (isNotFound(e)) return undefined;
       throw e;
     }
   }

@@ -8,7 +8,7 @@
 import type { TableClient } from "@azure/data-tables";
 import { idKey } from "../model/resourceId.js";
 import type { OwnApproval } from "../model/ownApproval.js";
-import { deleteIgnoringNotFound, ensureTable, sha256Hex, statusOf } from "./tables.js";
+import { deleteIgnoringNotFound, ensureTable, isNotFound, sha256Hex } from "./tables.js";
 
 export interface OwnApprovalStore {
   get(connectionId: string): Promise<OwnApproval | undefined>;
@@ -52,7 +52,7 @@ export class TableOwnApprovalStore implements OwnApprovalStore {
       const e = await this.table.getEntity<OwnApproval>(PARTITION, rowKey(connectionId));
       return { connectionId: e.connectionId, endpointId: e.endpointId, description: e.description ?? "", rule: e.rule, at: e.at };
     } catch (e) {
-      if (statusOf(e) === 404) return undefined;
+      if (isNotFound(e)) return undefined;
       throw e;
     }
   }

@@ -13,7 +13,7 @@
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import { idKey } from "../model/resourceId.js";
 import { recordSetKey, zoneKey, type RecordSetKey } from "../model/recordSet.js";
-import { ensureTable, isNotFound, pool, sha256Hex, transactionBatches } from "./tables.js";
+import { deleteIgnoringNotFound, deleteRowsIgnoringNotFound, ensureTable, isNotFound, pool, sha256Hex, transactionBatches } from "./tables.js";
 
 export interface IndexEntry extends RecordSetKey {
   endpointId: string;
@@ -271,8 +271,8 @@ export class TableOwnershipIndex implements OwnershipIndex {
     await ensureTable(this.client);
     const k = keysOf(endpointId, key);
     // Endpoint copy first: see "ORDER" above.
-    await this.deleteIfPresent(k.endpointPk, k.endpointRk);
-    await this.deleteIfPresent(k.zonePk, k.zoneRk);
+    await deleteIgnoringNotFound(this.client, k.endpointPk, k.endpointRk);
+    await deleteIgnoringNotFound(this.client, k.zonePk, k.zoneRk);
   }
 
   async zoneIndexedAt(zone: string, zoneResourceGroupId: string): Promise<Date | undefined> {
@@ -317,10 +317,16 @@ export class TableOwnershipIndex implements OwnershipIndex {
 
     // Same ORDER as put/remove: endpoint copies go before their zone copies, and
     // zone copies come before their endpoint copies.
-    await this.inBatches(
-      stale.map((k) => ({ pk: k.endpointPk, action: ["delete", { partitionKey: k.endpointPk, rowKey: k.endpointRk }] as TransactionAction })),
+    await deleteRowsIgnoringNotFound(
+      this.client,
+      stale.map((k) => ({ partitionKey: k.endpointPk, rowKey: k.endpointRk })),
+      this.concurrency,
     );
-    await this.inBatches(stale.map((k) => ({ pk: k.zonePk, action: ["delete", { partitionKey: k.zonePk, rowKey: k.zoneRk }] as TransactionAction })));
+    await deleteRowsIgnoringNotFound(
+      this.client,
+      stale.map((k) => ({ partitionKey: k.zonePk, rowKey: k.zoneRk })),
+      this.concurrency,
+    );
     const w = [...wanted.values()];
     await this.inBatches(
       w.map(({ keys, props }) => ({
@@ -350,40 +356,15 @@ export class TableOwnershipIndex implements OwnershipIndex {
     };
   }
 
-  private async deleteIfPresent(pk: string, rk: string): Promise<void> {
-    try {
-      await this.client.deleteEntity(pk, rk);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  }
-
   /**
-   * Runs the actions as Table transactions: grouped by partition, at most 100
-   * operations (and ~2 MiB) each, `concurrency` at a time. A delete batch that
-   * fails because one row is already gone (404 fails the whole transaction) is
-   * redone row by row, ignoring 404s.
+   * Upserts as Table transactions: grouped by partition, at most 100 operations (and
+   * ~2 MiB) each, `concurrency` at a time; a lone upsert is a plain request.
    */
   private async inBatches(items: { pk: string; action: TransactionAction }[]): Promise<void> {
-    await pool(transactionBatches(items.map((i) => i.action)), this.concurrency, (b) => this.submit(b));
-  }
-
-  private async submit(batch: TransactionAction[]): Promise<void> {
-    if (batch.length === 1) {
-      // A lone operation is cheaper as a plain request than as a one-item transaction.
-      const [kind, entity] = batch[0]!;
-      if (kind === "delete") return this.deleteIfPresent(entity.partitionKey, entity.rowKey);
-      if (kind === "upsert") {
-        await this.client.upsertEntity(entity, "Replace");
-        return;
-      }
-    }
-    try {
-      await this.client.submitTransaction(batch);
-    } catch (e) {
-      if (!isNotFound(e) || batch.some((a) => a[0] !== "delete")) throw e;
-      for (const a of batch) await this.deleteIfPresent(a[1].partitionKey, a[1].rowKey);
-    }
+    await pool(transactionBatches(items.map((i) => i.action)), this.concurrency, async (b) => {
+      if (b.length === 1) await this.client.upsertEntity(b[0]![1], "Replace");
+      else await this.client.submitTransaction(b);
+    });
   }
 }
 

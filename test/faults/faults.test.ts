@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ArmClients } from "../../shared/gateways/arm/clients.js";
 import { staticTokenCredential } from "../../shared/gateways/arm/settings.js";
-import { MemoryAuditLog, type AuditEntry, type AuditLog } from "../../shared/audit/auditLog.js";
+import { MemoryAuditLog, type AuditEntry, type AuditLog } from "../../shared/store/audit/index.js";
 import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { silentLogger, type Decision } from "../../shared/model/decision.js";
@@ -344,7 +344,11 @@ describe("lost answers and audit failures on the sweep path", () => {
 
   it("the audit trail fails after a sweep's writes: the next sweep finds them done and audits them", async () => {
     const f = await fixture();
-    const broken: AuditLog = { record: async () => Promise.reject(new Error("storage blip: record (503 ServerBusy)")), query: async () => [] };
+    const broken: AuditLog = {
+      record: async () => Promise.reject(new Error("storage blip: record (503 ServerBusy)")),
+      query: async () => [],
+      purge: async () => 0,
+    };
     await expect(sweep(f, { audit: broken })).rejects.toThrow(/storage blip/);
     expect(await f.audit.query({})).toEqual([]);
     expect(f.intents.size).toBe(2); // approval and record: open until audited
@@ -388,6 +392,7 @@ describe("lost answers and audit failures on the sweep path", () => {
     const audit = {
       record: async (e: AuditEntry[]) => (blips-- > 0 ? Promise.reject(new Error("storage blip: record (503 ServerBusy)")) : inner.record(e)),
       query: inner.query.bind(inner),
+      purge: inner.purge.bind(inner),
     };
     const f = await fixture({ audit });
     expect(failed(await f.deliver())).toBe(true); // Event Grid gives up on it later: no redelivery here

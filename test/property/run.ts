@@ -2,7 +2,7 @@
 // and the real SDK clients against one shared, in-process emulator (reset between
 // estates): the clean event order, then the chaotic one, each followed by two sweeps;
 // the oracle judges every step.
-import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
+import { MemoryAuditLog } from "../../shared/store/audit/index.js";
 import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { silentLogger } from "../../shared/model/decision.js";

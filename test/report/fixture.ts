@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AuditEntry } from "../../shared/audit/auditLog.js";
+import type { AuditEntry } from "../../shared/store/audit/index.js";
 import { encodeOwnership } from "../../shared/dns/ownership.js";
 import type { Estate } from "../../sandbox/estate.js";
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
+import { MemoryAuditLog } from "../../shared/store/audit/index.js";
 import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { silentLogger } from "../../shared/model/decision.js";

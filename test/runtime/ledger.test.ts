@@ -4,7 +4,7 @@
 // turns into a lost event.
 import { afterEach, describe, expect, it } from "vitest";
 import { ArmClients } from "../../shared/gateways/arm/clients.js";
-import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
+import { MemoryAuditLog } from "../../shared/store/audit/index.js";
 import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { silentLogger, type Decision } from "../../shared/model/decision.js";

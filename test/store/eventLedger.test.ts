@@ -79,6 +79,17 @@ function eventLedgerContract(name: string, makePair: MakePair) {
       await b.forget("evt-s");
       expect(await a.firstTime("evt-s", at(2))).toBe(true);
     });
+
+    it("purge deletes the entries expired at `now`, and only those", async () => {
+      const [l] = await makePair({ retentionHours: 1 });
+      await l.firstTime("old-1", T0);
+      await l.firstTime("old-2", at(10));
+      await l.firstTime("fresh", at(70));
+      expect(await l.purge(at(75))).toBe(2);
+      expect(await l.firstTime("fresh", at(76))).toBe(false);
+      expect(await l.firstTime("old-1", at(76))).toBe(true);
+      expect(await l.purge(at(76))).toBe(0);
+    });
   });
 }
 

@@ -11,7 +11,7 @@ import { MemoryContinuations, parseContinuation, type Continuation } from "../..
 import { silentLogger } from "../../shared/model/decision.js";
 import { Sweeper } from "../../shared/autopilot/sweep.js";
 import type { ArmResource } from "../../sandbox/estate.js";
-import { MemoryAuditLog } from "../../shared/audit/auditLog.js";
+import { MemoryAuditLog } from "../../shared/store/audit/index.js";
 import { MemoryCursorStore } from "../../shared/store/marks.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";

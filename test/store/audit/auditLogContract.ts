@@ -1,7 +1,7 @@
 // The behaviour every AuditLog must have; run against each implementation by
 // auditLog.memory.test.ts and auditLog.table.test.ts.
 import { describe, expect, it } from "vitest";
-import { InvalidAuditEntryError, MAX_TEXT_CHARS, type AuditEntry, type AuditLog } from "../../shared/audit/auditLog.js";
+import { InvalidAuditEntryError, MAX_TEXT_CHARS, type AuditEntry, type AuditLog } from "../../../shared/store/audit/index.js";
 
 export const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001";
 export const conn = (name: string) => `${SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/st1/privateEndpointConnections/${name}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { auditEntries, MemoryAuditLog } from "../../shared/audit/auditLog.js";
-import type { Decision } from "../../shared/model/decision.js";
+import { auditEntries, MemoryAuditLog } from "../../../shared/store/audit/index.js";
+import type { Decision } from "../../../shared/model/decision.js";
 import { auditLogContract, conn, entry, pe } from "./auditLogContract.js";
 
 auditLogContract("MemoryAuditLog", () => new MemoryAuditLog());

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { azuriteConnectionString, DEVSTORE_KEY, startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
 import { formatTable, parseSince, runAudit, shortResource } from "../../cli/audit.js";
 import { UsageError, type CliIo } from "../../cli/main.js";
-import { TableAuditLog, type AuditEntry } from "../../shared/audit/auditLog.js";
+import { TableAuditLog, type AuditEntry } from "../../shared/store/audit/index.js";
 import { APP_TABLE } from "../../shared/runtime/settings.js";
 import { tableClient } from "../../shared/store/tables.js";
-import { conn, entry, pe } from "./auditLogContract.js";
+import { conn, entry, pe } from "../store/audit/auditLogContract.js";
 
 let azurite: AzuriteTables;
 

@@ -1,11 +1,11 @@
 import { TableServiceClient, type TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
-import { auditEntries, TableAuditLog } from "../../shared/audit/auditLog.js";
-import { TableEventLedger } from "../../shared/store/eventLedger.js";
-import { TableMarkStore } from "../../shared/store/marks.js";
-import { TableOwnershipIndex } from "../../shared/store/ownershipIndex.js";
-import { tableClient } from "../../shared/store/tables.js";
+import { startAzurite, type AzuriteTables } from "../../../sandbox/azurite.js";
+import { auditEntries, TableAuditLog } from "../../../shared/store/audit/index.js";
+import { TableEventLedger } from "../../../shared/store/eventLedger.js";
+import { TableMarkStore } from "../../../shared/store/marks.js";
+import { TableOwnershipIndex } from "../../../shared/store/ownershipIndex.js";
+import { tableClient } from "../../../shared/store/tables.js";
 import { auditLogContract, conn, entry, pe } from "./auditLogContract.js";
 
 let azurite: AzuriteTables;
