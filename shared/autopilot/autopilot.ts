@@ -257,11 +257,7 @@ export class Autopilot {
       for (const c of running) await this.settle(out, tag, endpointId, () => this.continueLater(tag, c, 1));
       return out;
     }
-    await this.settle(out, tag, endpointId, async () => {
-      const current = withLinkStates(pe, written);
-      if (isDead(current)) return this.cleaner.onDeadEndpoint(tag, current, config, dryRun);
-      return this.registrar.syncEndpoint(tag, current, config, dryRun);
-    });
+    await this.settle(out, tag, endpointId, () => this.endpointJob(tag, withLinkStates(pe, written), config, dryRun));
     return out;
   }
 
@@ -269,6 +265,11 @@ export class Autopilot {
   async reviewListedEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known: KnownRecordSets): Promise<Decision[]> {
     if (dryRun && !this.gate.dry.app) return this.dryRunView().reviewListedEndpoint(tag, pe, config, true, known);
     dryRun = this.gate.isDry("connection-state");
+    return this.endpointJob(tag, pe, config, dryRun, known);
+  }
+
+  /** An endpoint that resolves nothing any more is cleanup's; any other gets its records. */
+  private endpointJob(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known?: KnownRecordSets): Promise<Decision[]> {
     if (isDead(pe)) return this.cleaner.onDeadEndpoint(tag, pe, config, dryRun);
     return this.registrar.syncEndpoint(tag, pe, config, dryRun, false, known);
   }
@@ -348,7 +349,9 @@ export class Autopilot {
       for (const s of slots) {
         const c = s.dns ?? s.later;
         if (c)
-          await this.settle(out, tag, c.privateEndpointId!, () => (s.later ? this.continueLater(tag, c, 1) : this.dnsForConnection(tag, c, config, dryRun)));
+          await this.settle(out, tag, c.privateEndpointId!, () =>
+            s.later ? this.continueLater(tag, c, 1) : this.registrar.syncConnectionEndpoint(tag, c, config, dryRun),
+          );
       }
     }
     if (stopped) throw new StoppedAtDeadline(out);
@@ -433,7 +436,7 @@ export class Autopilot {
     if (conn.status !== "Approved") return [ignored(tag, c.connectionId, `connection is ${conn.status ?? "without a status"} now: no records to write`)];
     if (!config.dns.zones.length) return [ignored(tag, c.connectionId, "no dns.zones configured: no records to write")];
     const out: Decision[] = [];
-    await this.settle(out, tag, conn.privateEndpointId, () => this.dnsForConnection(tag, conn, config, this.gate.isDry("dns-write")));
+    await this.settle(out, tag, conn.privateEndpointId, () => this.registrar.syncConnectionEndpoint(tag, conn, config, this.gate.isDry("dns-write")));
     return out;
   }
 
@@ -453,21 +456,6 @@ export class Autopilot {
     } catch (e) {
       out.push(retryLater(tag, resource, e));
     }
-  }
-
-  private async dnsForConnection(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
-    let pe: EndpointInfo | undefined;
-    try {
-      pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
-    } catch (e) {
-      const reason = `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`;
-      return [decision({ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason }, "skipped")];
-    }
-    if (!pe) {
-      const reason = "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)";
-      return [decision({ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason }, "skipped")];
-    }
-    return this.registrar.syncEndpoint(tag, pe, config, dryRun, dryRun && c.status === "Pending");
   }
 
   /**

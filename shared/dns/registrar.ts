@@ -11,6 +11,7 @@ import { decision, type Decision, type DnsDetail, type Outcome } from "../model/
 import { errorMessage } from "../util/errorMessage.js";
 import { recordSetKey, recordSetResourceId, type CurrentRecordSet, type RecordSetKey } from "../model/recordSet.js";
 import type { EndpointInfo } from "../model/endpoint.js";
+import type { ConnectionInfo } from "../model/connection.js";
 
 const MAX_ATTEMPTS = 3;
 
@@ -104,6 +105,22 @@ export class DnsRegistrar {
       const failed: DnsStep = step ? { action: step.action, reason: "Private DNS write failed" } : { action: "dns-skip", reason: "Private DNS read failed" };
       return made(failed, "failed", { error: errorMessage(e), retryable: true });
     }
+  }
+
+  /** The records of a connection's endpoint, read first (it may lie in another subscription or tenant). */
+  async syncConnectionEndpoint(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    let pe: EndpointInfo | undefined;
+    try {
+      pe = await this.endpoints.getEndpoint(c.privateEndpointId!);
+    } catch (e) {
+      const reason = `endpoint cannot be read (${(e as Error).message}); its records wait for an event from its own subscription`;
+      return [decision({ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason }, "skipped")];
+    }
+    if (!pe) {
+      const reason = "endpoint not found: deleted, or in a tenant this identity cannot read (its records are that tenant's business)";
+      return [decision({ event: tag, action: "dns-skip", resource: c.privateEndpointId!, reason }, "skipped")];
+    }
+    return this.syncEndpoint(tag, pe, config, dryRun, dryRun && c.status === "Pending");
   }
 }
 
