@@ -1,7 +1,8 @@
-// The benchmarks: `npm run bench [-- --only armCalls,burst] [--quick] [--out file]`.
+// The benchmarks: `npm run bench [-- --only armCalls,burst] [--quick] [--out file] [--tsx]`.
 // Every module in bench/scenarios/ runs in a fresh process of its own (the app
-// process); each scenario starts the ARM emulator in yet another process
-// (lib/remoteEmulator.ts), so memory and CPU figures are each process's own.
+// process), built as the deployment is built and run on plain node (lib/bundle.ts;
+// `--tsx` runs the sources under tsx instead); each scenario starts the ARM emulator in
+// yet another process (lib/remoteEmulator.ts), so memory and CPU figures are each process's own.
 // Prints a summary and merges the results into bench/results.json (a --quick run
 // into bench/results.quick.json), keyed as issue 12 lays it out.
 // Never part of `npm test`: timings on a shared machine are noisy; figures go to bench/RESULTS.md.
@@ -11,6 +12,7 @@ import os from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { bundleScenarios } from "./lib/bundle.js";
 import type { ScenarioOutput } from "./lib/scenario.js";
 import type { ProcessUsage } from "./lib/usage.js";
 
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     only: { type: "string", multiple: true },
     quick: { type: "boolean", default: false },
     out: { type: "string" },
+    tsx: { type: "boolean", default: false },
   },
 });
 
@@ -59,6 +62,10 @@ results.meta = {
 };
 results.meta.scenarios ??= {};
 
+const files = chosen.map((n) => join(dir, `${n}.ts`));
+const bundle = values.tsx ? undefined : await bundleScenarios(files);
+results.meta.appProcess = values.tsx ? "tsx (sources)" : "node on the esbuild bundle (bench/lib/bundle.ts)";
+
 let failed = 0;
 for (const name of chosen) {
   console.log(`\n== ${name}${values.quick ? " (quick)" : ""}`);
@@ -90,10 +97,11 @@ function rank(n: string): number {
 type Outcome = { ok: true; output: ScenarioOutput; usage: ProcessUsage } | { ok: false; error: string };
 
 function runScenario(file: string, quick: boolean): Promise<Outcome> {
+  const [childFile, scenario] = bundle ? [bundle.child, bundle.built.get(file)!] : [join(here, "lib", "scenarioChild.ts"), file];
   return new Promise((resolve) => {
     let got: Outcome | undefined;
-    const child = fork(join(here, "lib", "scenarioChild.ts"), [file, ...(quick ? ["--quick"] : [])], {
-      execArgv: ["--import", "tsx", "--expose-gc"],
+    const child = fork(childFile, [scenario, ...(quick ? ["--quick"] : [])], {
+      execArgv: bundle ? ["--expose-gc"] : ["--import", "tsx", "--expose-gc"],
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

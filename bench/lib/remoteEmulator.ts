@@ -2,6 +2,7 @@
 // app process talks to it only over HTTPS (through the real SDK clients) and reads
 // its call log through this proxy.
 import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ArmClients } from "../../shared/gateways/arm/clients.js";
 import { staticTokenCredential, type ArmSettings } from "../../shared/gateways/arm/settings.js";
@@ -62,7 +63,9 @@ export interface RemoteEmulator {
   close(): Promise<void>;
 }
 
-const CHILD = fileURLToPath(new URL("./emulatorChild.ts", import.meta.url));
+/** Set when this file is bundled (bundle.ts): the bundle's own URL is elsewhere. */
+declare const BENCH_LIB_DIR: string | undefined;
+const CHILD = typeof BENCH_LIB_DIR === "string" ? join(BENCH_LIB_DIR, "emulatorChild.ts") : fileURLToPath(new URL("./emulatorChild.ts", import.meta.url));
 
 export async function startRemoteEmulator(options: EmulatorOptions, seed?: SeedOptions): Promise<RemoteEmulator> {
   const child: ChildProcess = fork(CHILD, [], { execArgv: ["--import", "tsx"], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });

@@ -1,28 +1,30 @@
 // A burst (issue 12): 1,000 new endpoints from 20 consumer subscriptions to Key Vaults
 // in one provider subscription, the zone in a hub subscription. Every endpoint's write
-// event arrives at once; the host runs up to maxInFlight invocations at a time, and a
-// failed invocation is delivered again on Event Grid's schedule (10 s, 30 s, 1 min, 5 min,
-// 10 min, 30 min, 1 h: learn.microsoft.com/azure/event-grid/delivery-and-retry). The app's
-// continuations (DNS once a slow approval is done) share the host's pool, as they share its
-// queue. The emulator enforces ARM's per-subscription buckets and Private DNS's 500 reads per
-// 5 minutes, and approvals take Key Vault's recorded 47 s; all of it, the app's pacing and
-// waits included, runs on one clock `timeScale` (1 = real time).
+// event arrives at once through the Event Grid trigger, up to maxInFlight at a time, a
+// failed one delivered again on Event Grid's schedule; the app's continuations (DNS once a
+// slow approval is done) go through its queue trigger, with its own concurrency and
+// host.json's rules (bench/lib/host.ts). The emulator enforces ARM's per-subscription
+// buckets and Private DNS's 500 reads per 5 minutes, and approvals take Key Vault's recorded
+// 47 s; all of it, the app's pacing and waits included, runs on one clock `timeScale`
+// (1 = real time). The app's settings are its defaults unless BENCH_APPROVAL_WAIT_SECONDS /
+// BENCH_CONTINUE_AFTER_SECONDS say otherwise.
+import { fileURLToPath } from "node:url";
 import { ARM_LIMITS } from "../../shared/gateways/arm/pacing.js";
 import { MemoryAuditLog } from "../../shared/store/audit/index.js";
 import { parseConfigText } from "../../shared/config/index.js";
-import { Autopilot } from "../../shared/autopilot/autopilot.js";
+import { APPROVAL_WAIT_MS, Autopilot, CONTINUE_AFTER_MS } from "../../shared/autopilot/autopilot.js";
 import type { Continuation, ContinuationSink } from "../../shared/autopilot/continuations.js";
 import { silentLogger } from "../../shared/model/decision.js";
 import { EVENT_BUDGET_MS, handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { MemoryEventLedger } from "../../shared/store/eventLedger.js";
 import type { CallLogEntry } from "../../sandbox/emulator/index.js";
+import { EventGridTrigger, QueueTrigger, queueRules } from "../lib/host.js";
 import { startRemoteEmulator } from "../lib/remoteEmulator.js";
 import { round, secs, type ScenarioOptions, type ScenarioOutput } from "../lib/scenario.js";
 import { processUsage } from "../lib/usage.js";
 import { allowList, endpointEvent, estate, HUB, PROVIDER } from "../lib/world.js";
 
-/** Event Grid's retry schedule, in seconds of its clock. */
-const REDELIVERY_S = [10, 30, 60, 300, 600, 1800, 3600];
+const HOST_JSON = fileURLToPath(new URL("../../host.json", import.meta.url));
 const LRO_SECONDS = 47;
 
 interface RunConfig {
@@ -43,8 +45,8 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioOutput> {
     endpoints,
     subscriptions: 20,
     timeScale,
-    approvalWaitSeconds: Number(process.env.BENCH_APPROVAL_WAIT_SECONDS ?? 0),
-    continueAfterSeconds: Number(process.env.BENCH_CONTINUE_AFTER_SECONDS ?? 50),
+    approvalWaitSeconds: Number(process.env.BENCH_APPROVAL_WAIT_SECONDS ?? APPROVAL_WAIT_MS / 1000),
+    continueAfterSeconds: Number(process.env.BENCH_CONTINUE_AFTER_SECONDS ?? CONTINUE_AFTER_MS / 1000),
     throttle: true,
   };
   // minimalCalls: the same app path with nothing throttled and every check landing after its operation is done, per endpoint.
@@ -62,7 +64,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioOutput> {
     extra: {
       memory: {
         peakRssMb: usage.peakRssMb,
-        process: "app (bench/lib/scenarioChild.ts running bench/scenarios/burst.ts; the emulator runs in its own process)",
+        process: "the app process running bench/scenarios/burst.ts (built or not: meta.appProcess); the emulator runs in its own process",
         target: 200,
         met: usage.peakRssMb <= 200,
       },
@@ -90,65 +92,28 @@ async function burst(c: RunConfig, minimalPerEndpoint?: number) {
   );
   try {
     const arm = emu.clients({ pollIntervalMs: Math.max(1, 2000 * s), pacing: { ...ARM_LIMITS, timeScale: s } });
-    const queue: Array<{ raw: unknown; attempt: number; dueAt: number; isEvent: boolean }> = [];
-    const sink: ContinuationSink = {
-      async later(cont: Continuation, delayMs: number) {
-        queue.push({ raw: cont, attempt: 0, dueAt: Date.now() + delayMs, isEvent: false });
-        wake();
-      },
-    };
+    const ledger = new MemoryEventLedger();
+    const audit = new MemoryAuditLog();
+    const invoke = async (raw: unknown) =>
+      (await handleRawEvent(raw, autopilot, silentLogger, { ledger, audit, budgetMs: EVENT_BUDGET_MS * s })).some((d) => d.retryable);
+    const events = new EventGridTrigger(invoke, s, c.maxInFlight);
+    const continuations = new QueueTrigger(invoke, s, queueRules(HOST_JSON));
+    const sink: ContinuationSink = { later: async (cont: Continuation, delayMs: number) => continuations.add(cont, delayMs) };
     const autopilot = new Autopilot({
       arm,
       config: parseConfigText(allowList(c.subscriptions), "bench.yaml"),
       approvals: { waitMs: c.approvalWaitSeconds * 1000 * s },
       continuations: { sink, delayMs: c.continueAfterSeconds * 1000 * s },
     });
-    const ledger = new MemoryEventLedger();
-    const audit = new MemoryAuditLog();
     await emu.clearCalls();
-    for (const id of emu.endpoints) queue.push({ raw: endpointEvent(id, "write"), attempt: 0, dueAt: 0, isEvent: true });
-
-    let inFlight = 0;
-    let failedInvocations = 0;
-    let redelivered = 0;
-    let dead = 0;
-    let invocations = 0;
-    let wake: () => void = () => {};
     const t0 = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((done) => {
-      wake = () => {
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        const now = Date.now();
-        queue.sort((a, b) => a.dueAt - b.dueAt);
-        while (inFlight < c.maxInFlight && queue.length && queue[0]!.dueAt <= now) {
-          const item = queue.shift()!;
-          inFlight++;
-          invocations++;
-          void handleRawEvent(item.raw, autopilot, silentLogger, { ledger, audit, budgetMs: EVENT_BUDGET_MS * s })
-            .then(
-              (ds) => ds.some((d) => d.retryable),
-              () => true,
-            )
-            .then((failed) => {
-              inFlight--;
-              if (failed) {
-                failedInvocations++;
-                if (item.attempt < REDELIVERY_S.length) {
-                  redelivered++;
-                  queue.push({ ...item, attempt: item.attempt + 1, dueAt: Date.now() + REDELIVERY_S[item.attempt]! * 1000 * s });
-                } else dead++;
-              }
-              wake();
-            });
-        }
-        if (!queue.length && inFlight === 0) return done();
-        if (queue.length && inFlight < c.maxInFlight) timer = setTimeout(wake, Math.max(1, queue[0]!.dueAt - now));
-      };
-      wake();
-    });
-    const ms = Date.now() - t0;
+    for (const id of emu.endpoints) events.add(endpointEvent(id, "write"));
+    while (events.busy || continuations.busy) await new Promise((r) => setTimeout(r, 20));
+    const ms = Math.max(events.stats.lastDoneAt, continuations.stats.lastDoneAt) - t0;
+    const failedInvocations = events.stats.failedInvocations + continuations.stats.failedInvocations;
+    const redelivered = events.stats.redelivered + continuations.stats.redelivered;
+    const dead = events.stats.dead + continuations.stats.dead;
+    const invocations = events.stats.invocations + continuations.stats.invocations;
     const calls = await emu.calls(true);
     const counts = await emu.count();
     const seconds = secs(ms / s);
@@ -167,6 +132,8 @@ async function burst(c: RunConfig, minimalPerEndpoint?: number) {
       failedInvocations,
       redelivered,
       invocations,
+      continuations: continuations.stats.invocations,
+      maxContinuationsInFlight: continuations.stats.maxInFlight,
       throttled: calls.filter((x) => x.status === 429).length,
       calls: calls.length,
       minimalCalls,
