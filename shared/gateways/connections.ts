@@ -1,14 +1,13 @@
 // Reads and writes provider-side private endpoint connections, whatever the
-// provider type: Key Vault through @azure/arm-keyvault, Private Link Services
-// through @azure/arm-network, everything else through the generic ARM path.
-// All three return the same ConnectionInfo.
-import type { PipelineResponse } from "@azure/core-rest-pipeline";
+// provider type: each type's client kind (connectionClients.ts: Key Vault SDK,
+// Network SDK, generic ARM) does the wire; all return the same ConnectionInfo.
 import { isNotFound, isTransient } from "./arm/errors.js";
 import { parseResourceId, parentResourceId } from "../model/resourceId.js";
 import { canonicalStatus, type ConnectionInfo } from "../model/connection.js";
 import type { ArmClients } from "./arm/clients.js";
 import { OperationStillRunning } from "./arm/genericClient.js";
-import { CONNECTIONS_CHILD, providerTypeFor, type ProviderType } from "./registry.js";
+import { connectionClientFor, type ConnectionClient, type ConnectionState } from "./connectionClients.js";
+import { providerTypeFor, type ProviderType } from "./registry.js";
 import { ABSENT, PRESENT, WriteGate, type WriteResult } from "./writeGate.js";
 /** Sub-resources as the provider reports them: `groupIds` (SQL, Key Vault), singular `groupId` (Cosmos DB), or none (Redis, Storage). */
 export function reportedGroupIds(p: { groupIds?: unknown; groupId?: unknown }): string[] {
@@ -90,6 +89,9 @@ export function embeddedConnections(resource: { id: string; properties?: { priva
 }
 
 export class ConnectionsGateway {
+  /** Provider type (lower-cased) -> the client its registry entry names, made once. */
+  private readonly byType = new Map<string, ConnectionClient>();
+
   constructor(
     private readonly clients: ArmClients,
     readonly gate: WriteGate = new WriteGate(),
@@ -109,19 +111,17 @@ export class ConnectionsGateway {
     return provider;
   }
 
-  async listConnections(targetResourceId: string): Promise<ConnectionInfo[]> {
+  private clientFor(targetResourceId: string): ConnectionClient {
     const provider = this.providerFor(targetResourceId);
-    const t = parseResourceId(targetResourceId);
+    const key = provider.type.toLowerCase();
+    let client = this.byType.get(key);
+    if (!client) this.byType.set(key, (client = connectionClientFor(this.clients, provider)));
+    return client;
+  }
+
+  async listConnections(targetResourceId: string): Promise<ConnectionInfo[]> {
     const out: ConnectionInfo[] = [];
-    if (provider.client === "keyvault") {
-      for await (const c of this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.listByResource(t.resourceGroup!, t.name!))
-        out.push(toConnectionInfo(c));
-    } else if (provider.client === "network") {
-      for await (const c of this.clients.networkFor(t.subscriptionId).privateLinkServices.listPrivateEndpointConnections(t.resourceGroup!, t.name!))
-        out.push(toConnectionInfo(c));
-    } else {
-      for await (const c of this.clients.generic.list(`${t.id}/${CONNECTIONS_CHILD}`, provider.apiVersion)) out.push(toConnectionInfo(c));
-    }
+    for await (const c of this.clientFor(targetResourceId).list(targetResourceId)) out.push(toConnectionInfo(c));
     return out;
   }
 
@@ -129,31 +129,9 @@ export class ConnectionsGateway {
   async getConnection(connectionId: string): Promise<ConnectionInfo | undefined> {
     const targetId = parentResourceId(connectionId);
     if (!targetId) throw new UnsupportedProviderError(`not a connection id: ${connectionId}`);
-    const provider = this.providerFor(targetId);
-    const t = parseResourceId(targetId);
-    const name = parseResourceId(connectionId).name!;
+    const client = this.clientFor(targetId);
     try {
-      if (provider.client === "keyvault") {
-        // Key Vault may answer a missing connection with 204 and no body, which
-        // @azure/arm-keyvault 5.0.0 turns into a TypeError: 204 means gone.
-        let status: number | undefined;
-        const onResponse = (r: { status: number }) => {
-          status = r.status;
-        };
-        try {
-          const body = await this.clients.keyVaultFor(t.subscriptionId).privateEndpointConnections.get(t.resourceGroup!, t.name!, name, { onResponse });
-          return status === 204 || !body?.id ? undefined : toConnectionInfo(body);
-        } catch (e) {
-          if (status === 204) return undefined;
-          throw e;
-        }
-      }
-      if (provider.client === "network") {
-        return toConnectionInfo(
-          await this.clients.networkFor(t.subscriptionId).privateLinkServices.getPrivateEndpointConnection(t.resourceGroup!, t.name!, name),
-        );
-      }
-      const body = await this.clients.generic.get(connectionId, provider.apiVersion);
+      const body = await client.get(connectionId);
       return body ? toConnectionInfo(body) : undefined;
     } catch (e) {
       if (isNotFound(e)) return undefined;
@@ -170,61 +148,20 @@ export class ConnectionsGateway {
     opts: SetStateOptions = {},
   ): Promise<WriteResult<ConnectionInfo>> {
     return this.gate.write("connection-state", { resource: conn.id, want: connectionFingerprint(status, description), ...why }, () =>
-      this.putState(conn, status, description, opts.waitMs),
+      this.putState(conn, { status, description, actionsRequired: "None" }, opts.waitMs),
     );
   }
 
   /** Deletes a provider-side connection and waits for the delete (through the write gate). */
   deleteConnection(conn: ConnectionInfo, reason = ""): Promise<WriteResult<void>> {
-    // The generic path, also for Key Vault: @azure/arm-keyvault 5.0.0 throws on the
-    // 204-without-body that ARM answers for a delete of something already gone.
     return this.gate.write("connection-delete", { resource: conn.id, want: ABSENT, action: "delete-connection", reason }, () =>
-      this.clients.generic.deleteAndWait(conn.id, this.providerFor(conn.targetResourceId).apiVersion),
+      this.clientFor(conn.targetResourceId).delete(conn.id),
     );
   }
 
-  private async putState(conn: ConnectionInfo, status: "Approved" | "Rejected", description: string, waitMs?: number): Promise<ConnectionInfo> {
-    const provider = this.providerFor(conn.targetResourceId);
-    const t = parseResourceId(conn.targetResourceId);
-    const state = { status, description, actionsRequired: "None" };
-    // Conditional on the ETag just read: another instance (or a human) that wrote the connection
-    // since then makes this write fail with 412 instead of being written over.
-    const ifMatch: Record<string, string> = conn.etag ? { "If-Match": conn.etag } : {};
-    let raw: PipelineResponse | undefined;
-    const onResponse = (r: PipelineResponse) => {
-      raw = r;
-    };
-    if (provider.client === "keyvault") {
-      await this.clients
-        .keyVaultFor(t.subscriptionId)
-        .privateEndpointConnections.put(
-          t.resourceGroup!,
-          t.name!,
-          conn.name,
-          { etag: conn.etag, privateLinkServiceConnectionState: state },
-          { onResponse, requestOptions: { headers: ifMatch } },
-        );
-    } else if (provider.client === "network") {
-      await this.clients
-        .networkFor(t.subscriptionId)
-        .privateLinkServices.updatePrivateEndpointConnection(
-          t.resourceGroup!,
-          t.name!,
-          conn.name,
-          { name: conn.name, etag: conn.etag, privateLinkServiceConnectionState: state },
-          { onResponse, requestOptions: { customHeaders: ifMatch } },
-        );
-    } else {
-      return this.settle(conn, state, () =>
-        this.clients.generic.putAndWait(conn.id, provider.apiVersion, { properties: { privateLinkServiceConnectionState: state } }, ifMatch, {
-          finalGet: false,
-          waitMs,
-        }),
-      );
-    }
-    // The typed clients return the first answer ("Updating"); follow its
-    // Azure-AsyncOperation on the same pipeline until the provider is done.
-    return this.settle(conn, state, async () => (raw ? this.clients.generic.waitFor(raw, "PUT", { finalGet: false, waitMs }) : undefined));
+  private async putState(conn: ConnectionInfo, state: ConnectionState, waitMs?: number): Promise<ConnectionInfo> {
+    const op = await this.clientFor(conn.targetResourceId).beginUpdate(conn, state, waitMs);
+    return this.settle(conn, state, () => op.pollUntilDone());
   }
 
   /**
@@ -234,11 +171,7 @@ export class ConnectionsGateway {
    * A status poll that fails transiently (throttled, timed out) after the write was
    * accepted is not a failed write: ARM's current state decides.
    */
-  private async settle(
-    conn: ConnectionInfo,
-    state: { status: string; description: string; actionsRequired: string },
-    wait: () => Promise<any>,
-  ): Promise<ConnectionInfo> {
+  private async settle(conn: ConnectionInfo, state: ConnectionState, wait: () => Promise<any>): Promise<ConnectionInfo> {
     let final: any;
     try {
       final = await wait();
