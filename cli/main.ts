@@ -24,6 +24,7 @@ import { APP_TABLE } from "../shared/runtime/settings.js";
 import { DefaultAzureCredential } from "@azure/identity";
 import { gatherReport, readAuditFile, REPORT_USAGE } from "./report.js";
 import { renderReport } from "../shared/report/html.js";
+import { ResourceInventory } from "../shared/gateways/inventory.js";
 
 const USAGE = `usage:
   privatelink-autopilot validate [--json] <allow-list.yaml | folder>
@@ -143,7 +144,7 @@ async function pending(args: string[], io: CliIo): Promise<number> {
       io.err(`error: ${config.reason}`);
       return 1;
     }
-    const { ids, errors } = await new Sweeper(autopilot, arm).managedTargets(config, "pending");
+    const { ids, errors } = await new Sweeper(autopilot, new ResourceInventory(arm)).managedTargets(config, "pending");
     for (const e of errors) io.err(`${e.action === "error" ? "error" : "note"}: ${e.resource}: ${e.reason}`);
     const list = await listPending(
       autopilot.dryRunView(),
@@ -305,7 +306,7 @@ async function reconcile(args: string[], io: CliIo): Promise<number> {
     io,
     !!values["dry-run"],
     async (autopilot, _log, snapshot, arm) => {
-      const report = await new Sweeper(autopilot, arm).sweep({ subscriptions, dryRun: !!values["dry-run"] });
+      const report = await new Sweeper(autopilot, new ResourceInventory(arm)).sweep({ subscriptions, dryRun: !!values["dry-run"] });
       const code = print(report);
       if (values["state-out"]) await writeFile(values["state-out"], JSON.stringify(snapshot(), null, 2) + "\n");
       return code;

@@ -10,6 +10,7 @@ import type { Autopilot } from "../shared/autopilot/autopilot.js";
 import { listPending } from "../shared/autopilot/pending.js";
 import { Sweeper } from "../shared/autopilot/sweep.js";
 import { reportFigures, type ReportConnection, type ReportFigures, type ReportZone } from "../shared/report/figures.js";
+import { ResourceInventory } from "../shared/gateways/inventory.js";
 
 export const REPORT_USAGE =
   "privatelink-autopilot report --config <allow-list.yaml> [--estate <estate.json>] --out <report.html> [--days N] [--audit-file <audit.jsonl> | --connection-string <cs>] [--json]";
@@ -31,7 +32,7 @@ export async function gatherReport(src: ReportSources): Promise<ReportFigures> {
   const readErrors: { resource: string; reason: string }[] = [];
   const fail = (resource: string, e: unknown) => readErrors.push({ resource, reason: e instanceof Error ? e.message : String(e) });
 
-  const { ids, errors } = await new Sweeper(src.autopilot, src.arm).managedTargets(src.config, "report");
+  const { ids, errors } = await new Sweeper(src.autopilot, new ResourceInventory(src.arm)).managedTargets(src.config, "report");
   for (const e of errors) if (e.action === "error") readErrors.push({ resource: e.resource, reason: e.reason });
   const connections: ReportConnection[] = [];
   for (const [target, listed] of ids) {

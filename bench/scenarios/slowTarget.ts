@@ -17,6 +17,7 @@ import type { ArmResource } from "../../sandbox/estate.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { MemoryCursorStore } from "../../shared/store/marks.js";
 import { startLocalArm } from "../../sandbox/localArm.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -87,7 +88,10 @@ export async function run(opts: { quick?: boolean } = {}): Promise<{ key: string
     });
     const budgetMs = SWEEP_BUDGET_MS * clock;
     const t0 = performance.now();
-    const report = await new Sweeper(autopilot, local.arm, new MemoryCursorStore()).sweep({ subscriptions: [CONSUMER], deadline: Date.now() + budgetMs });
+    const report = await new Sweeper(autopilot, new ResourceInventory(local.arm), new MemoryCursorStore()).sweep({
+      subscriptions: [CONSUMER],
+      deadline: Date.now() + budgetMs,
+    });
     const sweepMs = performance.now() - t0;
     const approved = report.decisions.filter((d) => d.action === "approve" && d.outcome === "applied").length;
 

@@ -3,15 +3,12 @@
 // lists what is (paged lists only), plans with the same code the event path uses,
 // and applies it. It stops before its deadline and resumes where it stopped.
 import { randomUUID } from "node:crypto";
-import type { ArmClients } from "../gateways/arm/clients.js";
 import { errorCode, httpStatus } from "../gateways/arm/errors.js";
 import { parseResourceId } from "../model/resourceId.js";
 import { isManaged } from "../approval/rules.js";
 import type { AllowListConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
-import { embeddedConnections } from "../gateways/connections.js";
-import { toEndpointInfo } from "../gateways/endpoints.js";
-import { PRIVATE_ENDPOINT_TYPE } from "../events/operations.js";
+import type { ResourceInventory } from "../gateways/inventory.js";
 import { PROVIDER_TYPES } from "../gateways/registry.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
 import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
@@ -54,7 +51,8 @@ export const UNREGISTERED_SKIP_MS = 24 * 3600_000;
 export class Sweeper {
   constructor(
     private readonly autopilot: Autopilot,
-    private readonly arm: ArmClients,
+    /** Every listing the sweep makes, and its fresh reads of listed endpoints. */
+    private readonly inventory: ResourceInventory,
     private readonly cursors: CursorStore = new MemoryCursorStore(),
     private readonly now: () => number = Date.now,
     private readonly refusals: RefusalMemory = new MemoryRefusals(),
@@ -149,7 +147,7 @@ export class Sweeper {
         await unit("orphans", key, "releasing the records of a gone endpoint", owner, async () => {
           // Unwatched subscription: the listing cannot tell; ask ARM about this one endpoint.
           const sub = parseResourceId(owner).subscriptionId.toLowerCase();
-          if (!watched.has(sub) && (await autopilot.endpoints.getEndpoint(owner).catch(() => "unknown" as const))) return [];
+          if (!watched.has(sub) && (await this.inventory.endpoint(owner).catch(() => "unknown" as const))) return [];
           return autopilot.cleaner.releaseRecords(tag, owner, config, dryRun, "owner endpoint no longer exists");
         });
       }
@@ -183,14 +181,11 @@ export class Sweeper {
     const out = new Map<string, ConnectionInfo[] | undefined>();
     const errors: Decision[] = [];
     const sorted = () => [...out].sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
-    if (this.arm.settings.resourceGraph) {
+    if (this.inventory.usesResourceGraph) {
       // Every registered type in one query. Rows may lag ARM: every write re-reads its connection first.
       try {
-        for await (const r of this.arm.graph.resourcesOfTypes(
-          subs,
-          PROVIDER_TYPES.map((p) => p.type),
-        )) {
-          if (isManaged(config.approval, r.id)) out.set(r.id, embeddedConnections(r));
+        for await (const r of this.inventory.graphTargets(subs)) {
+          if (isManaged(config.approval, r.id)) out.set(r.id, r.connections);
         }
         return { ids: sorted(), errors };
       } catch (e) {
@@ -211,8 +206,8 @@ export class Sweeper {
         }
         try {
           const found: [string, ConnectionInfo[] | undefined][] = [];
-          for await (const r of this.arm.generic.list<{ id: string; properties?: { privateEndpointConnections?: unknown } }>(scope, p.apiVersion)) {
-            if (isManaged(config.approval, r.id)) found.push([r.id, embeddedConnections(r)]);
+          for await (const r of this.inventory.targetsOfType(sub, p)) {
+            if (isManaged(config.approval, r.id)) found.push([r.id, r.connections]);
           }
           for (const [id, listed] of found) out.set(id, listed);
         } catch (e) {
@@ -243,7 +238,7 @@ export class Sweeper {
   ): Promise<Decision[]> {
     const plan = await autopilot.reviewListedEndpoint(tag, pe, config, true, known);
     if (dryRun || !plan.some((d) => d.outcome !== "skipped" || d.retryable)) return plan;
-    const fresh = await autopilot.endpoints.getEndpoint(pe.id);
+    const fresh = await this.inventory.endpoint(pe.id);
     if (!fresh) return [ignored(tag, pe.id, "listed by Resource Graph but gone from ARM: nothing written (the next sweep sees to its records)")];
     return autopilot.reviewListedEndpoint(tag, fresh, config, false, known);
   }
@@ -260,16 +255,16 @@ export class Sweeper {
     let subs = subscriptions ?? [];
     if (!subs.length) {
       try {
-        subs = await this.allSubscriptions();
+        subs = await this.inventory.subscriptions();
       } catch (e) {
         errors.push(unitError(tag, "/subscriptions", "listing the subscriptions this identity can read", e));
       }
     }
     const byId = (a: EndpointInfo, b: EndpointInfo) => a.id.toLowerCase().localeCompare(b.id.toLowerCase());
-    if (this.arm.settings.resourceGraph && subs.length) {
+    if (this.inventory.usesResourceGraph && subs.length) {
       try {
         const found: EndpointInfo[] = [];
-        for await (const r of this.arm.graph.resourcesOfTypes(subs, [PRIVATE_ENDPOINT_TYPE])) found.push(toEndpointInfo(r));
+        for await (const pe of this.inventory.graphEndpoints(subs)) found.push(pe);
         return { endpoints: found.sort(byId), subscriptions: [], errors, hints: true };
       } catch (e) {
         errors.push(graphFallback(tag, "private endpoints", e));
@@ -280,7 +275,7 @@ export class Sweeper {
     for (const sub of subs) {
       try {
         const found: EndpointInfo[] = [];
-        for await (const pe of this.arm.networkFor(sub).privateEndpoints.listBySubscription()) found.push(toEndpointInfo(pe));
+        for await (const pe of this.inventory.endpointsOf(sub)) found.push(pe);
         out.push(...found);
         listed.push(sub);
       } catch (e) {
@@ -288,12 +283,6 @@ export class Sweeper {
       }
     }
     return { endpoints: out.sort(byId), subscriptions: listed, errors };
-  }
-
-  private async allSubscriptions(): Promise<string[]> {
-    const out: string[] = [];
-    for await (const s of this.arm.generic.list<{ subscriptionId: string }>("/subscriptions", "2022-12-01")) out.push(s.subscriptionId);
-    return out;
   }
 
   /**

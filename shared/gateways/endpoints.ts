@@ -48,6 +48,17 @@ export function toNicIpConfigs(nic: any): NicIpConfig[] {
   });
 }
 
+/** Fresh read of one endpoint (the gateway's, and the inventory's check of a listed one); undefined when it does not exist. */
+export async function readEndpoint(clients: ArmClients, endpointId: string): Promise<EndpointInfo | undefined> {
+  const id = parseResourceId(endpointId);
+  try {
+    return toEndpointInfo(await clients.networkFor(id.subscriptionId).privateEndpoints.get(id.resourceGroup!, id.name!));
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 export class EndpointsGateway {
   constructor(
     private readonly clients: ArmClients,
@@ -67,15 +78,8 @@ export class EndpointsGateway {
   }
 
   /** Fresh read; undefined when the endpoint does not exist (or is not readable: 403 is an error). */
-  async getEndpoint(endpointId: string): Promise<EndpointInfo | undefined> {
-    const id = parseResourceId(endpointId);
-    try {
-      const pe = await this.clients.networkFor(id.subscriptionId).privateEndpoints.get(id.resourceGroup!, id.name!);
-      return toEndpointInfo(pe);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+  getEndpoint(endpointId: string): Promise<EndpointInfo | undefined> {
+    return readEndpoint(this.clients, endpointId);
   }
 
   /**

@@ -21,6 +21,7 @@ import { MemoryRefusals } from "../store/refusals.js";
 import { ManagementGroupDirectory } from "../gateways/managementGroups.js";
 import { QueueContinuations } from "../store/continuationQueue.js";
 import type { ContinuationSink } from "../autopilot/continuations.js";
+import { ResourceInventory } from "../gateways/inventory.js";
 
 /** Audit rows older than this are purged by the sweep timer. */
 const AUDIT_RETENTION_DAYS = 90;
@@ -73,7 +74,7 @@ export class Runtime {
     // The sweep stops between units at its deadline; a unit's own calls time out within a short grace after it.
     return withBudget(budgetMs + 20_000, () =>
       auditedSweep(
-        new Sweeper(autopilot, this.arm, this.cursors, Date.now, this.refusals),
+        new Sweeper(autopilot, new ResourceInventory(this.arm), this.cursors, Date.now, this.refusals),
         { subscriptions: this.settings.subscriptions, deadline: started + budgetMs, dryRun: opts.dryRun || this.settings.dryRun },
         { audit: this.audit, intents: this.intents, log },
       ),

@@ -10,6 +10,7 @@ import type { ResourceEvent } from "../../shared/events/index.js";
 import { MemoryOwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { CONSUMER, PROVIDER, consumerVnet, createEndpoint, hubZone, parent, vaultId } from "../helpers/world.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const KV = vaultId("kv-shared");
 const KV_ZONE = "privatelink.vaultcore.azure.net";
@@ -89,7 +90,7 @@ describe("revocation decides on the facts approval used", () => {
     // Key Vault connections carry no groupIds: approval took them from the endpoint's link.
     expect(connectionOf(l).properties!.groupIds).toBeUndefined();
 
-    const report = await new Sweeper(autopilot, l.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(autopilot, new ResourceInventory(l.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(revokes(report.decisions)).toEqual([]);
     expect(stateOf(l).status).toBe("Approved");
     // And the event path on the connection itself agrees.
@@ -133,7 +134,7 @@ describe("only approvals this app made are revoked", () => {
     expect(stateOf(l)).toMatchObject({ status: "Approved", description: forged });
 
     l.emulator.clearCalls();
-    const report = await new Sweeper(autopilot, l.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(autopilot, new ResourceInventory(l.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(revokes(report.decisions)).toEqual([]);
     // Not the app's approval: nothing to judge, so its requester endpoint is not even read.
     expect(l.emulator.calls.filter((c) => c.method === "GET" && c.path.includes("/privateEndpoints/pe-kv"))).toEqual([]);
@@ -155,7 +156,7 @@ describe("only approvals this app made are revoked", () => {
 
     // A human decides otherwise: theirs from now on.
     await humanApproves(l, "Approved by alice: exception until March");
-    const report = await new Sweeper(narrowed, l.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(narrowed, new ResourceInventory(l.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(revokes(report.decisions)).toEqual([]);
     expect(stateOf(l).status).toBe("Approved");
   });
@@ -181,7 +182,7 @@ describe("only approvals this app made are revoked", () => {
         stop();
       }
     });
-    const report = await new Sweeper(narrowed, l.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(narrowed, new ResourceInventory(l.arm)).sweep({ subscriptions: [CONSUMER] });
     stop();
     expect(listed).toBe(true);
     expect(report.decisions.find((d) => d.resource === connId)).toMatchObject({

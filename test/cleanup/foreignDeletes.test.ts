@@ -8,6 +8,7 @@ import { Sweeper } from "../../shared/autopilot/sweep.js";
 import type { ArmResource, Estate } from "../../sandbox/estate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { allowList } from "../helpers/allowList.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -80,7 +81,7 @@ async function sweep(text: string) {
   const config = parseConfigText(text, "allow-list.yaml");
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
   const autopilot = new Autopilot({ arm: local.arm, config });
-  const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER, OTHER_BU] });
+  const report = await new Sweeper(autopilot, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER, OTHER_BU] });
   const exists = (id: string) => local!.emulator.getResource(id) !== undefined;
   const about = (id: string) => report.decisions.filter((d) => d.resource === id);
   return { report, exists, about };

@@ -11,6 +11,7 @@ import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { listPending } from "../../shared/autopilot/pending.js";
 import { Sweeper } from "../../shared/autopilot/sweep.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const p = (rel: string) => join(root, rel);
@@ -62,7 +63,7 @@ describe("pending", () => {
       const config = parseConfigText(text, "a.yaml");
       if (!config.ok) throw new Error("invalid");
       const autopilot = new Autopilot({ arm: l.arm, config, dryRun: true });
-      const { ids } = await new Sweeper(autopilot, l.arm).managedTargets(config.config, "t");
+      const { ids } = await new Sweeper(autopilot, new ResourceInventory(l.arm)).managedTargets(config.config, "t");
       const seen = new Date("2026-11-30T00:00:00Z");
       const list = await listPending(
         autopilot,

@@ -13,6 +13,7 @@ import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { allowList } from "../helpers/allowList.js";
 import { CONSUMER, HUB_RG, SPOKES_ALLOW, vaultId } from "../helpers/world.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const ZONE = "privatelink.vaultcore.azure.net";
 const ZONE_ID = `${HUB_RG}/providers/Microsoft.Network/privateDnsZones/${ZONE}`;
@@ -160,7 +161,7 @@ describe("IPv6 in AAAA record sets", () => {
     };
     local = await startLocalArm({ resources: [...base, ...endpoint("pe-7", ["10.1.0.7", "fd00::7"]), orphan] }, { throttle: false });
     const ap = new Autopilot({ arm: local.arm, config: parseConfigText(SPOKES_ALLOW, "a.yaml") });
-    const first = await new Sweeper(ap, local.arm).sweep({ subscriptions: [CONSUMER] });
+    const first = await new Sweeper(ap, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(dnsOf(first.decisions)).toEqual([
       ["dns-create", "A/kv-dual", "applied"],
       ["dns-create", "AAAA/kv-dual", "applied"],
@@ -168,7 +169,7 @@ describe("IPv6 in AAAA record sets", () => {
     ]);
     expect(recordSets(local)).toEqual({ "A kv-dual": { ips: ["10.1.0.7"], owner: "pe-7" }, "AAAA kv-dual": { ips: ["fd00::7"], owner: "pe-7" } });
     local.emulator.clearCalls();
-    const second = await new Sweeper(ap, local.arm).sweep({ subscriptions: [CONSUMER] });
+    const second = await new Sweeper(ap, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(dnsOf(second.decisions)).toEqual([]);
     expect(local.emulator.calls.filter((c) => c.method !== "GET")).toEqual([]);
     // The zone is listed per type: A and AAAA, nothing else.

@@ -11,6 +11,7 @@ import type { ArmResource } from "../../sandbox/estate.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { allowList } from "../helpers/allowList.js";
 import { CONSUMER, HUB, consumerVnet, createEndpoint, hubZone, parent, providerId, vaultId } from "../helpers/world.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const ATTACKER = "66666666-6666-6666-6666-666666666666";
 const VAULT_ZONE = "privatelink.vaultcore.azure.net";
@@ -118,7 +119,7 @@ describe("a consumer cannot name records after someone else's target (defect 1)"
     const legit = await createEndpoint(local, "pe-kv", KV);
     await autopilot.handleEvent(peEvent(legit));
     const evil = await hostileEndpoint(local);
-    const sweeper = new Sweeper(autopilot, local.arm);
+    const sweeper = new Sweeper(autopilot, new ResourceInventory(local.arm));
     for (const run of [1, 2]) {
       const report = await sweeper.sweep();
       expect(report.complete, `sweep ${run}`).toBe(true);
@@ -137,7 +138,7 @@ describe("a consumer cannot name records after someone else's target (defect 1)"
   it("sweep without the legitimate owner: the name stays free", async () => {
     const { local, autopilot } = await setup();
     await hostileEndpoint(local);
-    await new Sweeper(autopilot, local.arm).sweep();
+    await new Sweeper(autopilot, new ResourceInventory(local.arm)).sweep();
     expect(await records(local, VAULT_ZONE)).toEqual({});
   });
 
@@ -205,7 +206,7 @@ describe("dns.registerFor narrows which endpoints get records", () => {
   it("the sweep honours it too", async () => {
     const { local, autopilot } = await setup([], narrowed(`/subscriptions/${CONSUMER}`));
     await hostileEndpoint(local);
-    const report = await new Sweeper(autopilot, local.arm).sweep();
+    const report = await new Sweeper(autopilot, new ResourceInventory(local.arm)).sweep();
     expect(report.decisions.some((d) => d.action === "dns-skip" && /outside dns.registerFor/.test(d.reason))).toBe(true);
     expect(await records(local, BLOB_ZONE)).toEqual({});
   });

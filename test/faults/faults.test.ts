@@ -22,6 +22,7 @@ import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import type { FaultSpec } from "../../sandbox/emulator/index.js";
 import { consumerVnet, CONSUMER, createEndpoint, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const ALLOW = SPOKES_ALLOW;
 const KV = vaultId("kv-1");
@@ -223,10 +224,10 @@ describe("ARM faults on the event path", () => {
     inject(f, { method: "PUT", pathIncludes: RECORD_PATH, status: 500, count: 2 });
     await f.deliver(); // fails on the record; no redelivery comes (the event was lost)
     const ap = f.autopilot();
-    const one = await new Sweeper(ap, f.arm).sweep({ subscriptions: [CONSUMER] });
+    const one = await new Sweeper(ap, new ResourceInventory(f.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(one.totals["dns-create"]).toBe(1);
     f.local.emulator.clearCalls();
-    await new Sweeper(ap, f.arm).sweep({ subscriptions: [CONSUMER] });
+    await new Sweeper(ap, new ResourceInventory(f.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(f.local.emulator.calls.filter((c) => c.method !== "GET")).toEqual([]);
   });
 });
@@ -322,7 +323,7 @@ describe("storage blips", () => {
 describe("lost answers and audit failures on the sweep path", () => {
   const sweep = (f: Fixture, sinks: { audit?: AuditLog; at?: number } = {}) =>
     auditedSweep(
-      new Sweeper(f.autopilot(), f.arm),
+      new Sweeper(f.autopilot(), new ResourceInventory(f.arm)),
       { subscriptions: [CONSUMER] },
       { audit: sinks.audit ?? f.audit, intents: f.intents, now: () => new Date(Date.now() + (sinks.at ?? 0)) },
     );

@@ -13,6 +13,7 @@ import { WriteGate, WriteJournal, type WriteTarget } from "../../shared/gateways
 import { MemoryIntentLog } from "../../shared/store/intents.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { allowList, CLEAN_UP_CONSUMER } from "../helpers/allowList.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -181,7 +182,7 @@ describe("the write gate", () => {
   it("the estate exercises every kind of write when not dry (so the dry-run checks below can fail)", async () => {
     local = await startLocalArm(estate(), { throttle: false });
     const { autopilot } = autopilotFor(local, gateConfig());
-    const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(autopilot, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(kinds(report.decisions, "applied")).toEqual(EVERY_WRITE);
     expect(writes(local).length).toBeGreaterThan(0);
   });
@@ -189,7 +190,7 @@ describe("the write gate", () => {
   it("app-wide dry-run: a sweep and every event make 0 non-GET calls and plan every kind of write", async () => {
     local = await startLocalArm(estate(), { throttle: false });
     const { autopilot } = autopilotFor(local, gateConfig(), { dryRun: true });
-    const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(autopilot, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(kinds(report.decisions, "planned")).toEqual(EVERY_WRITE);
     const events = [
       PE(CONSUMER, "pe-a"),

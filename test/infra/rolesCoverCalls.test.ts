@@ -13,6 +13,7 @@ import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { allowList, CLEAN_UP_CONSUMER } from "../helpers/allowList.js";
 import { consumerVnet, CONSUMER, createEndpoint, hubZone, parent, PROVIDER, providerId } from "../helpers/world.js";
 import { Evaluator, loadTemplate, resourcesOf } from "./armTemplate.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const GROUP_IDS: Record<string, string> = {
   "Microsoft.KeyVault/vaults": "vault",
@@ -67,7 +68,7 @@ beforeAll(async () => {
   const config = parseConfigText(ALLOW, "allow-list.yaml");
   expect(config.ok).toBe(true);
   const autopilot = new Autopilot({ arm: local.arm, config, identity: { objectId: "app" } });
-  const sweeper = new Sweeper(autopilot, local.arm);
+  const sweeper = new Sweeper(autopilot, new ResourceInventory(local.arm));
 
   // 1. Approvals and DNS: the sweep lists every registry type and every endpoint.
   const first = await asApp(() => sweeper.sweep({ subscriptions: [PROVIDER, CONSUMER] }));

@@ -16,6 +16,7 @@ import { MemoryOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { APP_OID, C_DATA, C_UNREADABLE, C_WEB, chaoticEvents, materialize, type EstateModel, type RawEvent, type World } from "./model.js";
 import { finalChecks, normalized, observe, Oracle, Policy, type State, type Violation, type Write } from "./oracle.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 export async function startProofArm(): Promise<LocalArm> {
   // lroDelayMs 0: long-running answers complete on the first poll (the protocol is unchanged).
@@ -90,7 +91,7 @@ async function runOrder(local: LocalArm, w: World, order: "clean" | "chaotic", e
       handleRawEvent(structuredClone(e), onEvents, silentLogger, { ledger, audit, intents }),
     );
   // As the timer Function does (shared/runtime/runtime.ts): what was done or refused goes to the audit trail.
-  const sweep = () => auditedSweep(new Sweeper(onSweeps, local.arm), { subscriptions: [C_WEB, C_DATA] }, { audit, intents });
+  const sweep = () => auditedSweep(new Sweeper(onSweeps, new ResourceInventory(local.arm)), { subscriptions: [C_WEB, C_DATA] }, { audit, intents });
   await step("sweep 1", sweepPolicy, sweep);
   const second = await step("sweep 2", sweepPolicy, sweep);
   if (second.length)

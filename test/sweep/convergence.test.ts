@@ -12,6 +12,7 @@ import { silentLogger } from "../../shared/model/decision.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { changingWrites, consumerVnet, CONSUMER, createEndpoint as createPe, hubZone, parent, vaultId, SPOKES_ALLOW } from "../helpers/world.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const KV = vaultId;
 const ALLOW = SPOKES_ALLOW;
@@ -119,7 +120,7 @@ describe("exactly-once effects", () => {
       resourceType: "Microsoft.Network/privateEndpoints",
       caller: {},
     });
-    const report = await new Sweeper(ap, local.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(ap, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(report.totals).toMatchObject({ "dns-create": 1 });
     expect(state(local).records.map((r) => r[0])).toEqual(["kv-1", "kv-2"]);
   }, 60_000);

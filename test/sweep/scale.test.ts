@@ -8,6 +8,7 @@ import { Sweeper } from "../../shared/autopilot/sweep.js";
 import { ArmClients } from "../../shared/gateways/arm/clients.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { SCALE_HUB_RG, SCALE_ZONE, scaleEstate } from "../../sandbox/scaleEstate.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 let local: LocalArm | undefined;
 afterEach(async () => {
@@ -21,7 +22,7 @@ async function setUp(drift?: number, resourceGraph = false) {
   const config = parseConfigText(scale.allowList, "scale.yaml");
   expect(config.ok).toBe(true);
   const arm = resourceGraph ? new ArmClients({ ...local.arm.settings, resourceGraph: true }) : local.arm;
-  const sweeper = new Sweeper(new Autopilot({ arm, config }), arm);
+  const sweeper = new Sweeper(new Autopilot({ arm, config }), new ResourceInventory(arm));
   return { scale, l: local, sweep: () => sweeper.sweep({ subscriptions: scale.subscriptions }) };
 }
 

@@ -18,6 +18,7 @@ import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { CONSUMER, HUB_RG, PROVIDER, vaultId } from "../helpers/world.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 /** The clock factor: a 47 s approval takes 940 ms, the 240 s sweep budget 4.8 s. */
 const SCALE = 0.02;
@@ -114,7 +115,10 @@ describe("slow approvals: many pending requests on one target", () => {
         inFlight--;
       }
     };
-    const report = await new Sweeper(ap, l.arm, new MemoryCursorStore()).sweep({ subscriptions: [], deadline: Date.now() + SWEEP_BUDGET_MS });
+    const report = await new Sweeper(ap, new ResourceInventory(l.arm), new MemoryCursorStore()).sweep({
+      subscriptions: [],
+      deadline: Date.now() + SWEEP_BUDGET_MS,
+    });
     expect(report.complete).toBe(true);
     expect(report.decisions.filter((d) => d.action === "approve" && d.outcome === "applied")).toHaveLength(REQUESTS);
     expect(report.decisions.filter((d) => d.action === "leave-pending")).toEqual([]);
@@ -133,7 +137,12 @@ describe("slow approvals: many pending requests on one target", () => {
       if (c.method === "PUT" && /privateEndpointConnections/i.test(c.path) && ++sent === 3) now = 1_000;
     });
     const cursors = new MemoryCursorStore();
-    const sweeper = new Sweeper(autopilot(l, APPROVALS_ONLY, { approvals: { concurrency: 3, waitMs: WAIT_MS } }), l.arm, cursors, () => now);
+    const sweeper = new Sweeper(
+      autopilot(l, APPROVALS_ONLY, { approvals: { concurrency: 3, waitMs: WAIT_MS } }),
+      new ResourceInventory(l.arm),
+      cursors,
+      () => now,
+    );
     const first = await sweeper.sweep({ subscriptions: [], deadline: 1_000 });
     expect(first.complete).toBe(false);
     const applied = first.decisions.filter((d) => d.action === "approve" && d.outcome === "applied");
@@ -258,7 +267,7 @@ describe("slow approvals: DNS continues later", () => {
     expect(first.find((d) => d.action === "dns-skip")?.reason).toMatch(/by the next sweep/);
     expect(record(l, "kv-slow")).toBeUndefined();
     await untilSettled(l, [CONN]);
-    const sweep = await new Sweeper(ap, l.arm).sweep({ subscriptions: [CONSUMER] });
+    const sweep = await new Sweeper(ap, new ResourceInventory(l.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(sweep.decisions.find((d) => d.action === "dns-create")).toMatchObject({ outcome: "applied" });
     expect(record(l, "kv-slow")).toBeDefined();
   }, 60_000);

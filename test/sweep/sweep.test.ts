@@ -7,6 +7,7 @@ import { Sweeper } from "../../shared/autopilot/sweep.js";
 import type { ArmResource, Estate } from "../../sandbox/estate.js";
 import { MemoryCursorStore } from "../../shared/store/marks.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
+import { ResourceInventory } from "../../shared/gateways/inventory.js";
 
 const PROVIDER = "22222222-2222-2222-2222-222222222222";
 const CONSUMER = "11111111-1111-1111-1111-111111111111";
@@ -115,7 +116,7 @@ const changes = (l: LocalArm) => l.emulator.calls.filter((c) => c.method !== "GE
 describe("reconcile sweep", () => {
   it("approves a request no event announced, registers what events missed, removes orphans, leaves the rest", async () => {
     const { local, autopilot } = await setup();
-    const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(autopilot, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER] });
     expect(report.complete).toBe(true);
     expect(status(local, "kv-b", "pe-b")).toBe("Approved");
     expect(status(local, "kv-c", "pe-c")).toBe("Pending");
@@ -134,7 +135,7 @@ describe("reconcile sweep", () => {
 
   it("a no-op sweep writes nothing and uses only lists", async () => {
     const { local, autopilot } = await setup();
-    const sweeper = new Sweeper(autopilot, local.arm);
+    const sweeper = new Sweeper(autopilot, new ResourceInventory(local.arm));
     await sweeper.sweep({ subscriptions: [CONSUMER] });
     local.emulator.clearCalls();
     const again = await sweeper.sweep({ subscriptions: [CONSUMER] });
@@ -147,7 +148,7 @@ describe("reconcile sweep", () => {
     const { local, autopilot } = await setup();
     let clock = 0;
     const cursors = new MemoryCursorStore();
-    const sweeper = new Sweeper(autopilot, local.arm, cursors, () => clock++);
+    const sweeper = new Sweeper(autopilot, new ResourceInventory(local.arm), cursors, () => clock++);
     // Deadline after two units of work (each unit checks the clock once).
     const first = await sweeper.sweep({ subscriptions: [CONSUMER], deadline: 2 });
     expect(first.complete).toBe(false);
@@ -167,11 +168,11 @@ describe("reconcile sweep", () => {
 
   it("under ARM throttling (429 with Retry-After) it waits as told and ends in the same place", async () => {
     const clean = await setup();
-    const expected = (await new Sweeper(clean.autopilot, clean.local.arm).sweep({ subscriptions: [CONSUMER] })).totals;
+    const expected = (await new Sweeper(clean.autopilot, new ResourceInventory(clean.local.arm)).sweep({ subscriptions: [CONSUMER] })).totals;
     await clean.local.close();
     local = await startLocalArm(estate(), { throttle: { reads: { burst: 4, perSecond: 20 }, writes: { burst: 2, perSecond: 10 } } });
     const autopilot = new Autopilot({ arm: local.arm, config: parseConfigText(ALLOW, "allow-list.yaml") });
-    const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER] });
+    const report = await new Sweeper(autopilot, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER] });
     const throttled = local.emulator.calls.filter((c) => c.status === 429);
     expect(throttled.length).toBeGreaterThan(0);
     expect(report.totals).toEqual(expected);
@@ -180,7 +181,7 @@ describe("reconcile sweep", () => {
 
   it("dry-run plans everything and writes nothing", async () => {
     const { local, autopilot } = await setup();
-    const report = await new Sweeper(autopilot, local.arm).sweep({ subscriptions: [CONSUMER], dryRun: true });
+    const report = await new Sweeper(autopilot, new ResourceInventory(local.arm)).sweep({ subscriptions: [CONSUMER], dryRun: true });
     expect(changes(local)).toEqual([]);
     expect(
       report.decisions
