@@ -36,7 +36,7 @@ export function isResourceGraphQuery(segments: string[]): boolean {
 
 /**
  * A fixed window per user (the bearer token stands for the user). `timeScale` runs the
- * window on the emulator's faster clock (0.1 = a 500 ms window), like its throttle buckets;
+ * window on the emulator's faster clock (0.4 = a 2 s window), like its throttle buckets;
  * x-ms-user-quota-resets-after stays in whole seconds, as ARG sends it.
  */
 export class GraphQuota {
