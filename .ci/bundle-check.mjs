@@ -125,7 +125,7 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
       if (JSON.stringify(result.telemetry) !== JSON.stringify(want))
         fail(`${result.node}: telemetry.cjs registered ${JSON.stringify(result.telemetry)}, expected ${JSON.stringify(want)}`);
       console.log(`bundle check ${result.node}: telemetry.cjs loads and registers the OpenTelemetry ${want.join(", ")} providers: ok`);
-      const handlers = ["onResourceEvent", "onSweepTimer"];
+      const handlers = ["onResourceEvent", "onQueueMessage", "onSweepTimer"];
       if (JSON.stringify(result.core) !== JSON.stringify(handlers))
         fail(`${result.node}: core.cjs exports ${JSON.stringify(result.core)}, expected ${JSON.stringify(handlers)}`);
       console.log(`bundle check ${result.node}: core.cjs (loaded by the first invocation) loads and exports ${handlers.join(", ")}: ok`);

@@ -29,7 +29,7 @@ require(path.resolve(process.argv[2]));
 function coreHandlers(file) {
   if (!file) return undefined;
   const mod = require(path.resolve(file));
-  return ["onResourceEvent", "onSweepTimer"].filter((k) => typeof mod[k] === "function");
+  return ["onResourceEvent", "onQueueMessage", "onSweepTimer"].filter((k) => typeof mod[k] === "function");
 }
 const coreExports = coreHandlers(process.argv[4]);
 

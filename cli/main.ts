@@ -7,7 +7,6 @@ import { formatProblem, loadConfigFile } from "../shared/config/index.js";
 import { Autopilot } from "../shared/autopilot/autopilot.js";
 import type { Decision, Logger } from "../shared/model/decision.js";
 import type { Estate } from "../sandbox/estate.js";
-import { handleRawEvent } from "../shared/runtime/handleEvent.js";
 import { startLocalArm } from "../sandbox/localArm.js";
 import type { ArmClients } from "../shared/gateways/arm/clients.js";
 import { Sweeper, type SweepReport } from "../shared/autopilot/sweep.js";
@@ -15,11 +14,10 @@ import { Runtime } from "../shared/runtime/runtime.js";
 import { readSettings } from "../shared/runtime/settings.js";
 import { AUDIT_USAGE, runAudit } from "./audit.js";
 import { runPublish, runRedrive, STORAGE_USAGE } from "./storage.js";
-import { MemoryEventLedger } from "../shared/store/eventLedger.js";
 import { UsageError, type CliIo } from "./io.js";
 import { listPending, type PendingRequest } from "../shared/autopilot/pending.js";
 import { TableAuditLog } from "../shared/store/audit/index.js";
-import { tableClientFromSettings } from "../shared/store/tables.js";
+import { tableClient, tableClientFromSettings } from "../shared/store/tables.js";
 import { APP_TABLE } from "../shared/runtime/settings.js";
 import { DefaultAzureCredential } from "@azure/identity";
 import { gatherReport, readAuditFile, REPORT_USAGE } from "./report.js";
@@ -30,8 +28,9 @@ const USAGE = `usage:
   privatelink-autopilot validate [--json] <allow-list.yaml | folder>
   privatelink-autopilot explain --config <allow-list.yaml> --estate <estate.json> [--json] <connection-or-endpoint-id>
   privatelink-autopilot replay --config <allow-list.yaml> --estate <estate.json> [--state-out <file>] [--dry-run] [--verbose] <events.json>
-  privatelink-autopilot reconcile --config <allow-list.yaml> [--estate <estate.json> [--state-out <file>]] [--subscriptions <id,id>] [--dry-run] [--verbose]
-      (without --estate: against real Azure with DefaultAzureCredential and the AZURE_* settings)
+  privatelink-autopilot reconcile --config <allow-list.yaml> [--estate <estate.json> [--state-out <file>] [--connection-string <cs>]] [--subscriptions <id,id>] [--dry-run] [--verbose]
+      (without --estate: against real Azure with DefaultAzureCredential and the AZURE_* settings; with it, audited to the table of
+      --connection-string, else in memory)
   privatelink-autopilot pending --config <allow-list.yaml> [--estate <estate.json>] [--json] [--connection-string <cs>]
   ${REPORT_USAGE}
   ${AUDIT_USAGE}
@@ -256,15 +255,15 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   const paths = sandboxPaths(values);
   const body = await readJson(file, "events file");
   const events: unknown[] = Array.isArray(body) ? body : [body];
-  return withSandbox(
+  return withSandboxRuntime(
     paths,
     io,
-    !!values["dry-run"],
-    async (autopilot, log, snapshot) => {
+    { dryRun: !!values["dry-run"] },
+    async (rt, log, snapshot) => {
       let errored = false;
-      const ledger = new MemoryEventLedger(); // as in the Function: a repeated event id is a duplicate
+      // The Function's pipeline: a repeated event id is a duplicate (the runtime's ledger).
       for (const raw of events) {
-        for (const d of await handleRawEvent(raw, autopilot, log, { ledger })) {
+        for (const d of await rt.handleEvent(raw, log)) {
           io.out(JSON.stringify(line(d)));
           if (d.action === "error" || d.outcome === "failed") errored = true;
         }
@@ -282,11 +281,14 @@ async function reconcile(args: string[], io: CliIo): Promise<number> {
     estate: { type: "string" },
     "state-out": { type: "string" },
     subscriptions: { type: "string" },
+    "connection-string": { type: "string" },
     "dry-run": { type: "boolean" },
     verbose: { type: "boolean" },
   });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (!values.config) throw new UsageError("--config is required");
+  if (values["connection-string"] && !values.estate)
+    throw new UsageError("--connection-string goes with --estate (against Azure the app's own settings apply)");
   const subscriptions = values.subscriptions
     ?.split(",")
     .map((x) => x.trim())
@@ -301,13 +303,16 @@ async function reconcile(args: string[], io: CliIo): Promise<number> {
     const rt = liveRuntime(values.config, false, subscriptions);
     return print(await rt.sweep(cliLogger(io, !!values.verbose), { dryRun: !!values["dry-run"] }));
   }
-  return withSandbox(
+  // The emulator: the timer's sweep, audited like it (to the table of --connection-string, else in memory).
+  const connectionString = values["connection-string"];
+  return withSandboxRuntime(
     { config: values.config, estate: values.estate },
     io,
-    !!values["dry-run"],
-    async (autopilot, _log, snapshot, arm) => {
-      const report = await new Sweeper(autopilot, new ResourceInventory(arm)).sweep({ subscriptions, dryRun: !!values["dry-run"] });
+    { dryRun: !!values["dry-run"], subscriptions, connectionString },
+    async (rt, log, snapshot) => {
+      const report = await rt.sweep(log, { dryRun: !!values["dry-run"] });
       const code = print(report);
+      if (connectionString) io.err(`audit trail: the sweep's decisions are in table ${APP_TABLE} (privatelink-autopilot audit --connection-string ...)`);
       if (values["state-out"]) await writeFile(values["state-out"], JSON.stringify(snapshot(), null, 2) + "\n");
       return code;
     },
@@ -332,16 +337,49 @@ function sandboxPaths(values: { config?: string; estate?: string }): { config: s
   return { config: values.config, estate: values.estate };
 }
 
-async function withSandbox(values: { config: string; estate: string }, io: CliIo, dryRun: boolean, body: SandboxBody, verbose = false): Promise<number> {
+/** The allow-list (its problems said on stderr) and the emulator loaded with the estate file. */
+async function loadSandbox(values: { config: string; estate: string }, io: CliIo) {
   const config = await loadConfigFile(values.config);
   if (!config.ok) for (const p of config.problems) io.err(`allow-list problem: ${formatProblem(p)}`);
   const estate = (await readJson(values.estate, "estate file")) as Estate;
   if (!estate || !Array.isArray(estate.resources)) throw new Error(`${values.estate}: an estate file is {"resources": [...]}`);
+  return { config, local: await startLocalArm(estate, { throttle: false }) };
+}
+
+async function withSandbox(values: { config: string; estate: string }, io: CliIo, dryRun: boolean, body: SandboxBody, verbose = false): Promise<number> {
   const log = cliLogger(io, verbose);
-  const local = await startLocalArm(estate, { throttle: false });
+  const { config, local } = await loadSandbox(values, io);
   try {
     const autopilot = new Autopilot({ arm: local.arm, config, log, dryRun });
     return await body(autopilot, log, () => local.emulator.snapshot(), local.arm);
+  } finally {
+    await local.close();
+  }
+}
+
+/**
+ * The Function's Runtime on the emulator loaded with an estate: the same pipeline and stores
+ * (the app table of `connectionString`, else in memory), this allow-list.
+ */
+async function withSandboxRuntime(
+  values: { config: string; estate: string },
+  io: CliIo,
+  opts: { dryRun: boolean; subscriptions?: string[]; connectionString?: string },
+  body: (rt: Runtime, log: Logger, snapshot: () => Estate) => Promise<number>,
+  verbose = false,
+): Promise<number> {
+  const log = cliLogger(io, verbose);
+  const { local } = await loadSandbox(values, io);
+  try {
+    const rt = new Runtime({
+      allowListPath: values.config,
+      dryRun: opts.dryRun,
+      identity: {},
+      arm: local.arm.settings,
+      ...(opts.subscriptions ? { subscriptions: opts.subscriptions } : {}),
+      ...(opts.connectionString ? { table: tableClient(opts.connectionString, APP_TABLE) } : {}),
+    });
+    return await body(rt, log, () => local.emulator.snapshot());
   } finally {
     await local.close();
   }

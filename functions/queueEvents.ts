@@ -5,15 +5,13 @@
 // maxDequeueCount tries the host moves it to `<queue>-poison`
 // (`privatelink-autopilot redrive-poison` puts it back).
 import { app, type InvocationContext } from "@azure/functions";
-import { eventFromQueueMessage } from "../shared/events/queueMessage.js";
 import { EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
 import { core } from "./core.js";
 import { contextLogger } from "./logger.js";
 import { traced } from "./telemetry.js";
 
 export async function resourceEventsQueue(message: unknown, context: InvocationContext): Promise<void> {
-  const event = eventFromQueueMessage(message);
-  await (await core()).onResourceEvent(event, contextLogger(context));
+  await (await core()).onQueueMessage(message, contextLogger(context));
 }
 
 app.storageQueue("resourceEventsQueue", {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
 import type { Decision, Logger } from "../shared/model/decision.js";
 import type { Estate } from "./estate.js";
-import { onResourceEvent } from "../shared/runtime/host.js";
+import { onQueueMessage, onResourceEvent } from "../shared/runtime/host.js";
 import { Runtime } from "../shared/runtime/runtime.js";
 import { readSettings, SettingsError } from "../shared/runtime/settings.js";
 import { StoreSettingsError } from "../shared/store/tables.js";
@@ -20,7 +20,6 @@ import { startWebhook, type Webhook } from "./webhook.js";
 import { DEMO, describeDecision, playDemo } from "./demo/scenario.js";
 import { QueueServiceClient, type QueueClient } from "@azure/storage-queue";
 import { EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
-import { eventFromQueueMessage } from "../shared/events/queueMessage.js";
 import { eventGridEvent } from "./eventFactory.js";
 import { startQueueListener, type QueueListener } from "./queueListener.js";
 import { formatTable } from "../cli/audit.js";
@@ -86,7 +85,7 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
     const listener = await startQueueListener({
       queue: client,
       poison: svc.getQueueClient(EVENTS_POISON_QUEUE),
-      handle: (text) => onEvent(eventFromQueueMessage(text)),
+      handle: async (text) => void decisions.push(...(await onQueueMessage(text, log, runtime))),
       pollMs: 1000,
       note,
     });

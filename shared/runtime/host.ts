@@ -2,7 +2,7 @@
 // pays for it once); the host adapts its own logger to Logger.
 import type { Decision, Logger } from "../model/decision.js";
 import type { SweepReport } from "../autopilot/sweep.js";
-import { handleRawEvent, logDecision } from "./handleEvent.js";
+import { logDecision } from "./handleEvent.js";
 import { Runtime } from "./runtime.js";
 import { readSettings } from "./settings.js";
 import { DefaultAzureCredential } from "@azure/identity";
@@ -21,7 +21,6 @@ function telemetry(log: Logger): Promise<unknown> {
   });
 }
 
-/** Handles one delivered event; throws when a redelivery could succeed, so Event Grid retries. */
 /** The timer: one sweep, its decisions logged like an event's. */
 export async function onSweepTimer(log: Logger, rt: Runtime = processRuntime()): Promise<SweepReport> {
   await telemetry(log);
@@ -39,9 +38,19 @@ export async function onSweepTimer(log: Logger, rt: Runtime = processRuntime()):
   return report;
 }
 
+/** The Event Grid trigger: one delivered event; throws when a redelivery could succeed, so Event Grid retries. */
 export async function onResourceEvent(event: unknown, log: Logger, rt: Runtime = processRuntime()): Promise<Decision[]> {
   await telemetry(log);
-  const decisions = await handleRawEvent(event, await rt.autopilot(log), log, { ledger: rt.ledger, audit: rt.audit, intents: rt.intents });
+  return throwIfRetryable(await rt.handleEvent(event, log));
+}
+
+/** The queue trigger: one events-queue message (an event or a continuation); throws so the host delivers it again. */
+export async function onQueueMessage(message: unknown, log: Logger, rt: Runtime = processRuntime()): Promise<Decision[]> {
+  await telemetry(log);
+  return throwIfRetryable(await rt.handleQueueMessage(message, log));
+}
+
+function throwIfRetryable(decisions: Decision[]): Decision[] {
   const retry = decisions.find((d) => d.retryable);
   if (retry) throw new Error(`event left for redelivery: ${retry.reason}${retry.error ? `: ${retry.error}` : ""}`);
   return decisions;

@@ -1,5 +1,9 @@
 // Builds the core once per process and keeps the allow-list fresh: an admin's edit
 // takes effect without a restart, once it reads complete and valid (AllowListCache).
+//
+// The one pipeline: every way in (the Event Grid Function, the queue trigger, the timer,
+// the sandbox's webhook and queue listener, the CLI) calls one of the entry points below,
+// and each runs with the same ledger, write-ahead intents and audit trail.
 import { ArmClients } from "../gateways/arm/clients.js";
 import type { ConfigResult } from "../config/index.js";
 import { AllowListCache, type AllowListCacheOptions } from "../config/allowListCache.js";
@@ -16,6 +20,9 @@ import { MemoryAuditLog, TableAuditLog, type AuditLog } from "../store/audit/ind
 import { MemoryEventLedger, TableEventLedger, type EventLedger } from "../store/eventLedger.js";
 import { INTENT_RETENTION_MS, MemoryIntentLog, TableIntentLog, type IntentLog } from "../store/intents.js";
 import { auditedSweep } from "./auditedSweep.js";
+import { handleRawEvent } from "./handleEvent.js";
+import type { Decision } from "../model/decision.js";
+import { eventFromQueueMessage } from "../events/queueMessage.js";
 import { withBudget } from "../gateways/arm/timeouts.js";
 import { MemoryRefusals } from "../store/refusals.js";
 import { ManagementGroupDirectory } from "../gateways/managementGroups.js";
@@ -64,6 +71,16 @@ export class Runtime {
     this.audit = settings.table ? new TableAuditLog(settings.table) : new MemoryAuditLog();
     this.intents = settings.table ? new TableIntentLog(settings.table) : new MemoryIntentLog();
     this.continuations = settings.continuationQueue ? new QueueContinuations(settings.continuationQueue) : undefined;
+  }
+
+  /** One delivered event (Event Grid or CloudEvents, or a continuation): ledger, intents, audit. A retryable outcome is a decision marked `retryable`; it throws only when the audit write fails. */
+  async handleEvent(raw: unknown, log: Logger): Promise<Decision[]> {
+    return handleRawEvent(raw, await this.autopilot(log), log, { ledger: this.ledger, audit: this.audit, intents: this.intents });
+  }
+
+  /** One message of the events queue as the queue trigger hands it over: an Event Grid event (base64 JSON) or the app's own continuation. */
+  async handleQueueMessage(message: unknown, log: Logger): Promise<Decision[]> {
+    return this.handleEvent(eventFromQueueMessage(message), log);
   }
 
   /** One reconcile sweep within the configured budget (default 4 minutes: under the 5-minute functionTimeout). */

@@ -147,6 +147,13 @@ describe("functions/", () => {
     expect(lines.join("\n")).toMatch(/error: event .* failed/);
   }, 60_000);
 
+  it("each file exports its handler by name, callable without the host (the timer's here)", async () => {
+    const { reconcile } = await import("../../functions/reconcile.js");
+    const lines: string[] = [];
+    await reconcile({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } }, context(lines));
+    expect(lines.join("\n")).toMatch(/information: sweep [0-9a-f-]+ complete: \{/);
+  });
+
   it("the timer handler runs a sweep and logs its totals (and the sweep approves nothing the allow-list does not)", async () => {
     const lines: string[] = [];
     await registrations[2]!.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} }, context(lines));
