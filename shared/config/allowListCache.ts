@@ -3,9 +3,9 @@
 // good version stays in force. Versions are content hashes, never timestamps: a torn
 // write (a truncated file can be valid and broader) must not be used, and a coarse mtime
 // must not hide a change.
-import { createHash } from "node:crypto";
 import type { Logger } from "../model/decision.js";
 import { formatProblem, parseConfigText } from "./loadConfig.js";
+import { sha256Hex } from "../util/sha256.js";
 import type { ConfigResult } from "./types.js";
 
 /** One read of the source. */
@@ -41,7 +41,7 @@ export interface AllowListCacheOptions {
 
 /** `sha256:` and the first 12 hex digits of the content's hash: what the logs call a version. */
 export function allowListVersion(text: string): string {
-  return `sha256:${createHash("sha256").update(text, "utf8").digest("hex").slice(0, 12)}`;
+  return `sha256:${sha256Hex(text).slice(0, 12)}`;
 }
 
 interface InForce {

@@ -13,7 +13,8 @@
 // Event ids are compared exactly (case-sensitive), as Event Grid redelivers
 // the id unchanged.
 import { odata, type TableClient } from "@azure/data-tables";
-import { deleteIgnoringNotFound, ensureTable, isNotFound, sha256Hex, statusOf } from "./tables.js";
+import { deleteIgnoringNotFound, ensureTable, isNotFound, statusOf } from "./tables.js";
+import { sha256Hex } from "../util/sha256.js";
 
 export type Claim = "new" | "running" | "done";
 

@@ -12,7 +12,8 @@
 // by `purge`.
 import { randomBytes } from "node:crypto";
 import { odata, type TableClient } from "@azure/data-tables";
-import { deleteRowsIgnoringNotFound, ensureTable, isNotFound, sha256Hex, statusOf } from "./tables.js";
+import { deleteRowsIgnoringNotFound, ensureTable, isNotFound, statusOf } from "./tables.js";
+import { sha256Hex } from "../util/sha256.js";
 
 export type IntentKind = "connection-state" | "connection-delete" | "endpoint-delete" | "dns-write" | "dns-delete";
 

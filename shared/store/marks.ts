@@ -1,7 +1,8 @@
 // "First seen" marks, e.g. when an endpoint was first seen Disconnected, so a grace
 // period survives restarts and is shared by every instance (Table storage in Azure).
 import type { TableClient } from "@azure/data-tables";
-import { deleteIgnoringNotFound, ensureTable, isNotFound, sha256Hex, statusOf } from "./tables.js";
+import { deleteIgnoringNotFound, ensureTable, isNotFound, statusOf } from "./tables.js";
+import { sha256Hex } from "../util/sha256.js";
 
 export interface MarkStore {
   /** When `key` was first marked; marks it `now` if it was not. */

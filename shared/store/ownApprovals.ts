@@ -8,7 +8,8 @@
 import type { TableClient } from "@azure/data-tables";
 import { idKey } from "../model/resourceId.js";
 import type { OwnApproval } from "../model/ownApproval.js";
-import { deleteIgnoringNotFound, ensureTable, isNotFound, sha256Hex } from "./tables.js";
+import { deleteIgnoringNotFound, ensureTable, isNotFound } from "./tables.js";
+import { sha256Hex } from "../util/sha256.js";
 
 export interface OwnApprovalStore {
   get(connectionId: string): Promise<OwnApproval | undefined>;

@@ -13,7 +13,8 @@
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import { idKey } from "../model/resourceId.js";
 import { recordSetKey, zoneKey, type RecordSetKey } from "../model/recordSet.js";
-import { deleteIgnoringNotFound, deleteRowsIgnoringNotFound, ensureTable, isNotFound, pool, sha256Hex, transactionBatches } from "./tables.js";
+import { deleteIgnoringNotFound, deleteRowsIgnoringNotFound, ensureTable, isNotFound, pool, transactionBatches } from "./tables.js";
+import { sha256Hex } from "../util/sha256.js";
 
 export interface IndexEntry extends RecordSetKey {
   endpointId: string;

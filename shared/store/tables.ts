@@ -23,7 +23,6 @@
 // explicit `await ensureTable(client)` / `openTable(...)`) creates the table.
 //
 // Errors from @azure/data-tables: `e.statusCode` and `e.details.errorCode`; `e.code` is undefined.
-import { createHash } from "node:crypto";
 import { TableClient, type TableServiceClientOptions as TableClientOptions, type TransactionAction } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import { timeoutOptions } from "../gateways/arm/timeouts.js";
@@ -126,11 +125,6 @@ export function tableErrorCode(e: unknown): string | undefined {
 
 export function isNotFound(e: unknown): boolean {
   return statusOf(e) === 404;
-}
-
-/** Hex sha256 of a string (UTF-8): the one hash the stores use for row and partition keys. */
-export function sha256Hex(s: string): string {
-  return createHash("sha256").update(s, "utf8").digest("hex");
 }
 
 /** Deletes one row; a row that is already gone (404) is not an error. */

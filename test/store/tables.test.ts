@@ -6,7 +6,6 @@ import {
   StoreSettingsError,
   deleteIgnoringNotFound,
   deleteRowsIgnoringNotFound,
-  sha256Hex,
   tableClient,
   tableClientFromSettings,
   tableClientWithCredential,
@@ -96,16 +95,12 @@ describe("error helpers", () => {
   });
 });
 
-describe("deleteIgnoringNotFound / sha256Hex", () => {
+describe("deleteIgnoringNotFound", () => {
   const failingWith = (statusCode: number) => ({ deleteEntity: () => Promise.reject(Object.assign(new Error("x"), { statusCode })) }) as unknown as TableClient;
 
   it("a row already gone (404) is not an error; any other failure is", async () => {
     await expect(deleteIgnoringNotFound(failingWith(404), "pk", "rk")).resolves.toBeUndefined();
     await expect(deleteIgnoringNotFound(failingWith(412), "pk", "rk")).rejects.toMatchObject({ statusCode: 412 });
-  });
-
-  it("hashes UTF-8 to lower-case hex (the keys already stored stay valid)", () => {
-    expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 });
 
