@@ -54,17 +54,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // The provider-type registry is a pure table (the layout keeps it beside the gateways that use it).
-              group: [
-                "**/gateways/**",
-                "!**/gateways/registry.js",
-                "**/store/**",
-                "**/runtime/**",
-                "**/autopilot/**",
-                "**/registrar.js",
-                "**/cleaner.js",
-                "**/applier.js",
-              ],
+              group: ["**/gateways/**", "**/store/**", "**/runtime/**", "**/autopilot/**", "**/registrar.js", "**/cleaner.js", "**/applier.js"],
               message: "A pure folder (shared/model, util, config, events, approval plans and rules, dns, cleanup/plan) must not import I/O code.",
             },
           ],

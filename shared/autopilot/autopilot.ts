@@ -13,7 +13,7 @@ import { requestFacts } from "../approval/requestFacts.js";
 import { ConnectionsGateway, isSettling } from "../gateways/connections.js";
 import { EndpointsGateway } from "../gateways/endpoints.js";
 import { PrivateDnsGateway } from "../gateways/privateDns.js";
-import { providerTypeFor } from "../gateways/registry.js";
+import { providerTypeFor } from "../model/providerTypes.js";
 import { WriteGate } from "../gateways/writeGate.js";
 import { MemoryOwnershipIndex, type OwnershipIndex } from "../store/ownershipIndex.js";
 import { MemoryMarkStore, type MarkStore } from "../store/marks.js";

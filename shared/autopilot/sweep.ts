@@ -9,7 +9,7 @@ import { isManaged } from "../approval/rules.js";
 import type { AllowListConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import type { ResourceInventory } from "../gateways/inventory.js";
-import { PROVIDER_TYPES } from "../gateways/registry.js";
+import { PROVIDER_TYPES } from "../model/providerTypes.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
 import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
 import { isDead, StoppedAtDeadline, type Autopilot } from "./autopilot.js";

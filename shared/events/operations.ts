@@ -1,7 +1,7 @@
 // The ARM operations (data.operationName of a Microsoft.Resources.* event) the handler acts on.
 // The Event Grid subscription's advanced filter is generated from the same list
 // (infra/generated.json), so what Azure delivers and what the handler uses cannot drift apart.
-import { PROVIDER_TYPES } from "../gateways/registry.js";
+import { PROVIDER_TYPES } from "../model/providerTypes.js";
 
 export const PRIVATE_ENDPOINT_TYPE = "Microsoft.Network/privateEndpoints";
 export const NETWORK_INTERFACE_TYPE = "Microsoft.Network/networkInterfaces";

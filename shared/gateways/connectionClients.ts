@@ -6,7 +6,7 @@ import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./arm/clients.js";
 import type { GenericArmClient } from "./arm/genericClient.js";
 import { parentResourceId, parseResourceId } from "../model/resourceId.js";
-import { CONNECTIONS_CHILD, type ProviderClient, type ProviderType } from "./registry.js";
+import { CONNECTIONS_CHILD, type ProviderClient, type ProviderType } from "../model/providerTypes.js";
 
 /** What an update writes into `privateLinkServiceConnectionState`. */
 export interface ConnectionState {

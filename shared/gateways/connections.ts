@@ -7,7 +7,7 @@ import { canonicalStatus, type ConnectionInfo } from "../model/connection.js";
 import type { ArmClients } from "./arm/clients.js";
 import { OperationStillRunning } from "./arm/genericClient.js";
 import { connectionClientFor, type ConnectionClient, type ConnectionState } from "./connectionClients.js";
-import { providerTypeFor, type ProviderType } from "./registry.js";
+import { providerTypeFor, type ProviderType } from "../model/providerTypes.js";
 import { ABSENT, PRESENT, WriteGate, type WriteResult } from "./writeGate.js";
 /** Sub-resources as the provider reports them: `groupIds` (SQL, Key Vault), singular `groupId` (Cosmos DB), or none (Redis, Storage). */
 export function reportedGroupIds(p: { groupIds?: unknown; groupId?: unknown }): string[] {

@@ -8,7 +8,7 @@ import { embeddedConnections } from "./connections.js";
 import { readEndpoint, toEndpointInfo } from "./endpoints.js";
 import type { ConnectionInfo } from "../model/connection.js";
 import type { EndpointInfo } from "../model/endpoint.js";
-import { PROVIDER_TYPES, type ProviderType } from "./registry.js";
+import { PROVIDER_TYPES, type ProviderType } from "../model/providerTypes.js";
 import { PRIVATE_ENDPOINT_TYPE } from "../events/operations.js";
 
 const SUBSCRIPTIONS_API_VERSION = "2022-12-01";

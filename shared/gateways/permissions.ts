@@ -3,7 +3,7 @@
 // provider registry. infra/generated.json is written from here (`npm run infra:generate`)
 // and the Bicep reads it, so the custom roles and the code cannot disagree; a test
 // re-generates and compares.
-import { PROVIDER_TYPES, CONNECTIONS_CHILD, type ProviderType } from "./registry.js";
+import { PROVIDER_TYPES, CONNECTIONS_CHILD, type ProviderType } from "../model/providerTypes.js";
 import { RECORD_TYPES } from "../model/recordSet.js";
 
 export type RoleKey = "approver" | "dnsWriter" | "consumerReader" | "endpointCleaner" | "groupReader";

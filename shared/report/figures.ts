@@ -4,7 +4,7 @@
 import type { AuditEntry } from "../store/audit/index.js";
 import type { PendingRequest } from "../autopilot/pending.js";
 import { decodeOwnership, MANAGER } from "../dns/ownership.js";
-import { providerTypeFor } from "../gateways/registry.js";
+import { providerTypeFor } from "../model/providerTypes.js";
 
 export interface ReportConnection {
   targetType: string;

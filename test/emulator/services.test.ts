@@ -206,7 +206,7 @@ describe("refusals", () => {
 
 describe("the app's api-versions", () => {
   it("every version the app's registry sends is one the emulator (like the real service) accepts", async () => {
-    const { PROVIDER_TYPES } = await import("../../shared/gateways/registry.js");
+    const { PROVIDER_TYPES } = await import("../../shared/model/providerTypes.js");
     for (const p of PROVIDER_TYPES) expect(acceptsApiVersion(p.type, p.apiVersion), `${p.type} ${p.apiVersion}`).toBe(true);
   });
 });

@@ -1,11 +1,11 @@
-// The api-versions the app sends (shared/gateways/registry.ts, README "api-versions"):
+// The api-versions the app sends (shared/model/providerTypes.ts, README "api-versions"):
 // the emulator, which refuses retired versions as ARM does, must accept each of them;
 // and Azure Managed Redis / Redis Enterprise works end to end with the current one.
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import type { ResourceEvent } from "../../shared/events/index.js";
-import { PROVIDER_TYPES } from "../../shared/gateways/registry.js";
+import { PROVIDER_TYPES } from "../../shared/model/providerTypes.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { allowList } from "../helpers/allowList.js";
 import { CONSUMER, HUB, PROVIDER, consumerVnet, createEndpoint, hubZone, parent, providerId } from "../helpers/world.js";

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generated, generatedText, GENERATED_PATH } from "../../infra/generate.js";
 import { HANDLED_EVENT_TYPES, HANDLED_OPERATION_PREFIXES, isHandledOperation } from "../../shared/events/index.js";
-import { PROVIDER_TYPES } from "../../shared/gateways/registry.js";
-import { CONNECTIONS_CHILD } from "../../shared/gateways/registry.js";
+import { PROVIDER_TYPES } from "../../shared/model/providerTypes.js";
+import { CONNECTIONS_CHILD } from "../../shared/model/providerTypes.js";
 import { DEAD_LETTER_CONTAINER, EVENTS_POISON_QUEUE, EVENTS_QUEUE, PACKAGE_CONTAINER, CONFIG_CONTAINER, APP_TABLE } from "../../shared/runtime/azureNames.js";
 import { Evaluator, Unresolved, loadTemplate, moduleTemplate, resourcesOf, type DeployContext, type Template } from "./armTemplate.js";
 

@@ -7,7 +7,7 @@ import { parseConfigText } from "../../shared/config/index.js";
 import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { Sweeper } from "../../shared/autopilot/sweep.js";
 import { parseResourceId } from "../../shared/model/resourceId.js";
-import { PROVIDER_TYPES } from "../../shared/gateways/registry.js";
+import { PROVIDER_TYPES } from "../../shared/model/providerTypes.js";
 import type { CallLogEntry } from "../../sandbox/emulator/types.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { allowList, CLEAN_UP_CONSUMER } from "../helpers/allowList.js";

@@ -1,6 +1,6 @@
 // One generic path to any ARM resource, on the same SDK pipeline the typed clients
 // use (credential, retry with Retry-After, core-lro polling). Adding a provider type
-// needs no new HTTP code: see shared/gateways/registry.ts.
+// needs no new HTTP code: see shared/model/providerTypes.ts.
 import { ServiceClient } from "@azure/core-client";
 import { createHttpHeaders, createPipelineRequest, RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { createHttpPoller, type OperationResponse } from "@azure/core-lro";

@@ -1,7 +1,8 @@
-// Provider resource types whose private endpoint connections the app can approve.
+// Provider resource types whose private endpoint connections the app can approve: pure
+// data, read by the event filter (events/operations.ts), the gateways and the infra roles.
 // Adding a type is one entry here: the generic path needs only the api-version,
 // because every type keeps its connections at `{resourceId}/privateEndpointConnections`.
-import { sameType } from "../model/resourceId.js";
+import { sameType } from "./resourceId.js";
 
 export type ProviderClient = "keyvault" | "network" | "generic";
 
