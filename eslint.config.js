@@ -64,7 +64,7 @@ export default tseslint.config(
   },
   {
     // Decisions are built by shared/model/decision.ts (decision(), ignored(), retryLater()), not spelled out.
-    files: ["shared/autopilot/**", "shared/approval/**", "shared/dns/**", "shared/cleanup/**", "shared/gateways/**"],
+    files: ["shared/autopilot/**", "shared/approval/**", "shared/dns/**", "shared/cleanup/**", "shared/gateways/**", "shared/runtime/**"],
     rules: {
       "no-restricted-syntax": [
         "error",

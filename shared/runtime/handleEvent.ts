@@ -3,7 +3,7 @@
 import { parseEvent } from "../events/index.js";
 import { parseContinuation } from "../autopilot/continuations.js";
 import type { Autopilot } from "../autopilot/autopilot.js";
-import type { Decision, Logger } from "../model/decision.js";
+import { decision, ignored, type Decision, type Logger } from "../model/decision.js";
 import { RetryableError } from "../autopilot/errors.js";
 import type { EventLedger } from "../store/eventLedger.js";
 import type { IntentLog } from "../store/intents.js";
@@ -85,7 +85,7 @@ async function decide(
   const cont = parseContinuation(raw);
   if (cont && "error" in cont) {
     log.error(`malformed continuation: ${forLog(cont.error)}; payload: ${forLog(boundedStringify(raw, 4000), 4000)}`);
-    return { decisions: [{ event: "(continuation)", action: "error", resource: "", reason: `malformed continuation: ${cont.error}`, outcome: "failed" }] };
+    return { decisions: [decision({ event: "(continuation)", action: "error", resource: "", reason: `malformed continuation: ${cont.error}` }, "failed")] };
   }
   if (cont) {
     return claimed({ id: cont.id, resource: cont.connectionId, now, log, autopilot, ledger, journal }, () => autopilot.handleContinuation(cont));
@@ -94,11 +94,11 @@ async function decide(
   if (parsed.outcome === "invalid") {
     // Nothing to retry: say exactly what is wrong and keep the payload in the log.
     log.error(`malformed event ${forLog(parsed.id ?? "(no id)")}: ${forLog(parsed.error)}; payload: ${forLog(boundedStringify(raw, 4000), 4000)}`);
-    return { decisions: [{ event: parsed.id ?? "(no id)", action: "error", resource: "", reason: `malformed event: ${parsed.error}`, outcome: "failed" }] };
+    return { decisions: [decision({ event: parsed.id ?? "(no id)", action: "error", resource: "", reason: `malformed event: ${parsed.error}` }, "failed")] };
   }
   if (parsed.outcome === "ignored") {
     log.debug(`ignored event ${forLog(parsed.id ?? "")} (${forLog(parsed.eventType ?? "?")}): ${forLog(parsed.reason)}`);
-    return { decisions: [{ event: parsed.id ?? "(no id)", action: "ignore", resource: "", reason: parsed.reason, outcome: "skipped" }] };
+    return { decisions: [ignored(parsed.id ?? "(no id)", "", parsed.reason)] };
   }
   const ev = parsed.event;
   log.debug(forLog(`event ${ev.id} ${ev.eventType} ${ev.operationName ?? ""} on ${ev.resourceId}`));
@@ -128,24 +128,13 @@ async function claimed(
   const claim = ledger ? await ledger.claim(id, now()) : "new";
   if (claim === "done") {
     log.debug(`duplicate event ${forLog(id)}: already handled`);
-    return { decisions: [{ event: id, action: "ignore", resource, reason: "duplicate event (same id already handled)", outcome: "skipped" }], correlationId };
+    return { decisions: [ignored(id, resource, "duplicate event (same id already handled)")], correlationId };
   }
   if (claim === "running") {
     // Not acknowledged: the other delivery may still fail or die; Event Grid retries this one later.
     log.info(`event ${forLog(id)}: another delivery of it is still being handled; left for redelivery`);
-    return {
-      decisions: [
-        {
-          event: id,
-          action: "ignore",
-          resource,
-          reason: "another delivery of this event is still being handled: retry later",
-          outcome: "skipped",
-          retryable: true,
-        },
-      ],
-      correlationId,
-    };
+    const reason = "another delivery of this event is still being handled: retry later";
+    return { decisions: [decision({ event: id, action: "ignore", resource, reason }, "skipped", { retryable: true })], correlationId };
   }
   const held = ledger ? { id } : undefined;
   const written = journal?.(id);
@@ -163,7 +152,7 @@ async function claimed(
     const msg = e instanceof Error ? e.message : String(e);
     log.error(forLog(`event ${id} failed on ${resource}: ${msg}`));
     const reason = e instanceof RetryableError ? e.message : "reading or writing ARM failed";
-    return { decisions: [{ event: id, action: "error", resource, reason, outcome: "failed", error: msg, retryable: true }], correlationId, held };
+    return { decisions: [decision({ event: id, action: "error", resource, reason }, "failed", { error: msg, retryable: true })], correlationId, held };
   }
 }
 
