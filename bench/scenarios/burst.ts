@@ -2,8 +2,8 @@
 // in one provider subscription, the zone in a hub subscription. Every endpoint's write
 // event arrives at once through the Event Grid trigger, up to maxInFlight at a time, a
 // failed one delivered again on Event Grid's schedule; the app's continuations (DNS once a
-// slow approval is done) go through its queue trigger, with its own concurrency and
-// host.json's rules (bench/lib/host.ts). The emulator enforces ARM's per-subscription
+// slow approval is done) go through their own queue and trigger (functions/queueContinuations.ts),
+// with its own concurrency and host.json's rules (bench/lib/host.ts). The emulator enforces ARM's per-subscription
 // buckets and Private DNS's 500 reads per 5 minutes, and approvals take Key Vault's recorded
 // 47 s; all of it, the app's pacing and waits included, runs on one clock `timeScale`
 // (1 = real time). The app's settings are its defaults unless BENCH_APPROVAL_WAIT_SECONDS /
@@ -13,6 +13,7 @@ import { ARM_LIMITS } from "../../shared/gateways/arm/pacing.js";
 import { MemoryAuditLog } from "../../shared/store/audit/index.js";
 import { parseConfigText } from "../../shared/config/index.js";
 import { APPROVAL_WAIT_MS, Autopilot, CONTINUE_AFTER_MS } from "../../shared/autopilot/autopilot.js";
+import { recordedApprovalMs } from "../../shared/model/approvalTimes.js";
 import type { Continuation, ContinuationSink } from "../../shared/autopilot/continuations.js";
 import { silentLogger } from "../../shared/model/decision.js";
 import { EVENT_BUDGET_MS, handleRawEvent } from "../../shared/runtime/handleEvent.js";
@@ -102,7 +103,7 @@ async function burst(c: RunConfig, minimalPerEndpoint?: number) {
     const autopilot = new Autopilot({
       arm,
       config: parseConfigText(allowList(c.subscriptions), "bench.yaml"),
-      approvals: { waitMs: c.approvalWaitSeconds * 1000 * s },
+      approvals: { waitMs: c.approvalWaitSeconds * 1000 * s, expectedMs: (id) => scaled(recordedApprovalMs(id), s) },
       continuations: { sink, delayMs: c.continueAfterSeconds * 1000 * s },
     });
     await emu.clearCalls();
@@ -170,4 +171,8 @@ function tally(calls: CallLogEntry[]): Record<string, number> {
   const t: Record<string, number> = {};
   for (const x of calls) t[x.kind] = (t[x.kind] ?? 0) + 1;
   return t;
+}
+
+function scaled(ms: number | undefined, s: number): number | undefined {
+  return ms === undefined ? undefined : ms * s;
 }

@@ -6,6 +6,7 @@
 //   npx tsx bench/scenarios/slowTarget.ts            (about 2 minutes)
 //   npx tsx bench/scenarios/slowTarget.ts --quick    (clock factor 0.05)
 // The bench harness imports run() (`npm run bench -- --only slowTarget`).
+import { recordedApprovalMs } from "../../shared/model/approvalTimes.js";
 import { performance } from "node:perf_hooks";
 import { runWhenMain } from "../lib/scenario.js";
 import { parseConfigText } from "../../shared/config/index.js";
@@ -83,7 +84,11 @@ export async function run(opts: { quick?: boolean } = {}): Promise<{ key: string
     const autopilot = new Autopilot({
       arm: local.arm,
       config: parseConfigText(ALLOW, "bench.yaml"),
-      approvals: { concurrency: APPROVAL_CONCURRENCY, waitMs: APPROVAL_WAIT_MS * clock },
+      approvals: {
+        concurrency: APPROVAL_CONCURRENCY,
+        waitMs: APPROVAL_WAIT_MS * clock,
+        expectedMs: (id) => (recordedApprovalMs(id) ?? 0) * clock || undefined,
+      },
       continuations: { sink: continuations, delayMs: CONTINUE_AFTER_MS * clock },
     });
     const budgetMs = SWEEP_BUDGET_MS * clock;

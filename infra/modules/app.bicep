@@ -70,6 +70,14 @@ resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@202
   name: names.eventsPoisonQueue
 }
 
+// The app's continuations (DNS after a slow approval) and their poison queue: read by their own trigger.
+resource continuationQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
+  for name in [names.continuationsQueue, names.continuationsPoisonQueue]: {
+    parent: queueService
+    name: name
+  }
+]
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: storage
   name: 'default'
@@ -141,7 +149,8 @@ var appSettings = [
   { name: 'AUTOPILOT_SUBSCRIPTIONS', value: join(subscriptions, ',') }
   { name: 'AUTOPILOT_SWEEP_SCHEDULE', value: sweepSchedule }
   { name: 'AUTOPILOT_SWEEP_BUDGET_SECONDS', value: string(sweepBudgetSeconds) }
-  // Slow approvals: 8 side by side per target; DNS continues on the events queue after 10 s (checks every 30 s).
+  // Slow approvals: 8 side by side per target, at most 4 waited for (10 s) at once per instance; DNS continues
+  // on the continuations queue just after the provider's recorded approval time, then every 30 s.
   { name: 'AUTOPILOT_APPROVAL_CONCURRENCY', value: '8' }
   { name: 'AUTOPILOT_APPROVAL_WAIT_SECONDS', value: '10' }
   { name: 'AUTOPILOT_CONTINUE_AFTER_SECONDS', value: '30' }

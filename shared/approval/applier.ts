@@ -14,6 +14,7 @@ import type { OwnApprovalStore } from "../store/ownApprovals.js";
 import { errorMessage } from "../util/errorMessage.js";
 import { APP_NAME, approvalDescription, planApproval } from "./plan.js";
 import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "./requestFacts.js";
+import type { ApprovalWaits } from "./waits.js";
 
 export interface ApprovalApplierDeps {
   connections: ConnectionsGateway;
@@ -23,13 +24,14 @@ export interface ApprovalApplierDeps {
   log: Logger;
   now: () => Date;
   /** How long one approval's operation is waited for before the caller leaves its DNS to a continuation. */
-  waitMs: number;
+  waits: ApprovalWaits;
 }
 
-/** What apply() made of one connection; `running`: the write was accepted and the provider is still applying it. */
+/** What apply() made of one connection; `running`: the write was accepted and the provider is still applying it, after `waitedMs` of waiting. */
 export interface Verdict {
   decision: Decision;
   running: boolean;
+  waitedMs: number;
 }
 
 export class ApprovalApplier {
@@ -56,8 +58,12 @@ export class ApprovalApplier {
   /** Plans the connection's approval and applies it (dry: plans only). Throws only when reading ARM fails. */
   async apply(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Verdict> {
     let running = false;
-    const d = await this.applyOne(tag, c, config, dryRun, facts, () => (running = true));
-    return { decision: d, running };
+    let waitedMs = 0;
+    const d = await this.applyOne(tag, c, config, dryRun, facts, (ms) => {
+      running = true;
+      waitedMs = ms;
+    });
+    return { decision: d, running, waitedMs };
   }
 
   private async applyOne(
@@ -66,7 +72,7 @@ export class ApprovalApplier {
     config: AllowListConfig,
     dryRun: boolean,
     facts: RequestFacts,
-    noteRunning: () => void,
+    noteRunning: (waitedMs: number) => void,
   ): Promise<Decision> {
     // Only what this app approved may be revoked: its own record says so, not the description.
     const own = c.status === "Approved" && config.approval.revokeRemoved ? await this.d.ownApprovals.get(c.id) : undefined;
@@ -99,13 +105,14 @@ export class ApprovalApplier {
     const status = plan.action === "approve" ? "Approved" : "Rejected";
     const description = approvalDescription(fresh, plan);
     let written;
+    const wait = this.d.waits.begin();
     try {
       written = await this.d.connections.setState(
         fresh,
         status,
         description,
         { action: plan.action, reason: plan.reason, ...(plan.rule ? { rule: plan.rule } : {}) },
-        { waitMs: this.d.waitMs },
+        { waitMs: wait.ms },
       );
       if (!written.applied) return decision({ ...base, reason: `${base.reason} (${written.reason})` }, "planned");
       if (written.value.provisioningState === "Failed") throw new Error(`provider reports provisioningState Failed`);
@@ -115,6 +122,8 @@ export class ApprovalApplier {
         return instead("connection was written by someone else since it was read (412 on If-Match): nothing written; the next event or sweep looks again");
       const msg = `${errorMessage(e)}${isAnswerLost(e) ? " (an attempt went unanswered: ARM may have applied it; the redelivery looks again)" : ""}`;
       return decision(base, "failed", { error: msg, retryable: true });
+    } finally {
+      wait.end();
     }
     const note = await this.noteOwnApproval(
       plan.action,
@@ -122,8 +131,11 @@ export class ApprovalApplier {
       written.value.operationRunning ? description : (written.value.description ?? description),
       plan.rule,
     );
-    const notes = [written.value.operationRunning ? "accepted; the provider is still applying it, not waited for" : undefined, note].filter(Boolean);
-    if (written.value.operationRunning) noteRunning();
+    const running = written.value.operationRunning
+      ? `accepted; the provider is still applying it, ${wait.ms ? `not done after a wait of ${seconds(wait.ms)} s` : "not waited for"}`
+      : undefined;
+    const notes = [running, note].filter(Boolean);
+    if (written.value.operationRunning) noteRunning(wait.ms);
     return decision({ ...base, ...(notes.length ? { reason: `${base.reason} (${notes.join("; ")})` } : {}) }, "applied");
   }
 
@@ -142,4 +154,9 @@ export class ApprovalApplier {
       return action === "approve" ? `not recorded as ${APP_NAME}'s own approval (${(e as Error).message}), so revokeRemoved will never revoke it` : undefined;
     }
   }
+}
+
+/** 0.2, 10: tenths below 10 s. */
+function seconds(ms: number): string {
+  return ms < 10_000 ? (Math.round(ms / 100) / 10).toString() : Math.round(ms / 1000).toString();
 }

@@ -21,6 +21,7 @@ import { MemoryOwnApprovalStore, type OwnApprovalStore } from "../store/ownAppro
 import { pool } from "../store/tables.js";
 import { Cleaner } from "../cleanup/cleaner.js";
 import { ApprovalApplier, type Verdict } from "../approval/applier.js";
+import { ApprovalWaits } from "../approval/waits.js";
 import { decision, ignored, retryLater, silentLogger, type Decision, type Logger } from "../model/decision.js";
 import { ManagementGroupDirectory } from "../gateways/managementGroups.js";
 import { DnsRegistrar, type KnownRecordSets } from "../dns/registrar.js";
@@ -56,13 +57,17 @@ export interface AutopilotOptions {
 export interface ApprovalSettings {
   /** Approvals in flight at once per target (AUTOPILOT_APPROVAL_CONCURRENCY, default 8). */
   concurrency?: number;
-  /** How long one approval's operation is waited for before its DNS is left to a continuation (AUTOPILOT_APPROVAL_WAIT_SECONDS, default 10 s). */
+  /** How long one approval's operation is waited for before its DNS is left to a continuation (AUTOPILOT_APPROVAL_WAIT_SECONDS, default 10 s); providers recorded as slower are not waited for. */
   waitMs?: number;
+  /** Approvals waited for at once by this instance (default 4); the others go straight to a continuation. */
+  maxWaiting?: number;
+  /** A provider's approval time by connection id (default: the recorded times, shared/model/approvalTimes.ts). */
+  expectedMs?: (connectionId: string) => number | undefined;
 }
 
 export interface ContinuationSettings {
   sink: ContinuationSink;
-  /** Delay before each check (AUTOPILOT_CONTINUE_AFTER_SECONDS, default 30 s). */
+  /** Delay between checks (AUTOPILOT_CONTINUE_AFTER_SECONDS, default 30 s); the first after a provider's recorded approval time lands just after it. */
   delayMs?: number;
   /** Checks before giving up on an approval that never shows as done (the sweep then looks again); default 20. */
   maxAttempts?: number;
@@ -70,6 +75,7 @@ export interface ContinuationSettings {
 
 export const APPROVAL_CONCURRENCY = 8;
 export const APPROVAL_WAIT_MS = 10_000;
+export const APPROVAL_MAX_WAITING = 4;
 export const CONTINUE_AFTER_MS = 30_000;
 export const CONTINUE_MAX_ATTEMPTS = 20;
 
@@ -97,6 +103,7 @@ export class Autopilot {
   readonly ownApprovals: OwnApprovalStore;
   readonly groups: ManagementGroupDirectory;
   private readonly approvals: ApprovalApplier;
+  private readonly waits: ApprovalWaits;
   private readonly log: Logger;
   private dryTwin?: Autopilot;
 
@@ -119,7 +126,12 @@ export class Autopilot {
       groups: this.groups,
       log: this.log,
       now: () => this.now(),
-      waitMs: this.approvalSettings.waitMs,
+      waits: (this.waits = new ApprovalWaits({
+        waitMs: this.approvalSettings.waitMs,
+        maxWaiting: Math.max(0, opts.approvals?.maxWaiting ?? APPROVAL_MAX_WAITING),
+        continueAfterMs: opts.continuations?.delayMs ?? CONTINUE_AFTER_MS,
+        ...(opts.approvals?.expectedMs ? { expectedMs: opts.approvals.expectedMs } : {}),
+      })),
     });
     this.cleaner = new Cleaner({ arm: opts.arm, connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });
   }
@@ -206,7 +218,7 @@ export class Autopilot {
     if (!pe) return [ignored(tag, endpointId, "private endpoint no longer exists (the event is stale)")];
     const out: Decision[] = [];
     const written = new Map<string, { state: string; applied: boolean }>(); // target id (lower) -> state this run set
-    const running: ConnectionInfo[] = []; // approvals the provider is still applying: DNS continues later
+    const running: Running[] = []; // approvals the provider is still applying: DNS continues later
     for (const link of pe.links) {
       if (!link.targetResourceId) {
         out.push(ignored(tag, endpointId, `link ${link.name ?? ""} targets alias ${link.alias ?? "(none)"}; approval happens on the provider side`));
@@ -237,7 +249,7 @@ export class Autopilot {
         try {
           const v = await this.approvals.apply(tag, c, config, dryRun, requestFacts(config.approval, c, pe));
           d = v.decision;
-          if (v.running || (c.status === "Approved" && isSettling(c))) running.push(c);
+          if (v.running || (c.status === "Approved" && isSettling(c))) running.push({ c, waitedMs: v.running ? v.waitedMs : 0 });
         } catch (e) {
           out.push(retryLater(tag, c.id, e));
           continue;
@@ -254,7 +266,7 @@ export class Autopilot {
     // newer truth, and the consumer side may lag behind it anyway.
     if (running.length && config.dns.zones.length) {
       // Not waited for here: a continuation (or the next sweep) writes the records once the provider is done.
-      for (const c of running) await this.settle(out, tag, endpointId, () => this.continueLater(tag, c, 1));
+      for (const r of running) await this.settle(out, tag, endpointId, () => this.continueLater(tag, r.c, 1, r.waitedMs));
       return out;
     }
     await this.settle(out, tag, endpointId, () => this.endpointJob(tag, withLinkStates(pe, written), config, dryRun));
@@ -347,11 +359,10 @@ export class Autopilot {
     const out = slots.flatMap((s) => s.decisions);
     if (config.dns.zones.length) {
       for (const s of slots) {
-        const c = s.dns ?? s.later;
-        if (c)
-          await this.settle(out, tag, c.privateEndpointId!, () =>
-            s.later ? this.continueLater(tag, c, 1) : this.registrar.syncConnectionEndpoint(tag, c, config, dryRun),
-          );
+        const later = s.later;
+        if (later) await this.settle(out, tag, later.c.privateEndpointId!, () => this.continueLater(tag, later.c, 1, later.waitedMs));
+        const now = s.dns;
+        if (now) await this.settle(out, tag, now.privateEndpointId!, () => this.registrar.syncConnectionEndpoint(tag, now, config, dryRun));
       }
     }
     if (stopped) throw new StoppedAtDeadline(out);
@@ -382,8 +393,8 @@ export class Autopilot {
     if (!c.privateEndpointId) return { decisions: out };
     const approved = d.action === "approve" && d.outcome !== "failed";
     const focused = !!focusId && sameId(c.id, focusId) && c.status === "Approved";
-    if (approved && v.running) return { decisions: out, later: c };
-    if (focused && isSettling(c)) return { decisions: out, later: c };
+    if (approved && v.running) return { decisions: out, later: { c, waitedMs: v.waitedMs } };
+    if (focused && isSettling(c)) return { decisions: out, later: { c, waitedMs: 0 } };
     return approved || focused ? { decisions: out, dns: c } : { decisions: out };
   }
 
@@ -394,7 +405,7 @@ export class Autopilot {
    * If the continuation cannot be stored this throws, so the caller's invocation fails and
    * its event is delivered again: nothing acknowledged is lost.
    */
-  private async continueLater(tag: string, c: ConnectionInfo, attempt: number): Promise<Decision[]> {
+  private async continueLater(tag: string, c: ConnectionInfo, attempt: number, waitedMs = 0): Promise<Decision[]> {
     const pe = c.privateEndpointId!;
     const cont = this.opts.continuations;
     if (!cont) {
@@ -402,7 +413,7 @@ export class Autopilot {
       return [decision({ event: tag, action: "dns-skip", resource: pe, reason, dns: { owner: pe } }, "skipped")];
     }
     const next = newContinuation(c.id, attempt);
-    const delayMs = cont.delayMs ?? CONTINUE_AFTER_MS;
+    const delayMs = this.waits.checkDelayMs(c.id, attempt, waitedMs);
     await cont.sink.later(next, delayMs);
     const reason = `the provider is still applying the approval of ${c.id}: its records follow in continuation ${next.id} (check ${attempt}, in ${Math.round(delayMs / 1000)} s)`;
     return [decision({ event: tag, action: "dns-skip", resource: pe, reason, dns: { owner: pe } }, "skipped")];
@@ -496,11 +507,17 @@ export class Autopilot {
   }
 }
 
+/** An approval the provider is still applying, and how long it was waited for already. */
+interface Running {
+  c: ConnectionInfo;
+  waitedMs: number;
+}
+
 /** One connection's part of a target: its decisions, and the endpoint DNS follows for now (`dns`) or later (`later`). */
 interface TargetSlot {
   decisions: Decision[];
   dns?: ConnectionInfo;
-  later?: ConnectionInfo;
+  later?: Running;
 }
 
 /** The resource itself or its nearest ancestor whose type is a registered provider type. */

@@ -1,8 +1,9 @@
 // "Continue later": a step that must wait for a long-running provider operation (DNS
 // after a 47-second Key Vault approval) is not waited for inside the invocation. It is
 // handed to a continuation: a small message, delivered after a delay, that re-reads ARM
-// and does the rest. In Azure the message goes on the app's own events queue (the queue
-// trigger already reads it: shared/store/continuationQueue.ts); tests keep them in memory.
+// and does the rest. In Azure the message goes on the app's continuations queue, read by
+// its own trigger (shared/store/continuationQueue.ts, functions/queueContinuations.ts);
+// tests keep them in memory.
 import { randomUUID } from "node:crypto";
 import { tryParseResourceId } from "../model/resourceId.js";
 

@@ -11,6 +11,13 @@ export const SWEEP_SCHEDULE = process.env.AUTOPILOT_SWEEP_SCHEDULE || "0 */15 * 
 export const EVENTS_QUEUE = "autopilot-events";
 /** Where the Functions host moves a message after maxDequeueCount failures (`<queue>-poison`). */
 export const EVENTS_POISON_QUEUE = `${EVENTS_QUEUE}-poison`;
+/**
+ * The app's own continuations (DNS once a slow approval is done) wait here, read by their own
+ * queue trigger: on the events queue they queued behind a burst's backlog and held the
+ * DNS writes back until it drained (bench/RESULTS.md, burst).
+ */
+export const CONTINUATIONS_QUEUE = "autopilot-continuations";
+export const CONTINUATIONS_POISON_QUEUE = `${CONTINUATIONS_QUEUE}-poison`;
 /** Event Grid dead-letters events it could not deliver to the queue here. */
 export const DEAD_LETTER_CONTAINER = "autopilot-deadletter";
 /** Flex Consumption deployment package container. */

@@ -8,7 +8,7 @@ import { blobClientForUrl, queueClientFromSettings } from "../store/storageClien
 import { ARM_LIMITS } from "../gateways/arm/pacing.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, staticTokenCredential, type ArmSettings } from "../gateways/arm/settings.js";
 import { tableClientFromSettings } from "../store/tables.js";
-import { EVENTS_QUEUE } from "./azureNames.js";
+import { CONTINUATIONS_QUEUE } from "./azureNames.js";
 
 import { APP_TABLE } from "./azureNames.js";
 
@@ -114,11 +114,11 @@ function seconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Number(v) * 1000;
 }
 
-/** The events queue for continuations; undefined when the storage settings name no queue service (the next sweep continues instead). */
+/** The continuations queue; undefined when the storage settings name no queue service (the next sweep continues instead). */
 function continuationQueue(env: NodeJS.ProcessEnv, credential: (clientId: string | undefined) => DefaultAzureCredential): QueueClient | undefined {
   if (!(env.AzureWebJobsStorage?.trim() || env.AzureWebJobsStorage__accountName?.trim() || env.AzureWebJobsStorage__queueServiceUri?.trim())) return undefined;
   try {
-    return queueClientFromSettings(env, EVENTS_QUEUE, credential);
+    return queueClientFromSettings(env, CONTINUATIONS_QUEUE, credential);
   } catch {
     return undefined; // e.g. a connection string with a blob endpoint only
   }

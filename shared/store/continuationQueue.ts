@@ -1,5 +1,5 @@
-// Continuations on the app's own events queue (`autopilot-events`): the message stays
-// invisible for the delay, then the queue trigger hands it to the same handler as the
+// Continuations on the app's own queue (`autopilot-continuations`): the message stays
+// invisible for the delay, then that queue's trigger hands it to the same handler as the
 // events (handleRawEvent recognises it). Base64 JSON, as Event Grid writes its events.
 import type { QueueClient } from "@azure/storage-queue";
 import type { Continuation, ContinuationSink } from "../autopilot/continuations.js";

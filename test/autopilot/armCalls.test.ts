@@ -134,11 +134,13 @@ describe("an approval not waited for (approvals.waitMs 0)", () => {
       { resources: [hubZone("privatelink.vaultcore.azure.net"), consumerVnet("rg-app"), parent(vaultId("kv-1"), "Microsoft.KeyVault/vaults")] },
       { throttle: false, lroDelayMs: 200 },
     );
-    const sink = new MemoryContinuations();
+    let clock = 0;
+    const sink = new MemoryContinuations(() => clock);
     const autopilot = new Autopilot({
       arm: l.arm,
       config: parseConfigText(SPOKES_ALLOW, "allow-list.yaml"),
-      approvals: { waitMs: 0 },
+      // This world's approvals take 200 ms: the one check comes at 220 ms.
+      approvals: { waitMs: 0, expectedMs: () => 200 },
       continuations: { sink, delayMs: 0 },
     });
     const pe = await createEndpoint(l, "pe-1", vaultId("kv-1"));
@@ -146,6 +148,9 @@ describe("an approval not waited for (approvals.waitMs 0)", () => {
     const ds = await autopilot.handleEvent(ev(pe));
     expect(ds[0]).toMatchObject({ action: "approve", outcome: "applied" });
     expect(l.emulator.calls.map((c) => `${c.method} ${c.kind}`)).toEqual(["GET read", "GET read", "PUT write"]);
+    clock = 219;
+    expect(sink.due()).toEqual([]);
+    clock = 220;
     const due = sink.due();
     expect(due).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 250));

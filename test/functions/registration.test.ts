@@ -10,13 +10,15 @@ import { InvocationContext } from "@azure/functions";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { readFileSync } from "node:fs";
-import { EVENTS_QUEUE } from "../../shared/runtime/azureNames.js";
+import { CONTINUATIONS_QUEUE, EVENTS_QUEUE } from "../../shared/runtime/azureNames.js";
+import { newContinuation } from "../../shared/autopilot/continuations.js";
 
 interface Registration {
   metadata: { name: string; bindings: Record<string, { type: string; direction: string }> };
   handler: (...args: unknown[]) => Promise<unknown>;
 }
 const registrations: Registration[] = [];
+const registered = (name: string) => registrations.find((r) => r.metadata.name === name)!;
 const coreStandIn = {
   setProgrammingModel() {},
   registerFunction(metadata: Registration["metadata"], handler: Registration["handler"]) {
@@ -68,13 +70,17 @@ function context(lines: string[]) {
 }
 
 describe("functions/", () => {
-  it("registers the Event Grid trigger, the events-queue trigger and the reconcile timer", () => {
-    expect(registrations.map((r) => r.metadata.name)).toEqual(["resourceEvents", "resourceEventsQueue", "reconcile"]);
-    expect(Object.values(registrations[0]!.metadata.bindings)).toEqual([expect.objectContaining({ type: "eventGridTrigger", direction: "in" })]);
-    expect(Object.values(registrations[1]!.metadata.bindings)).toEqual([
+  it("registers the Event Grid trigger, the events-queue trigger, the continuations-queue trigger and the reconcile timer", () => {
+    expect(registrations.map((r) => r.metadata.name)).toEqual(["resourceEvents", "resourceEventsQueue", "continuationsQueue", "reconcile"]);
+    expect(Object.values(registered("resourceEvents").metadata.bindings)).toEqual([expect.objectContaining({ type: "eventGridTrigger", direction: "in" })]);
+    expect(Object.values(registered("resourceEventsQueue").metadata.bindings)).toEqual([
       expect.objectContaining({ type: "queueTrigger", direction: "in", queueName: EVENTS_QUEUE, connection: "AzureWebJobsStorage" }),
     ]);
-    expect(Object.values(registrations[2]!.metadata.bindings)).toEqual([
+    expect(Object.values(registered("continuationsQueue").metadata.bindings)).toEqual([
+      expect.objectContaining({ type: "queueTrigger", direction: "in", queueName: CONTINUATIONS_QUEUE, connection: "AzureWebJobsStorage" }),
+    ]);
+    expect(CONTINUATIONS_QUEUE).not.toBe(EVENTS_QUEUE);
+    expect(Object.values(registered("reconcile").metadata.bindings)).toEqual([
       expect.objectContaining({ type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *" }),
     ]);
   });
@@ -102,10 +108,32 @@ describe("functions/", () => {
       "base64",
     );
     const lines: string[] = [];
-    await registrations[1]!.handler(message, context(lines));
+    await registered("resourceEventsQueue").handler(message, context(lines));
     const status = local.emulator.getResource(pe)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status;
     expect(status).toBe("Approved");
     expect(lines.join("\n")).toMatch(/information: approve .*pe-api-kv/);
+  });
+
+  it("the continuations trigger takes the app's own continuation as the app writes it (base64) and writes the endpoint's records", async () => {
+    // pe-api-kv was approved through the events queue above; its record is taken away, as if the approval had still been running.
+    const kv = local.arm.keyVaultFor("22222222-2222-2222-2222-222222222222");
+    const conns = [];
+    for await (const c of kv.privateEndpointConnections.listByResource("rg-shared", "kv-shared")) conns.push(c);
+    const conn = conns.find((c) => c.privateEndpoint?.id?.endsWith("/pe-api-kv"))!;
+    expect(conn.privateLinkServiceConnectionState?.status).toBe("Approved");
+    const recordPut = local.emulator.calls.find((c) => c.method === "PUT" && /\/privateDnsZones\/[^/]+\/A\//i.test(c.path) && c.status < 400);
+    expect(recordPut).toBeDefined();
+    const record = recordPut!.path.split("?")[0]!;
+    const [, sub, rg, zone, name] =
+      /subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)\/A\/([^/]+)/i.exec(record)!;
+    await local.arm.privateDnsFor(sub!).recordSets.delete(rg!, zone!, "A", name!);
+    expect(local.emulator.getResource(record)).toBeUndefined();
+
+    const message = Buffer.from(JSON.stringify(newContinuation(conn.id!, 1))).toString("base64");
+    const lines: string[] = [];
+    await registered("continuationsQueue").handler(message, context(lines));
+    expect(local.emulator.getResource(record)?.properties?.aRecords).toHaveLength(1);
+    expect(lines.join("\n")).toMatch(/information: dns-create /);
   });
 
   it("the queue trigger throws on a retryable failure, so the host retries after the visibility timeout", async () => {
@@ -113,7 +141,7 @@ describe("functions/", () => {
     local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0, count: 10 });
     // The host decoded the base64 and handed over the JSON parsed.
     const ev = JSON.parse(JSON.stringify(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" })));
-    await expect(registrations[1]!.handler(ev, context([]))).rejects.toThrow(/redelivery/);
+    await expect(registered("resourceEventsQueue").handler(ev, context([]))).rejects.toThrow(/redelivery/);
   }, 60_000);
 
   it("the registered handler approves an allow-listed endpoint's connection", async () => {
@@ -121,7 +149,7 @@ describe("functions/", () => {
     const ev = eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" });
     const lines: string[] = [];
     // The host hands the event over as plain JSON (eventTime a string).
-    await registrations[0]!.handler(JSON.parse(JSON.stringify(ev)), context(lines));
+    await registered("resourceEvents").handler(JSON.parse(JSON.stringify(ev)), context(lines));
     const status = local.emulator.getResource(pe)!.properties!.manualPrivateLinkServiceConnections[0].properties.privateLinkServiceConnectionState.status;
     expect(status).toBe("Approved");
     expect(lines.join("\n")).toMatch(/information: approve .*rule corp-spokes/);
@@ -131,7 +159,7 @@ describe("functions/", () => {
     const [echo] = JSON.parse(readFileSync(new URL("../fixtures/events/kv-connection-write-by-autopilot.eventgrid.json", import.meta.url), "utf8"));
     local.emulator.clearCalls();
     const lines: string[] = [];
-    await registrations[0]!.handler(echo, context(lines));
+    await registered("resourceEvents").handler(echo, context(lines));
     // The caller claim is the sender's word: no skip on it (issue 8), but no write either.
     expect(local.emulator.calls.filter((c) => c.method !== "GET" && c.status < 400).map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([]); // a refused create-if-absent (412) changes nothing
     expect(lines.join("\n")).not.toMatch(/error/);
@@ -142,7 +170,7 @@ describe("functions/", () => {
     local.emulator.injectFault({ method: "GET", pathIncludes: "pe-stranger-kv", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0, count: 10 });
     const lines: string[] = [];
     await expect(
-      registrations[0]!.handler(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }), context(lines)),
+      registered("resourceEvents").handler(eventGridEvent({ resourceId: pe, operationName: "Microsoft.Network/privateEndpoints/write" }), context(lines)),
     ).rejects.toThrow(/redelivery/);
     expect(lines.join("\n")).toMatch(/error: event .* failed/);
   }, 60_000);
@@ -156,7 +184,7 @@ describe("functions/", () => {
 
   it("the timer handler runs a sweep and logs its totals (and the sweep approves nothing the allow-list does not)", async () => {
     const lines: string[] = [];
-    await registrations[2]!.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} }, context(lines));
+    await registered("reconcile").handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} }, context(lines));
     expect(lines.join("\n")).toMatch(/information: sweep [0-9a-f-]+ complete: \{/);
     const stranger =
       "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";

@@ -9,7 +9,16 @@ import { generated, generatedText, GENERATED_PATH } from "../../infra/generate.j
 import { HANDLED_EVENT_TYPES, HANDLED_OPERATION_PREFIXES, isHandledOperation } from "../../shared/events/index.js";
 import { PROVIDER_TYPES } from "../../shared/model/providerTypes.js";
 import { CONNECTIONS_CHILD } from "../../shared/model/providerTypes.js";
-import { DEAD_LETTER_CONTAINER, EVENTS_POISON_QUEUE, EVENTS_QUEUE, PACKAGE_CONTAINER, CONFIG_CONTAINER, APP_TABLE } from "../../shared/runtime/azureNames.js";
+import {
+  CONTINUATIONS_POISON_QUEUE,
+  CONTINUATIONS_QUEUE,
+  DEAD_LETTER_CONTAINER,
+  EVENTS_POISON_QUEUE,
+  EVENTS_QUEUE,
+  PACKAGE_CONTAINER,
+  CONFIG_CONTAINER,
+  APP_TABLE,
+} from "../../shared/runtime/azureNames.js";
 import { Evaluator, Unresolved, loadTemplate, moduleTemplate, resourcesOf, type DeployContext, type Template } from "./armTemplate.js";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -306,12 +315,21 @@ describe("event subscription (watch-subscription.json)", () => {
       deadLetterDestination: { endpointType: "StorageBlob", properties: { blobContainerName: DEAD_LETTER_CONTAINER } },
     });
     expect(props.retryPolicy).toEqual({ maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 });
-    // Every queue trigger in functions/ names that queue: the shared constant, or its value.
+    // Every queue trigger in functions/ names that queue or the app's own continuations queue (never written by Event Grid):
+    // the shared constant, or its value; and exactly one trigger reads the events queue.
+    const read: string[] = [];
     for (const f of readdirSync(join(root, "functions"))) {
       for (const m of readFileSync(join(root, "functions", f), "utf8").matchAll(/queueName:\s*([^,\n}]+)/g)) {
-        expect([`EVENTS_QUEUE`, JSON.stringify(EVENTS_QUEUE), `'${EVENTS_QUEUE}'`], f).toContain(m[1]!.trim());
+        const named = m[1]!.trim();
+        const which = [EVENTS_QUEUE, CONTINUATIONS_QUEUE].find((q) =>
+          [q === EVENTS_QUEUE ? "EVENTS_QUEUE" : "CONTINUATIONS_QUEUE", JSON.stringify(q), `'${q}'`].includes(named),
+        );
+        expect(which, `${f}: ${named}`).toBeDefined();
+        read.push(which!);
       }
     }
+    expect(read.sort()).toEqual([CONTINUATIONS_QUEUE, EVENTS_QUEUE].sort());
+    expect(props.deliveryWithResourceIdentity.destination.properties.queueName).not.toBe(CONTINUATIONS_QUEUE);
   });
 
   it("the topic is the subscription's Microsoft.Resources.Subscriptions system topic with a system-assigned identity", () => {
@@ -429,11 +447,13 @@ describe("function app (main.json)", () => {
     expect((settingValue("AUTOPILOT_ALLOW_LIST_URL") as Unresolved).expression).toMatch(/configContainer.*allowListBlob/);
   });
 
-  it("storage: shared keys off; the events queue, its poison queue, the dead-letter, package and config containers and the app's table exist", () => {
+  it("storage: shared keys off; the events and continuations queues, their poison queues, the dead-letter, package and config containers and the app's table exist", () => {
     const acct = deployed(appTemplate, "Microsoft.Storage/storageAccounts")[0]!.properties as any;
     expect(acct).toMatchObject({ allowSharedKeyAccess: false, allowBlobPublicAccess: false, minimumTlsVersion: "TLS1_2" });
     const leaf = (type: string) => deployed(appTemplate, type, { suffix: "x" }).map((r) => String(r.name).split("/").pop());
-    expect(leaf("Microsoft.Storage/storageAccounts/queueServices/queues").sort()).toEqual([EVENTS_QUEUE, EVENTS_POISON_QUEUE].sort());
+    expect(leaf("Microsoft.Storage/storageAccounts/queueServices/queues").sort()).toEqual(
+      [EVENTS_QUEUE, EVENTS_POISON_QUEUE, CONTINUATIONS_QUEUE, CONTINUATIONS_POISON_QUEUE].sort(),
+    );
     expect(leaf("Microsoft.Storage/storageAccounts/blobServices/containers").sort()).toEqual(
       [PACKAGE_CONTAINER, DEAD_LETTER_CONTAINER, CONFIG_CONTAINER].sort(),
     );

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueServiceClient, type QueueClient } from "@azure/storage-queue";
 import { runCli } from "../../cli/main.js";
-import { EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../../shared/runtime/azureNames.js";
+import { CONTINUATIONS_POISON_QUEUE, CONTINUATIONS_QUEUE, EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../../shared/runtime/azureNames.js";
 import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
@@ -139,5 +139,26 @@ describe("events queue", () => {
     const moved = (await queue.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems;
     expect(moved.map((m) => m.messageText).sort()).toEqual(["m1", "m2"]);
     for (const m of moved) await queue.deleteMessage(m.messageId, m.popReceipt);
+  });
+
+  it("redrive-poison --queue continuations moves the continuations' poison queue back to the continuations queue, not to the events queue", async () => {
+    const svc = QueueServiceClient.fromConnectionString(azurite.connectionString);
+    const conts = svc.getQueueClient(CONTINUATIONS_QUEUE);
+    const contsPoison = svc.getQueueClient(CONTINUATIONS_POISON_QUEUE);
+    await Promise.all([conts.createIfNotExists(), contsPoison.createIfNotExists()]);
+    await contsPoison.sendMessage("c1");
+    const out: string[] = [];
+    const env = { ...process.env };
+    process.env.AzureWebJobsStorage = azurite.connectionString;
+    try {
+      expect(await runCli(["redrive-poison", "--queue", "continuations"], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(0);
+      expect(await runCli(["redrive-poison", "--queue", "other"], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(2);
+    } finally {
+      process.env = env;
+    }
+    expect(out[0]).toBe(`moved 1 message(s) from ${CONTINUATIONS_POISON_QUEUE} to ${CONTINUATIONS_QUEUE}`);
+    expect(out[1]).toMatch(/--queue must be events or continuations/);
+    expect((await conts.peekMessages()).peekedMessageItems.map((m) => m.messageText)).toEqual(["c1"]);
+    expect((await queue.peekMessages()).peekedMessageItems).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { CONSUMER, HUB_RG, PROVIDER, vaultId } from "../helpers/world.js";
 import { ResourceInventory } from "../../shared/gateways/inventory.js";
+import { firstCheckMs, recordedApprovalMs } from "../../shared/model/approvalTimes.js";
 
 /** The clock factor: a 47 s approval takes 940 ms, the 240 s sweep budget 4.8 s. */
 const SCALE = 0.02;
@@ -81,8 +82,13 @@ const statusOf = (l: LocalArm, id: string) => l.emulator.getResource(id)?.proper
 const approvalPuts = (l: LocalArm) => l.emulator.calls.filter((c) => c.method === "PUT" && /privateEndpointConnections/i.test(c.path) && c.status < 400).length;
 const record = (l: LocalArm, name: string) => l.emulator.getResource(`${ZONE_ID}/A/${name}`);
 
+/** The recorded approval times on the same clock (Key Vault: 47 s → 940 ms). */
+const expectedMs = (id: string) => (recordedApprovalMs(id) ?? 0) * SCALE || undefined;
+/** The first continuation check of an approval not done after WAIT_MS: just after the recorded time. */
+const FIRST_CHECK_MS = firstCheckMs(KV_APPROVAL_MS) - WAIT_MS;
+
 function autopilot(l: LocalArm, allow: string, extra: Partial<AutopilotOptions> = {}): Autopilot {
-  return new Autopilot({ arm: l.arm, config: parseConfigText(allow, "allow.yaml"), approvals: { waitMs: WAIT_MS }, ...extra });
+  return new Autopilot({ arm: l.arm, config: parseConfigText(allow, "allow.yaml"), approvals: { waitMs: WAIT_MS, expectedMs }, ...extra });
 }
 
 /** Waits (real time) until the provider has finished every operation on these connections. */
@@ -102,7 +108,8 @@ describe("slow approvals: many pending requests on one target", () => {
     expect(REQUESTS * KV_APPROVAL_MS).toBeGreaterThan(3 * SWEEP_BUDGET_MS);
     local = await startLocalArm({ resources: many() }, { timeScale: SCALE, throttle: false });
     const l = local;
-    const ap = autopilot(l, APPROVALS_ONLY);
+    // Every approval waited for, so the bound seen is the concurrency's, not the waiters' cap (test/approval/waits.test.ts).
+    const ap = autopilot(l, APPROVALS_ONLY, { approvals: { waitMs: WAIT_MS, expectedMs, maxWaiting: APPROVAL_CONCURRENCY } });
     // Count the approvals the app has in flight (sent, and waited for).
     let inFlight = 0;
     let maxInFlight = 0;
@@ -183,13 +190,15 @@ describe("slow approvals: DNS continues later", () => {
 
     const first = await handleRawEvent(event, ap, silentLogger, { audit, ledger });
     expect(first.find((d) => d.action === "approve")).toMatchObject({ outcome: "applied", resource: CONN });
-    expect(first.find((d) => d.action === "approve")!.reason).toMatch(/still applying it, not waited for/);
+    expect(first.find((d) => d.action === "approve")!.reason).toMatch(/still applying it, not done after a wait of 0.2 s/);
     expect(first.find((d) => d.action === "dns-skip")?.reason).toMatch(/still applying the approval .* continuation continuation:/);
     expect(first.some((d) => d.retryable)).toBe(false); // acknowledged: the continuation is stored
     expect(l.emulator.getResource(CONN)?.properties?.provisioningState).toBe("Updating");
     expect(record(l, "kv-slow")).toBeUndefined();
-    expect(continuations.due()).toEqual([]); // not before its delay
-    clock += 30_000;
+    // The first check comes just after Key Vault's recorded 47 s (on this clock), not before.
+    clock += FIRST_CHECK_MS - 1;
+    expect(continuations.due()).toEqual([]);
+    clock += 1;
     let queued = continuations.due();
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ connectionId: CONN, attempt: 1 });
