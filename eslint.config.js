@@ -34,6 +34,28 @@ export default tseslint.config(
     },
   },
   {
+    // ARM I/O through the gateways only (issue 9, README "Layout"): the SDK clients (@azure/arm-*)
+    // are imported under shared/gateways/ and nowhere else in the app, so the one write gate and
+    // dry-run cannot be walked around. Exempt: test/, bench/ and sandbox/, which build their own
+    // clients on purpose (a team creating its endpoint, the emulator's own checks).
+    // The TypeScript variant of the rule, so it adds to (not replaces) the pure-folder rule below.
+    files: ["**/*.ts"],
+    ignores: ["shared/gateways/**", "test/**", "bench/**", "sandbox/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@azure/arm-*"],
+              message: "Only shared/gateways/ talks to ARM through the SDK clients: add what you need to a gateway (or the ResourceInventory).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Pure folders (issue 9, README "Layout"): the nouns, rules and plans do no I/O, so they
     // import nothing from the ARM gateways, the stores, the runtime, the core or the appliers.
     files: [

@@ -6,7 +6,7 @@ import { isNotFound } from "../gateways/arm/errors.js";
 import { parseResourceId, sameId, sameType, tryParseResourceId } from "../model/resourceId.js";
 import { isManaged } from "../approval/rules.js";
 import type { ArmClients } from "../gateways/arm/clients.js";
-import { formatProblem, type AllowListConfig, type ConfigResult } from "../config/index.js";
+import { formatProblem, type AllowListConfig, type ConfigResult, type DnsZoneConfig } from "../config/index.js";
 import { isHandledOperation, PRIVATE_ENDPOINT_TYPE, type ResourceEvent } from "../events/index.js";
 import { NETWORK_INTERFACE_TYPE } from "../events/operations.js";
 import { requestFacts } from "../approval/requestFacts.js";
@@ -28,6 +28,7 @@ import { DnsRegistrar, type KnownRecordSets } from "../dns/registrar.js";
 import { newContinuation, type Continuation, type ContinuationSink } from "./continuations.js";
 import type { ConnectionInfo } from "../model/connection.js";
 import type { EndpointInfo } from "../model/endpoint.js";
+import type { ListedRecordSet } from "../model/recordSet.js";
 
 export { PRIVATE_ENDPOINT_TYPE };
 
@@ -133,7 +134,7 @@ export class Autopilot {
         ...(opts.approvals?.expectedMs ? { expectedMs: opts.approvals.expectedMs } : {}),
       })),
     });
-    this.cleaner = new Cleaner({ arm: opts.arm, connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });
+    this.cleaner = new Cleaner({ connections: this.connections, endpoints: this.endpoints, dns, index, marks, log: this.log, now: opts.now });
   }
 
   /**
@@ -293,6 +294,17 @@ export class Autopilot {
       return [ignored(tag, endpointId, "delete event, but the endpoint exists (re-created since): nothing to clean")];
     const out = await this.cleaner.releaseRecords(tag, endpointId, config, this.gate.isDry("dns-delete"), "endpoint deleted");
     return out.length ? out : [ignored(tag, endpointId, "endpoint deleted; it owned no records")];
+  }
+
+  /** Sweep: an owner that no listing shows any more (its delete event never reached us): release what it owned. */
+  async releaseGoneEndpoint(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]> {
+    if (dryRun && !this.gate.dry.app) return this.dryRunView().releaseGoneEndpoint(tag, endpointId, config, true);
+    return this.cleaner.releaseRecords(tag, endpointId, config, dryRun, "owner endpoint no longer exists");
+  }
+
+  /** Sweep: a configured zone's record sets as listed; the zone's ownership index is rebuilt from them on the way. */
+  indexZone(zone: DnsZoneConfig): Promise<ListedRecordSet[]> {
+    return this.cleaner.indexZone(zone);
   }
 
   /**

@@ -6,18 +6,18 @@ import { randomUUID } from "node:crypto";
 import { errorCode, httpStatus } from "../gateways/arm/errors.js";
 import { parseResourceId } from "../model/resourceId.js";
 import { isManaged } from "../approval/rules.js";
-import type { AllowListConfig } from "../config/index.js";
+import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
 import type { ResourceInventory } from "../gateways/inventory.js";
 import { PROVIDER_TYPES } from "../model/providerTypes.js";
 import { MemoryCursorStore, type CursorStore } from "../store/marks.js";
 import { MemoryRefusals, type RefusalMemory } from "../store/refusals.js";
-import { isDead, StoppedAtDeadline, type Autopilot } from "./autopilot.js";
+import { isDead, StoppedAtDeadline, type TargetLimits } from "./autopilot.js";
 import { decision, ignored, type Decision } from "../model/decision.js";
 import { errorMessage } from "../util/errorMessage.js";
 import { nameWriteRun } from "../gateways/writeGate.js";
 import type { KnownRecordSets } from "../dns/registrar.js";
-import { recordSetKey } from "../model/recordSet.js";
+import { recordSetKey, type ListedRecordSet } from "../model/recordSet.js";
 import type { ConnectionInfo } from "../model/connection.js";
 import type { EndpointInfo } from "../model/endpoint.js";
 
@@ -40,6 +40,32 @@ export interface SweepReport {
   error?: string;
 }
 
+/**
+ * What the sweep asks of the core (an Autopilot is one): the event path's own handlers,
+ * releasing the records of an owner that is gone, and listing a zone (which rebuilds the
+ * zone's ownership index). Every listing goes through the ResourceInventory; the sweep
+ * reaches into none of the core's gateways, cleaner or registrar.
+ */
+export interface SweepCore {
+  configOrFailClosed(tag: string, resource: string): AllowListConfig | Decision;
+  /** The same core with a write gate that writes nothing (a dry sweep). */
+  dryRunView(): SweepCore;
+  handleTarget(
+    tag: string,
+    targetId: string,
+    config: AllowListConfig,
+    dryRun: boolean,
+    focusId?: string,
+    listed?: ConnectionInfo[],
+    limits?: TargetLimits,
+  ): Promise<Decision[]>;
+  reviewListedEndpoint(tag: string, pe: EndpointInfo, config: AllowListConfig, dryRun: boolean, known: KnownRecordSets): Promise<Decision[]>;
+  releaseGoneEndpoint(tag: string, endpointId: string, config: AllowListConfig, dryRun: boolean): Promise<Decision[]>;
+  indexZone(zone: DnsZoneConfig): Promise<ListedRecordSet[]>;
+  /** Writes of earlier runs whose answer or audit row was lost (inside a WriteJournal only). */
+  recoverLostWrites(tag: string): Promise<Decision[]>;
+}
+
 const PHASES = ["approvals", "endpoints", "dead-endpoints", "orphans"] as const;
 type Phase = (typeof PHASES)[number];
 
@@ -50,7 +76,7 @@ export const UNREGISTERED_SKIP_MS = 24 * 3600_000;
 
 export class Sweeper {
   constructor(
-    private readonly autopilot: Autopilot,
+    private readonly autopilot: SweepCore,
     /** Every listing the sweep makes, and its fresh reads of listed endpoints. */
     private readonly inventory: ResourceInventory,
     private readonly cursors: CursorStore = new MemoryCursorStore(),
@@ -148,7 +174,7 @@ export class Sweeper {
           // Unwatched subscription: the listing cannot tell; ask ARM about this one endpoint.
           const sub = parseResourceId(owner).subscriptionId.toLowerCase();
           if (!watched.has(sub) && (await this.inventory.endpoint(owner).catch(() => "unknown" as const))) return [];
-          return autopilot.cleaner.releaseRecords(tag, owner, config, dryRun, "owner endpoint no longer exists");
+          return autopilot.releaseGoneEndpoint(tag, owner, config, dryRun);
         });
       }
       // Writes of earlier runs whose answer or audit row was lost (inside a WriteJournal only).
@@ -229,7 +255,7 @@ export class Sweeper {
    * are as listed), and when that plan would write or release, decide again on ARM's own body.
    */
   private async reviewHint(
-    autopilot: Autopilot,
+    autopilot: SweepCore,
     tag: string,
     pe: EndpointInfo,
     config: AllowListConfig,
@@ -291,7 +317,7 @@ export class Sweeper {
    * error; its records are then planned as on the event path, and named when they fail.
    */
   private async listZones(
-    autopilot: Autopilot,
+    autopilot: SweepCore,
     config: AllowListConfig,
     tag: string,
   ): Promise<{ records: KnownRecordSets; owners: Map<string, string>; errors: Decision[] }> {
@@ -299,9 +325,9 @@ export class Sweeper {
     const owners = new Map<string, string>(); // lower-cased id -> id as written
     const errors: Decision[] = [];
     for (const z of config.dns.zones) {
-      let listing: Awaited<ReturnType<Autopilot["cleaner"]["indexZone"]>>;
+      let listing: ListedRecordSet[];
       try {
-        listing = await autopilot.cleaner.indexZone(z);
+        listing = await autopilot.indexZone(z);
       } catch (e) {
         const zoneId = `${z.resourceGroupId}/providers/Microsoft.Network/privateDnsZones/${z.name}`;
         errors.push({ ...unitError(tag, zoneId, `listing zone ${z.name}`, e), dns: { zone: z.name } });

@@ -2,7 +2,6 @@
 // endpoints and stale provider connections where the admins enabled it. Never
 // touches what is not ours: only record sets carrying our marker, only via the
 // ownership index (rebuilt from that marker when lost), only with If-Match.
-import type { ArmClients } from "../gateways/arm/clients.js";
 import { isNotFound } from "../gateways/arm/errors.js";
 import type { AllowListConfig, DnsZoneConfig } from "../config/index.js";
 import { decodeOwnership } from "../dns/ownership.js";
@@ -16,7 +15,7 @@ import type { IndexEntry, OwnershipIndex } from "../store/ownershipIndex.js";
 import { decision, ignored, type Decision, type Logger, type Outcome } from "../model/decision.js";
 import { desiredRecordsOf } from "../dns/registrar.js";
 import type { MarkStore } from "../store/marks.js";
-import { recordSetKey, recordSetResourceId, zoneKey, type CurrentRecordSet, type RecordSetKey, type RecordType } from "../model/recordSet.js";
+import { recordSetKey, recordSetResourceId, zoneKey, type ListedRecordSet, type RecordSetKey } from "../model/recordSet.js";
 import type { ConnectionInfo } from "../model/connection.js";
 import type { EndpointInfo } from "../model/endpoint.js";
 
@@ -24,7 +23,6 @@ import type { EndpointInfo } from "../model/endpoint.js";
 const ZONE_INDEX_TTL_MS = 24 * 3_600_000;
 
 export interface CleanerDeps {
-  arm: ArmClients;
   connections: ConnectionsGateway;
   endpoints: EndpointsGateway;
   dns: PrivateDnsGateway;
@@ -122,8 +120,8 @@ export class Cleaner {
    * Lists a zone once and rebuilds its index entries from the record sets' ownership
    * metadata; returns the listing (sweeps plan against it).
    */
-  async indexZone(z: DnsZoneConfig): Promise<{ recordName: string; recordType: RecordType; current: CurrentRecordSet }[]> {
-    const listing: { recordName: string; recordType: RecordType; current: CurrentRecordSet }[] = [];
+  async indexZone(z: DnsZoneConfig): Promise<ListedRecordSet[]> {
+    const listing: ListedRecordSet[] = [];
     const entries: IndexEntry[] = [];
     for await (const item of this.d.dns.listRecordSets(z.resourceGroupId, z.name)) {
       listing.push(item);

@@ -12,8 +12,8 @@ import {
   recordSetResourceId,
   recordTypeOf,
   type CurrentRecordSet,
+  type ListedRecordSet,
   type RecordSetKey,
-  type RecordType,
   type RecordWrite,
 } from "../model/recordSet.js";
 
@@ -56,7 +56,7 @@ export class PrivateDnsGateway {
   }
 
   /** Every A and AAAA record set of a zone, paged (one list per type). Costly on Private DNS's read budget: only for index rebuilds and sweeps. */
-  async *listRecordSets(zoneResourceGroupId: string, zone: string): AsyncIterable<{ recordName: string; recordType: RecordType; current: CurrentRecordSet }> {
+  async *listRecordSets(zoneResourceGroupId: string, zone: string): AsyncIterable<ListedRecordSet> {
     const { client, rg } = this.target({ zoneResourceGroupId, zone, recordName: "" });
     for (const recordType of RECORD_TYPES) {
       for await (const r of client.listByType(rg, zone, recordType)) {

@@ -50,6 +50,13 @@ export interface CurrentRecordSet {
   metadata: Record<string, string>;
 }
 
+/** A record set as a zone's listing returns it. */
+export interface ListedRecordSet {
+  recordName: string;
+  recordType: RecordType;
+  current: CurrentRecordSet;
+}
+
 /** A record set as the app writes it. */
 export interface RecordWrite {
   /** create: If-None-Match *; update: If-Match etag. */
