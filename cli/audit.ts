@@ -17,8 +17,7 @@ import { APP_TABLE } from "../shared/runtime/settings.js";
 import { statusOf, tableClient, tableClientFromSettings, tableErrorCode } from "../shared/store/tables.js";
 import { UsageError, type CliIo } from "./io.js";
 
-export const AUDIT_USAGE =
-  "privatelink-autopilot audit [--since <ISO time | 30m | 24h | 7d>] [--resource <id>] [--action <action>] [--limit N] [--json] [--connection-string <cs>]";
+export { AUDIT_USAGE } from "./usage.js";
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 

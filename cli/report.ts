@@ -12,8 +12,7 @@ import { Sweeper } from "../shared/autopilot/sweep.js";
 import { reportFigures, type ReportConnection, type ReportFigures, type ReportZone } from "../shared/report/figures.js";
 import { ResourceInventory } from "../shared/gateways/inventory.js";
 
-export const REPORT_USAGE =
-  "privatelink-autopilot report --config <allow-list.yaml> [--estate <estate.json>] --out <report.html> [--days N] [--audit-file <audit.jsonl> | --connection-string <cs>] [--json]";
+export { REPORT_USAGE } from "./usage.js";
 
 export interface ReportSources {
   autopilot: Autopilot;

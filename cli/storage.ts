@@ -20,11 +20,7 @@ import { UsageError, type CliIo } from "./io.js";
 const QUEUES = { events: EVENTS_QUEUE, continuations: CONTINUATIONS_QUEUE } as const;
 const POISON = { events: EVENTS_POISON_QUEUE, continuations: CONTINUATIONS_POISON_QUEUE } as const;
 
-export const STORAGE_USAGE = `privatelink-autopilot redrive-poison [--queue events|continuations] [--max <n>] [--dry-run]
-      (moves ${EVENTS_POISON_QUEUE} back to ${EVENTS_QUEUE}, or ${CONTINUATIONS_POISON_QUEUE} to ${CONTINUATIONS_QUEUE};
-       storage from AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri)
-  privatelink-autopilot publish-allow-list [--url <blob url>] <allow-list.yaml | folder>
-      (validates, then uploads to --url or AUTOPILOT_ALLOW_LIST_URL; the app takes it within AUTOPILOT_ALLOW_LIST_REFRESH_SECONDS)`;
+export { STORAGE_USAGE } from "./usage.js";
 
 const credential = (clientId: string | undefined) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
 
