@@ -1,21 +1,28 @@
 // `privatelink-autopilot report --out report.html`: reads what `pending` and `audit` read
 // (the managed connections, the zones' record sets, the audit trail), counts it
 // (shared/report/figures.ts) and writes one self-contained page (shared/report/html.ts).
-// Read-only: the autopilot it is given is a dry-run view; nothing is written to Azure.
+// Read-only: it is given reads (an Autopilot's dry-run view offers them); nothing is written to Azure.
 import { readFile } from "node:fs/promises";
 import type { AuditEntry, AuditLog } from "../shared/store/audit/index.js";
 import type { ArmClients } from "../shared/gateways/arm/clients.js";
 import type { AllowListConfig } from "../shared/config/index.js";
-import type { Autopilot } from "../shared/autopilot/autopilot.js";
-import { listPending } from "../shared/autopilot/pending.js";
-import { Sweeper } from "../shared/autopilot/sweep.js";
+import type { PrivateDnsGateway } from "../shared/gateways/privateDns.js";
+import { listPending, type PendingReads } from "../shared/autopilot/pending.js";
+import { listManagedTargets } from "../shared/autopilot/sweep.js";
 import { reportFigures, type ReportConnection, type ReportFigures, type ReportZone } from "../shared/report/figures.js";
 import { ResourceInventory } from "../shared/gateways/inventory.js";
 
 export { REPORT_USAGE } from "./usage.js";
 
+/** The reads the report makes besides the listings: what `pending` reads, and a zone's record sets. */
+export interface ReportReads extends PendingReads {
+  dns: Pick<PrivateDnsGateway, "listRecordSets">;
+}
+
 export interface ReportSources {
-  autopilot: Autopilot;
+  /** Its reads: an Autopilot's dry-run view offers them (the field keeps the name the CLI passes). */
+  autopilot: ReportReads;
+  /** For the listings of the managed provider resources (the sweep's ResourceInventory). */
   arm: ArmClients;
   config: AllowListConfig;
   days: number;
@@ -31,12 +38,13 @@ export async function gatherReport(src: ReportSources): Promise<ReportFigures> {
   const readErrors: { resource: string; reason: string }[] = [];
   const fail = (resource: string, e: unknown) => readErrors.push({ resource, reason: e instanceof Error ? e.message : String(e) });
 
-  const { ids, errors } = await new Sweeper(src.autopilot, new ResourceInventory(src.arm)).managedTargets(src.config, "report");
+  const reads = src.autopilot;
+  const { ids, errors } = await listManagedTargets(new ResourceInventory(src.arm), src.config, "report");
   for (const e of errors) if (e.action === "error") readErrors.push({ resource: e.resource, reason: e.reason });
   const connections: ReportConnection[] = [];
   for (const [target, listed] of ids) {
     try {
-      for (const c of listed ?? (await src.autopilot.connections.listConnections(target))) connections.push({ targetType: c.targetType, status: c.status });
+      for (const c of listed ?? (await reads.connections.listConnections(target))) connections.push({ targetType: c.targetType, status: c.status });
     } catch (e) {
       fail(target, e);
     }
@@ -46,7 +54,7 @@ export async function gatherReport(src: ReportSources): Promise<ReportFigures> {
   for (const z of src.config.dns.zones) {
     try {
       const recordSets: { metadata?: Record<string, string> }[] = [];
-      for await (const r of src.autopilot.dns.listRecordSets(z.resourceGroupId, z.name)) recordSets.push({ metadata: r.current.metadata });
+      for await (const r of reads.dns.listRecordSets(z.resourceGroupId, z.name)) recordSets.push({ metadata: r.current.metadata });
       zones.push({ zone: z.name, resourceGroupId: z.resourceGroupId, ownerId: z.ownerId ?? src.config.dns.ownerId, recordSets });
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
@@ -66,7 +74,7 @@ export async function gatherReport(src: ReportSources): Promise<ReportFigures> {
   }
   const firstSeen = audit ? firstSeenIn(audit) : undefined;
   const pending = await listPending(
-    src.autopilot,
+    reads,
     ids.map(([id]) => id),
     src.config,
     { now, ...(firstSeen ? { firstSeen } : {}) },

@@ -6,7 +6,9 @@ import type { AllowListConfig } from "../config/index.js";
 import { evaluateApproval, type RuleMiss } from "../approval/rules.js";
 import { connectionFacts, requestFacts, type RequesterRead } from "../approval/requestFacts.js";
 import { planApproval } from "../approval/plan.js";
-import type { Autopilot } from "./autopilot.js";
+import type { ConnectionsGateway } from "../gateways/connections.js";
+import type { EndpointsGateway } from "../gateways/endpoints.js";
+import type { ManagementGroupDirectory } from "../gateways/managementGroups.js";
 import type { ConnectionInfo } from "../model/connection.js";
 
 export interface PendingRequest {
@@ -54,20 +56,31 @@ export interface PendingOptions {
   firstSeen?: (connectionId: string) => Promise<Date | undefined>;
 }
 
+/**
+ * The reads `pending` makes: a target's connections, a requester's endpoint, the
+ * subscriptions below management groups. An Autopilot (its dry-run view: nothing is
+ * written) offers them; so does any set of gateways.
+ */
+export interface PendingReads {
+  connections: Pick<ConnectionsGateway, "listConnections">;
+  endpoints: Pick<EndpointsGateway, "getEndpoint">;
+  groups: Pick<ManagementGroupDirectory, "load" | "subscriptionsOf">;
+}
+
 /** Every Pending connection on the given targets (the sweep's managed listing), oldest first. */
 export async function listPending(
-  autopilot: Autopilot,
+  reads: PendingReads,
   targets: readonly string[],
   config: AllowListConfig,
   opts: PendingOptions = {},
 ): Promise<PendingRequest[]> {
   const now = opts.now ?? new Date();
-  await autopilot.groups.load(config.approval);
+  await reads.groups.load(config.approval);
   const out: PendingRequest[] = [];
   for (const target of targets) {
-    for (const c of await autopilot.connections.listConnections(target)) {
+    for (const c of await reads.connections.listConnections(target)) {
       if (c.status !== "Pending") continue;
-      out.push(await describePending(autopilot, c, config, now, opts.firstSeen));
+      out.push(await describePending(reads, c, config, now, opts.firstSeen));
     }
   }
   const age = (p: PendingRequest) => p.ageSeconds ?? -1;
@@ -75,7 +88,7 @@ export async function listPending(
 }
 
 async function describePending(
-  autopilot: Autopilot,
+  reads: PendingReads,
   c: ConnectionInfo,
   config: AllowListConfig,
   now: Date,
@@ -85,13 +98,13 @@ async function describePending(
   if (!facts) {
     let pe: RequesterRead;
     try {
-      pe = await autopilot.endpoints.getEndpoint(c.privateEndpointId!);
+      pe = await reads.endpoints.getEndpoint(c.privateEndpointId!);
     } catch (e) {
       pe = { unreadable: (e as Error).message };
     }
     facts = requestFacts(config.approval, c, pe);
   }
-  const plan = planApproval(config.approval, c, facts, undefined, autopilot.groups);
+  const plan = planApproval(config.approval, c, facts, undefined, reads.groups);
   const requester = tryParseResourceId(c.privateEndpointId ?? "");
   const base: PendingRequest = {
     connection: c.id,
@@ -119,7 +132,7 @@ async function describePending(
       groupIds: facts.groupIds,
       requestMessage: c.description ?? "",
     },
-    autopilot.groups,
+    reads.groups,
   );
   if (v.verdict !== "no-match") return base;
   const closest = closestMiss(v.misses);

@@ -195,59 +195,9 @@ export class Sweeper {
     return report(true);
   }
 
-  /**
-   * Provider resources of the registered types inside managedScopes, via one paged list
-   * per type and subscription, each with the connections its listed body carries (most
-   * types embed them: then no list per resource; undefined: the target lists its own).
-   * A listing that fails is an error of its own; a namespace the subscription has not
-   * registered is remembered and skipped for a day.
-   */
-  async managedTargets(config: AllowListConfig, tag: string): Promise<{ ids: [string, ConnectionInfo[] | undefined][]; errors: Decision[] }> {
-    const subs = [...new Set(config.approval.managedScopes.map((s) => parseResourceId(s).subscriptionId))];
-    const out = new Map<string, ConnectionInfo[] | undefined>();
-    const errors: Decision[] = [];
-    const sorted = () => [...out].sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
-    if (this.inventory.usesResourceGraph) {
-      // Every registered type in one query. Rows may lag ARM: every write re-reads its connection first.
-      try {
-        for await (const r of this.inventory.graphTargets(subs)) {
-          if (isManaged(config.approval, r.id)) out.set(r.id, r.connections);
-        }
-        return { ids: sorted(), errors };
-      } catch (e) {
-        out.clear();
-        errors.push(graphFallback(tag, "managed provider resources", e));
-      }
-    }
-    const now = this.now();
-    for (const sub of subs) {
-      for (const p of PROVIDER_TYPES) {
-        const scope = `/subscriptions/${sub}/providers/${p.type}`;
-        const namespace = p.type.split("/")[0]!;
-        const refusalKey = `unregistered:${sub}/${namespace}`;
-        const remembered = this.refusals.get(refusalKey, now);
-        if (remembered) {
-          errors.push(ignored(tag, scope, `skipped: ${remembered.reason} (remembered until ${new Date(remembered.until).toISOString()})`));
-          continue;
-        }
-        try {
-          const found: [string, ConnectionInfo[] | undefined][] = [];
-          for await (const r of this.inventory.targetsOfType(sub, p)) {
-            if (isManaged(config.approval, r.id)) found.push([r.id, r.connections]);
-          }
-          for (const [id, listed] of found) out.set(id, listed);
-        } catch (e) {
-          if (isUnregistered(e)) {
-            const reason = `provider namespace ${namespace} is not registered in subscription ${sub} (409 MissingSubscriptionRegistration): no ${p.label} can exist there`;
-            this.refusals.remember(refusalKey, reason, now + UNREGISTERED_SKIP_MS);
-            errors.push(decision({ event: tag, action: "error", resource: scope, reason: `${reason}; its types are skipped for 24 h` }, "skipped"));
-          } else {
-            errors.push(unitError(tag, scope, `listing ${p.label} resources`, e));
-          }
-        }
-      }
-    }
-    return { ids: sorted(), errors };
+  /** The managed provider resources and the connections their listings carry (listManagedTargets, with this sweep's refusal memory). */
+  managedTargets(config: AllowListConfig, tag: string): Promise<ManagedTargets> {
+    return listManagedTargets(this.inventory, config, tag, { refusals: this.refusals, now: this.now });
   }
 
   /**
@@ -341,6 +291,73 @@ export class Sweeper {
     }
     return { records, owners, errors };
   }
+}
+
+/** Managed provider resources, sorted by id, each with the connections its listed body carries (undefined: it lists its own), and the listings that failed. */
+export interface ManagedTargets {
+  ids: [string, ConnectionInfo[] | undefined][];
+  errors: Decision[];
+}
+
+/**
+ * Provider resources of the registered types inside managedScopes, via one paged list
+ * per type and subscription, each with the connections its listed body carries (most
+ * types embed them: then no list per resource; undefined: the target lists its own).
+ * A listing that fails is an error of its own; a namespace the subscription has not
+ * registered is remembered and skipped for a day.
+ */
+export async function listManagedTargets(
+  inventory: ResourceInventory,
+  config: AllowListConfig,
+  tag: string,
+  memory: { refusals?: RefusalMemory; now?: () => number } = {},
+): Promise<ManagedTargets> {
+  const refusals = memory.refusals ?? new MemoryRefusals();
+  const subs = [...new Set(config.approval.managedScopes.map((s) => parseResourceId(s).subscriptionId))];
+  const out = new Map<string, ConnectionInfo[] | undefined>();
+  const errors: Decision[] = [];
+  const sorted = () => [...out].sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  if (inventory.usesResourceGraph) {
+    // Every registered type in one query. Rows may lag ARM: every write re-reads its connection first.
+    try {
+      for await (const r of inventory.graphTargets(subs)) {
+        if (isManaged(config.approval, r.id)) out.set(r.id, r.connections);
+      }
+      return { ids: sorted(), errors };
+    } catch (e) {
+      out.clear();
+      errors.push(graphFallback(tag, "managed provider resources", e));
+    }
+  }
+  const now = (memory.now ?? Date.now)();
+  for (const sub of subs) {
+    for (const p of PROVIDER_TYPES) {
+      const scope = `/subscriptions/${sub}/providers/${p.type}`;
+      const namespace = p.type.split("/")[0]!;
+      const refusalKey = `unregistered:${sub}/${namespace}`;
+      const remembered = refusals.get(refusalKey, now);
+      if (remembered) {
+        errors.push(ignored(tag, scope, `skipped: ${remembered.reason} (remembered until ${new Date(remembered.until).toISOString()})`));
+        continue;
+      }
+      try {
+        const found: [string, ConnectionInfo[] | undefined][] = [];
+        for await (const r of inventory.targetsOfType(sub, p)) {
+          if (isManaged(config.approval, r.id)) found.push([r.id, r.connections]);
+        }
+        for (const [id, listed] of found) out.set(id, listed);
+      } catch (e) {
+        if (isUnregistered(e)) {
+          const reason = `provider namespace ${namespace} is not registered in subscription ${sub} (409 MissingSubscriptionRegistration): no ${p.label} can exist there`;
+          refusals.remember(refusalKey, reason, now + UNREGISTERED_SKIP_MS);
+          errors.push(decision({ event: tag, action: "error", resource: scope, reason: `${reason}; its types are skipped for 24 h` }, "skipped"));
+        } else {
+          errors.push(unitError(tag, scope, `listing ${p.label} resources`, e));
+        }
+      }
+    }
+  }
+  return { ids: sorted(), errors };
 }
 
 /** A unit that failed: what was being done, on what, and the service's answer. */
