@@ -56,6 +56,34 @@ export default tseslint.config(
     },
   },
   {
+    // One way in (issue 9, README "Layout"): the Functions, the sandbox and the CLI call the
+    // Runtime's entry points (handleEvent, handleQueueMessage, sweep), which run the event and
+    // sweep pipelines with the ledger, write-ahead intents and audit trail. The pipelines
+    // themselves are for the Runtime; test/ and bench/ drive them with a core of their own.
+    // (The pure-folder entry below sets the same rule again for its folders, forbidding all of runtime/.)
+    files: ["**/*.ts"],
+    ignores: ["shared/runtime/runtime.ts", "test/**", "bench/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/handleEvent.js"],
+              importNames: ["handleRawEvent"],
+              message: "Call the Runtime's handleEvent / handleQueueMessage (shared/runtime/runtime.ts): the one way in.",
+            },
+            {
+              group: ["**/auditedSweep.js"],
+              importNames: ["auditedSweep"],
+              message: "Call the Runtime's sweep (shared/runtime/runtime.ts): the one way in.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Pure folders (issue 9, README "Layout"): the nouns, rules and plans do no I/O, so they
     // import nothing from the ARM gateways, the stores, the runtime, the core or the appliers.
     files: [

@@ -1,7 +1,8 @@
 // One sweep whose decisions go to the audit trail, as the timer Function runs it:
 // its writes record write-ahead intents (a WriteJournal the Sweeper names sweep:<run id>), resolved only once
 // the audit rows are committed, so a write whose answer or audit row was lost is
-// audited by the next sweep. Shared by the runtime, the CLI and the tests.
+// audited by the next sweep. The pipeline behind the Runtime's sweep (the timer, the sandbox,
+// `reconcile`); only the Runtime calls it (ESLint), and the tests with a Sweeper of their own.
 import { auditEntries, type AuditLog } from "../store/audit/index.js";
 import type { Logger } from "../model/decision.js";
 import type { SweepOptions, SweepReport, Sweeper } from "../autopilot/sweep.js";

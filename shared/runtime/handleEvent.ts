@@ -1,5 +1,7 @@
-// The one entry point for a raw event, shared by the Function, `replay` and the
-// sandbox webhook, so all three behave the same.
+// The event pipeline behind the Runtime's handleEvent and handleQueueMessage (runtime.ts),
+// the one way in for the Functions, the queue triggers, `replay` and the sandbox webhook, so
+// all behave the same. Only the Runtime calls handleRawEvent (ESLint); test/ and bench/
+// drive it with a core and sinks of their own.
 import { parseEvent } from "../events/index.js";
 import { parseContinuation } from "../autopilot/continuations.js";
 import type { Autopilot } from "../autopilot/autopilot.js";
