@@ -96,6 +96,7 @@ export default tseslint.config(
       "shared/approval/requestFacts.ts",
       "shared/dns/**",
       "shared/cleanup/plan.ts",
+      "shared/report/**",
     ],
     ignores: ["shared/dns/registrar.ts"],
     rules: {
@@ -105,7 +106,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ["**/gateways/**", "**/store/**", "**/runtime/**", "**/autopilot/**", "**/registrar.js", "**/cleaner.js", "**/applier.js"],
-              message: "A pure folder (shared/model, util, config, events, approval plans and rules, dns, cleanup/plan) must not import I/O code.",
+              message: "A pure folder (shared/model, util, config, events, approval plans and rules, dns, cleanup/plan, report) must not import I/O code.",
             },
           ],
         },

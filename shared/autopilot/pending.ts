@@ -10,27 +10,9 @@ import type { ConnectionsGateway } from "../gateways/connections.js";
 import type { EndpointsGateway } from "../gateways/endpoints.js";
 import type { ManagementGroupDirectory } from "../gateways/managementGroups.js";
 import type { ConnectionInfo } from "../model/connection.js";
+import type { PendingRequest } from "../model/pendingRequest.js";
 
-export interface PendingRequest {
-  connection: string;
-  target: string;
-  targetType: string;
-  /** The requester's private endpoint id, its subscription and resource group. */
-  requester?: string;
-  requesterSubscription?: string;
-  requesterResourceGroup?: string;
-  /** The request message (consumer-written). */
-  message?: string;
-  /** When the app first recorded it waiting (its audit trail), if known. */
-  firstSeen?: string;
-  ageSeconds?: number;
-  /** What the app does with it now: leave-pending (a human decides) or approve/reject once the app gets to it. */
-  plan: string;
-  /** The rule that came closest: the one that matched the most criteria, in the order they are checked. */
-  closestRule?: string;
-  /** What that rule (or the allow-list) missed. */
-  why: string;
-}
+export type { PendingRequest };
 
 /** Criteria in the order a rule checks them: a miss further down means more matched. */
 const ORDER = [

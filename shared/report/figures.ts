@@ -1,8 +1,8 @@
 // The figures of `privatelink-autopilot report`: pure counting over what the CLI already
 // reads (the managed connections, the audit trail, the zones' record sets, the pending
 // list). The page (html.ts) and the Azure Monitor workbook show the same figures.
-import type { AuditEntry } from "../store/audit/index.js";
-import type { PendingRequest } from "../autopilot/pending.js";
+import type { AuditEntry } from "../model/auditEntry.js";
+import type { PendingRequest } from "../model/pendingRequest.js";
 import { decodeOwnership, MANAGER } from "../dns/ownership.js";
 import { providerTypeFor } from "../model/providerTypes.js";
 
