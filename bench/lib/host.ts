@@ -3,7 +3,7 @@
 // - the Event Grid trigger (`resourceEvents`): events are pushed, up to maxInFlight run at
 //   once; a failed invocation is delivered again on Event Grid's schedule (10 s, 30 s, 1 min,
 //   5 min, 10 min, 30 min, 1 h: learn.microsoft.com/azure/event-grid/delivery-and-retry);
-// - the queue trigger (`resourceEventsQueue`) that reads the app's continuations: host.json's
+// - the queue trigger (`continuationsQueue`) that reads the app's continuations queue: host.json's
 //   extensions.queues rules. It fetches batchSize messages when at most newBatchThreshold run
 //   (so at most their sum at once), polls an empty queue with a back-off from 100 ms doubling
 //   to maxPollingInterval (the WebJobs SDK's), and a failed message becomes visible again after

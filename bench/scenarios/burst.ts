@@ -50,8 +50,9 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioOutput> {
     continueAfterSeconds: Number(process.env.BENCH_CONTINUE_AFTER_SECONDS ?? CONTINUE_AFTER_MS / 1000),
     throttle: true,
   };
-  // minimalCalls: the same app path with nothing throttled and every check landing after its operation is done, per endpoint.
-  const calib = await burst({ ...base, endpoints: 50, maxInFlight: 16, throttle: false, timeScale: 0.02 });
+  // minimalCalls: the same app path with nothing throttled, no status poll (nothing waited for) and the one
+  // continuation check landing after its operation is done, per endpoint: GET endpoint, list, PUT; GET connection, GET endpoint, PUT record.
+  const calib = await burst({ ...base, endpoints: 50, maxInFlight: 16, throttle: false, timeScale: 0.02, approvalWaitSeconds: 0 });
   const perEndpoint = calib.calls / 50;
   const runs: Array<Awaited<ReturnType<typeof burst>>> = [];
   const concurrencies = (process.env.BENCH_IN_FLIGHT ?? "16,64").split(",").map(Number);

@@ -56,10 +56,10 @@ export class ApprovalApplier {
   }
 
   /** Plans the connection's approval and applies it (dry: plans only). Throws only when reading ARM fails. */
-  async apply(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts): Promise<Verdict> {
+  async apply(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, facts: RequestFacts, opts: { wait?: boolean } = {}): Promise<Verdict> {
     let running = false;
     let waitedMs = 0;
-    const d = await this.applyOne(tag, c, config, dryRun, facts, (ms) => {
+    const d = await this.applyOne(tag, c, config, dryRun, facts, opts.wait !== false, (ms) => {
       running = true;
       waitedMs = ms;
     });
@@ -72,6 +72,7 @@ export class ApprovalApplier {
     config: AllowListConfig,
     dryRun: boolean,
     facts: RequestFacts,
+    mayWait: boolean,
     noteRunning: (waitedMs: number) => void,
   ): Promise<Decision> {
     // Only what this app approved may be revoked: its own record says so, not the description.
@@ -105,7 +106,7 @@ export class ApprovalApplier {
     const status = plan.action === "approve" ? "Approved" : "Rejected";
     const description = approvalDescription(fresh, plan);
     let written;
-    const wait = this.d.waits.begin();
+    const wait = mayWait ? this.d.waits.begin() : NO_WAIT;
     try {
       written = await this.d.connections.setState(
         fresh,
@@ -155,6 +156,8 @@ export class ApprovalApplier {
     }
   }
 }
+
+const NO_WAIT = { ms: 0, end: () => {} };
 
 /** 0.2, 10: tenths below 10 s. */
 function seconds(ms: number): string {

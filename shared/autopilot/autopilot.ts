@@ -84,6 +84,12 @@ export const CONTINUE_MAX_ATTEMPTS = 20;
 export interface TargetLimits {
   /** true once no new approval may start (the sweep's deadline). */
   stop?: () => boolean;
+  /**
+   * Approvals are not waited for when a continuation can write their DNS (the sweep: its
+   * budget goes to the next target, not to a provider's 47 s; without a continuation queue
+   * the wait stays, so a quick provider's records are still written in this run).
+   */
+  noWait?: boolean;
 }
 
 /** A target cut short at the caller's deadline: the decisions made so far (the rest is said to wait for the next run). */
@@ -340,6 +346,7 @@ export class Autopilot {
     // side; once the caller's deadline has come no new one starts, and what was not reached
     // is said to wait for the next run. Decisions keep the listing's order.
     const slots: TargetSlot[] = new Array(conns.length);
+    const noWait = !!limits.noWait && !!this.opts.continuations && config.dns.zones.length > 0;
     let stopped = false;
     await pool(
       conns.map((c, i) => [c, i] as const),
@@ -365,7 +372,7 @@ export class Autopilot {
           };
           return;
         }
-        slots[i] = await this.reviewConnection(tag, c, config, dryRun, focusId);
+        slots[i] = await this.reviewConnection(tag, c, config, dryRun, focusId, noWait);
       },
     );
     const out = slots.flatMap((s) => s.decisions);
@@ -382,11 +389,18 @@ export class Autopilot {
   }
 
   /** One connection of a target: its decision, and whether DNS follows now or later. */
-  private async reviewConnection(tag: string, c: ConnectionInfo, config: AllowListConfig, dryRun: boolean, focusId?: string): Promise<TargetSlot> {
+  private async reviewConnection(
+    tag: string,
+    c: ConnectionInfo,
+    config: AllowListConfig,
+    dryRun: boolean,
+    focusId?: string,
+    noWait = false,
+  ): Promise<TargetSlot> {
     if (c.status === "Disconnected") return { decisions: [await this.cleaner.deleteStaleConnection(tag, c, config, dryRun)] };
     let v: Verdict;
     try {
-      v = await this.approvals.apply(tag, c, config, dryRun, await this.approvals.factsFor(c, config));
+      v = await this.approvals.apply(tag, c, config, dryRun, await this.approvals.factsFor(c, config), { wait: !noWait });
     } catch (e) {
       return { decisions: [retryLater(tag, c.id, e)] };
     }

@@ -144,7 +144,7 @@ export class Sweeper {
       decisions.push(...targets.errors);
       for (const [target, listed] of targets.ids) {
         await unit("approvals", target.toLowerCase(), "reading and deciding the target's connections", target, () =>
-          autopilot.handleTarget(tag, target, config, dryRun, undefined, listed, { stop: pastDeadline }),
+          autopilot.handleTarget(tag, target, config, dryRun, undefined, listed, { stop: pastDeadline, noWait: true }),
         );
       }
       // 2. Consumer side: every endpoint of the watched subscriptions, against the zones as listed.

@@ -169,6 +169,48 @@ describe("slow approvals: many pending requests on one target", () => {
   }, 60_000);
 });
 
+describe("slow approvals in the sweep with a continuation queue", () => {
+  const vaults = Array.from({ length: 6 }, (_, i) => vaultId(`kv-${i}`));
+  it("the sweep does not wait for them: every approval is sent at once, none is polled, and each one's DNS is a continuation timed just after the recorded time", async () => {
+    local = await startLocalArm(
+      { resources: [zone, ...vaults.map(vault), ...vaults.flatMap((v, i) => request(v, `pe-${i}`, `10.1.0.${i + 4}`))] },
+      { timeScale: SCALE, throttle: false },
+    );
+    const l = local;
+    let clock = 0;
+    const continuations = new MemoryContinuations(() => clock);
+    const ap = autopilot(l, WITH_DNS, { continuations: { sink: continuations, delayMs: 30_000 } });
+    l.emulator.clearCalls();
+    const report = await new Sweeper(ap, new ResourceInventory(l.arm), new MemoryCursorStore()).sweep({
+      subscriptions: [],
+      deadline: Date.now() + SWEEP_BUDGET_MS,
+    });
+    const approvals = report.decisions.filter((d) => d.action === "approve");
+    expect(approvals).toHaveLength(6);
+    for (const d of approvals) expect(d).toMatchObject({ outcome: "applied", reason: expect.stringMatching(/still applying it, not waited for/) });
+    expect(l.emulator.calls.filter((c) => c.kind === "operation")).toEqual([]); // no status poll
+    expect(continuations.queued.map((q) => q.dueAt)).toEqual(Array(6).fill(firstCheckMs(KV_APPROVAL_MS)));
+    expect(continuations.queued.map((q) => q.c.attempt)).toEqual(Array(6).fill(1));
+
+    await untilSettled(
+      l,
+      vaults.map((v, i) => connOf(v, `pe-${i}`)),
+    );
+    clock = firstCheckMs(KV_APPROVAL_MS);
+    // Each continuation writes its endpoint's record, or finds it written (the sweep's endpoint phase may have come after the provider finished).
+    const due = continuations.due();
+    expect(due).toHaveLength(6);
+    for (const c of due) {
+      const ds = await ap.handleContinuation(c);
+      expect(ds).toHaveLength(1);
+      expect(["dns-create applied", "dns-skip skipped"]).toContain(`${ds[0]!.action} ${ds[0]!.outcome}`);
+    }
+    const recordPuts = l.emulator.calls.filter((c) => c.method === "PUT" && /\/A\/kv-/.test(c.path) && c.status < 400);
+    expect(recordPuts).toHaveLength(6); // each record written once
+    for (let i = 0; i < 6; i++) expect(record(l, `kv-${i}`)?.properties?.aRecords).toEqual([{ ipv4Address: `10.1.0.${i + 4}` }]);
+  }, 60_000);
+});
+
 describe("slow approvals: DNS continues later", () => {
   const KV = vaultId("kv-slow");
   const CONN = connOf(KV, "pe-slow");
