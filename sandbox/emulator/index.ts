@@ -46,7 +46,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const state: ServerState = {
     ctx,
     refusals,
-    throttle: new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1),
+    throttle: new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1, opts.throttleClock),
     graphQuota: new GraphQuota(opts.throttle === false ? false : undefined, opts.scaleLimits ? timeScale : 1),
     faults: [],
     hooks: [],
@@ -115,7 +115,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       ctx.managementGroups = [];
       state.faults.length = 0;
       state.calls.length = 0;
-      state.throttle = new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1);
+      state.throttle = new Throttle(opts.throttle, opts.scaleLimits ? timeScale : 1, opts.throttleClock);
       delete refusals.unregisteredNamespaces;
       delete refusals.forbiddenScopes;
       if (estate) load(estate);

@@ -51,10 +51,14 @@ export class Throttle {
   private readonly buckets = new Map<string, Bucket>();
   private readonly specs: Record<BucketKind, BucketSpec> | undefined;
 
-  /** `timeScale`: the buckets run on a clock this much faster (0.1 = ten times), like the emulator's operations (benchmarks). */
+  /**
+   * `timeScale`: the buckets run on a clock this much faster (0.1 = ten times), like the emulator's operations (benchmarks).
+   * `clock`: where the buckets read the time (default real time; a test can drive it by hand).
+   */
   constructor(
     spec: false | ThrottleSpec | undefined,
     readonly timeScale = 1,
+    private readonly clock: () => number = Date.now,
   ) {
     this.specs =
       spec === false
@@ -67,7 +71,7 @@ export class Throttle {
   }
 
   /** Takes one token; `scope` is the subscription id (or "tenant" for tenant-level calls). */
-  take(scope: string, kind: BucketKind, now = Date.now()): TakeResult | undefined {
+  take(scope: string, kind: BucketKind, now = this.clock()): TakeResult | undefined {
     if (!this.specs) return undefined;
     const key = `${scope.toLowerCase()}|${kind}`;
     let b = this.buckets.get(key);

@@ -25,6 +25,8 @@ export interface EmulatorOptions {
    * Default false: buckets in real time.
    */
   scaleLimits?: boolean;
+  /** Where the throttle buckets read the time (default real time): a test drives it by hand to pace deterministically. */
+  throttleClock?: () => number;
   /** Fixed duration for every long-running operation (ms); overrides timeScale. */
   lroDelayMs?: number;
   /** List page size before nextLink; default 100. */

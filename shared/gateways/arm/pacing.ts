@@ -20,10 +20,19 @@ export interface PacingSettings {
   privateDnsReads?: RateLimit;
   /** The buckets' clock runs this much faster than real time (1 = real; benchmarks against a faster emulator clock). */
   timeScale?: number;
+  /** What the buckets read the time from and wait on (default: real time). Tests drive one by hand. */
+  clock?: PacingClock;
 }
 
+export interface PacingClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const REAL_TIME: PacingClock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
 /** ARM's documented limits per subscription and principal, and Private DNS's read budget. */
-export const ARM_LIMITS: Required<Omit<PacingSettings, "timeScale">> = {
+export const ARM_LIMITS: Required<Omit<PacingSettings, "timeScale" | "clock">> = {
   reads: { burst: 250, perSecond: 25 },
   writes: { burst: 200, perSecond: 10 },
   privateDnsReads: { burst: 500, perSecond: 500 / 300 },
@@ -42,12 +51,14 @@ const PRIVATE_DNS = /\/providers\/microsoft\.network\/privatednszones(\/|$)/i;
 
 class Bucket {
   private tokens: number;
-  private last = Date.now();
+  private last: number;
   constructor(
     private readonly limit: RateLimit,
     private readonly scale: number,
+    private readonly now: () => number,
   ) {
     this.tokens = limit.burst;
+    this.last = now();
   }
 
   private refill(now: number): void {
@@ -56,34 +67,35 @@ class Bucket {
   }
 
   /** Milliseconds until a token would be granted (0 = now), without taking it. */
-  waitMs(now = Date.now()): number {
+  waitMs(now = this.now()): number {
     this.refill(now);
     return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.limit.perSecond) * 1000 * this.scale;
   }
 
   /** Takes a token now (the balance may go below zero: later callers then wait longer). */
   take(): void {
-    this.refill(Date.now());
+    this.refill(this.now());
     this.tokens -= 1;
   }
 
   /** ARM says only `remaining` tokens are left. */
   lowerTo(remaining: number): void {
-    this.refill(Date.now());
+    this.refill(this.now());
     if (remaining < this.tokens) this.tokens = remaining;
   }
 
   /** ARM said 429: no token before `ms` from now. */
   emptyFor(ms: number): void {
-    this.refill(Date.now());
+    this.refill(this.now());
     this.tokens = Math.min(this.tokens, 1 - (ms / 1000 / this.scale) * this.limit.perSecond);
   }
 }
 
 export class Pacer {
   private readonly buckets = new Map<string, Bucket>();
-  private readonly limits: Required<Omit<PacingSettings, "timeScale">>;
+  private readonly limits: Required<Omit<PacingSettings, "timeScale" | "clock">>;
   private readonly scale: number;
+  private readonly clock: PacingClock;
   /** Calls that waited, and how long in total (ms): for benchmarks and logs. */
   readonly stats = { waited: 0, waitedMs: 0 };
 
@@ -94,12 +106,13 @@ export class Pacer {
       privateDnsReads: settings.privateDnsReads ?? ARM_LIMITS.privateDnsReads,
     };
     this.scale = settings.timeScale ?? 1;
+    this.clock = settings.clock ?? REAL_TIME;
   }
 
   private bucket(subscription: string, kind: Kind): Bucket {
     const key = `${subscription}|${kind}`;
     let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = new Bucket(this.limits[kind], this.scale)));
+    if (!b) this.buckets.set(key, (b = new Bucket(this.limits[kind], this.scale, () => this.clock.now())));
     return b;
   }
 
@@ -127,7 +140,7 @@ export class Pacer {
       }
       this.stats.waited++;
       this.stats.waitedMs += wait;
-      await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+      await this.clock.sleep(Math.ceil(wait));
     }
     for (const b of bs) b.bucket.take();
     return bs;
