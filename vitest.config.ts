@@ -6,6 +6,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // One Azurite for the files that share it, started on the first ask (test/helpers/sharedAzurite.ts).
+    globalSetup: ["test/globalSetup.ts"],
     pool: "forks",
     // One module graph per worker instead of per file: each file re-imported the Azure SDKs
     // (about 4 s of transform and import per file, 60 % of the suite's CPU). No test mocks

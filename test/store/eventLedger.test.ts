@@ -2,8 +2,8 @@
 // implementations, plus each one's specifics.
 import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sharedAzurite, type SharedAzurite } from "../helpers/sharedAzurite.js";
 import { InvalidEventIdError, MemoryEventLedger, TableEventLedger, type EventLedger } from "../../shared/store/eventLedger.js";
 import { tableClient } from "../../shared/store/tables.js";
 
@@ -124,15 +124,12 @@ describe("MemoryEventLedger specifics", () => {
 
 // ---------------------------------------------------------------------------
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 let n = 0;
 const tableName = () => `ledger${process.pid}t${++n}`;
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
+  azurite = await sharedAzurite();
 });
 
 eventLedgerContract("TableEventLedger (Azurite)", (opts) => {

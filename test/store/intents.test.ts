@@ -1,16 +1,13 @@
 // Write-ahead intents (issue 8, defect 9): the store both implementations keep alike.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sharedAzurite, type SharedAzurite } from "../helpers/sharedAzurite.js";
 import { MemoryIntentLog, TableIntentLog, type IntentLog, type WriteIntent } from "../../shared/store/intents.js";
 import { tableClient } from "../../shared/store/tables.js";
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 let n = 0;
 beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
+  azurite = await sharedAzurite();
 });
 
 const RECORD =

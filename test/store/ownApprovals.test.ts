@@ -1,6 +1,6 @@
 // The app's record of its own approvals: the same contract in memory and in Table storage (Azurite).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sharedAzurite, type SharedAzurite } from "../helpers/sharedAzurite.js";
 import { MemoryOwnApprovalStore, TableOwnApprovalStore, type OwnApprovalStore } from "../../shared/store/ownApprovals.js";
 import { tableClient } from "../../shared/store/tables.js";
 import { isOwnApproval, type OwnApproval } from "../../shared/model/ownApproval.js";
@@ -16,12 +16,9 @@ const record: OwnApproval = {
   at: "2026-12-01T03:00:00.000Z",
 };
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
+  azurite = await sharedAzurite();
 });
 
 let n = 0;

@@ -1,24 +1,21 @@
 import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sharedAzurite, type SharedAzurite } from "../helpers/sharedAzurite.js";
 import { endpointKey, TableOwnershipIndex } from "../../shared/store/ownershipIndex.js";
 import { tableClient } from "../../shared/store/tables.js";
 import { claimant, DNS_RG, KV_ZONE, owner, ownershipIndexContract, pe, rs } from "./ownershipIndexContract.js";
 import { recordSetKey, zoneKey } from "../../shared/model/recordSet.js";
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 let n = 0;
 /** A fresh table per test: tests stay independent without cleaning up. */
 const freshTable = (): TableClient => tableClient(azurite.connectionString, `ix${process.pid}t${++n}`);
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 beforeAll(async () => {
-  azurite = await startAzurite();
+  azurite = await sharedAzurite();
   console.log(`Azurite (${azurite.mode} mode) listening on ${azurite.tableEndpoint} after ${azurite.startMs} ms`);
-});
-afterAll(async () => {
-  await azurite?.close();
 });
 
 ownershipIndexContract("TableOwnershipIndex (Azurite)", () => new TableOwnershipIndex(freshTable()));

@@ -1,6 +1,6 @@
 import { TableServiceClient, type TableClient } from "@azure/data-tables";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteTables } from "../../../sandbox/azurite.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sharedAzurite, type SharedAzurite } from "../../helpers/sharedAzurite.js";
 import { auditEntries, TableAuditLog } from "../../../shared/store/audit/index.js";
 import { TableEventLedger } from "../../../shared/store/eventLedger.js";
 import { TableMarkStore } from "../../../shared/store/marks.js";
@@ -8,7 +8,7 @@ import { TableOwnershipIndex } from "../../../shared/store/ownershipIndex.js";
 import { tableClient } from "../../../shared/store/tables.js";
 import { auditLogContract, conn, entry, pe } from "./auditLogContract.js";
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 let n = 0;
 /** A fresh table per test: tests stay independent without cleaning up. */
 const freshTable = (): TableClient => tableClient(azurite.connectionString, `au${process.pid}t${++n}`);
@@ -27,10 +27,7 @@ async function tableNames(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
+  azurite = await sharedAzurite();
 });
 
 auditLogContract("TableAuditLog (Azurite)", () => new TableAuditLog(freshTable()));
