@@ -53,7 +53,7 @@ export async function run(opts: ScenarioOptions = {}): Promise<ScenarioOutput> {
     const register = ["load-bundle.cjs", "index.cjs"];
     const out = execFileSync(process.execPath, register, { cwd: dir, encoding: "utf8" });
     const registered = (JSON.parse(out.trim().split("\n").pop()!).registrations as { name: string }[]).map((r) => r.name);
-    if (registered.length !== 3) throw new Error(`expected 3 registrations, got ${JSON.stringify(registered)}`);
+    if (registered.length !== 4) throw new Error(`expected 4 registrations (2 queue triggers, Event Grid, timer), got ${JSON.stringify(registered)}`);
     // Registration and then what a first invocation loads (the core file), in one process.
     const stub = `const M=require("module");const o=M._load;M._load=function(r,...a){if(r==="@azure/functions-core")return{setProgrammingModel(){},registerFunction(){return{dispose(){}}},registerHook(){return{dispose(){}}}};return o.call(this,r,...a)};require("./index.cjs");const h=require("./core.cjs");if(typeof h.onResourceEvent!=="function")process.exit(3)`;
     const n = opts.quick ? 5 : 11;
