@@ -3,7 +3,8 @@
 // estate file. Loaded by cli/main.ts only when one of them runs (the Azure SDKs take seconds
 // to import).
 import { readFile, writeFile } from "node:fs/promises";
-import { formatProblem, loadConfigFile } from "../shared/config/index.js";
+import { formatProblem } from "../shared/config/index.js";
+import { loadConfigFile } from "../shared/config/sources/files.js";
 import { Autopilot } from "../shared/autopilot/autopilot.js";
 import type { Decision, Logger } from "../shared/model/decision.js";
 import type { Estate } from "../sandbox/estate.js";

@@ -1,5 +1,6 @@
 // `privatelink-autopilot validate`: the allow-list's problems with file:line, or a summary.
-import { formatProblem, loadConfigFile } from "../shared/config/index.js";
+import { formatProblem } from "../shared/config/index.js";
+import { loadConfigFile } from "../shared/config/sources/files.js";
 import { one, parse, type CliIo } from "./io.js";
 
 export async function validate(args: string[], io: CliIo): Promise<number> {

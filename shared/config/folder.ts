@@ -4,11 +4,11 @@
 // setting (a scalar such as approval.unmatched) may be set in one file only, or in several
 // with the same value; names must stay unique across files (the same checks as in one
 // file, e.g. "duplicate rule name 'x': already used by approval.rules[0] at team-a.yaml:7").
-// Every problem points at the file and line it comes from.
-import { readdir, readFile } from "node:fs/promises";
+// Every problem points at the file and line it comes from. Reading the folder is
+// shared/config/sources/files.ts; this file merges the files' texts.
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { checkData, fileReadProblem, MAX_ALLOW_LIST_KEYS, readDocument, type ReadDocument, type Where } from "./loadConfig.js";
+import { checkData, MAX_ALLOW_LIST_KEYS, readDocument, type ReadDocument, type Where } from "./loadConfig.js";
 import { describeValue } from "./text.js";
 import type { ConfigProblem, ConfigResult } from "./types.js";
 import { formatPath, type ConfigPath } from "./yamlLocate.js";
@@ -21,35 +21,6 @@ export interface FolderFile {
   /** The file's name within the folder. */
   name: string;
   text: string;
-}
-
-/** The allow-list files of a folder, by name (hidden files and other extensions skipped). */
-export async function listAllowListFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith(".") && ALLOW_LIST_EXTENSIONS.some((x) => e.name.toLowerCase().endsWith(x)))
-    .map((e) => e.name)
-    .sort();
-}
-
-export async function loadConfigFolder(dir: string): Promise<ConfigResult> {
-  const fail = (message: string): ConfigResult => ({ ok: false, file: dir, problems: [{ file: dir, line: 1, column: 1, key: "", message }] });
-  let names: string[];
-  try {
-    names = await listAllowListFiles(dir);
-  } catch (e) {
-    return fail(fileReadProblem(e));
-  }
-  if (names.length > MAX_FOLDER_FILES) return fail(`the folder has ${names.length} allow-list files; at most ${MAX_FOLDER_FILES}`);
-  const files: FolderFile[] = [];
-  for (const name of names) {
-    try {
-      files.push({ name, text: await readFile(join(dir, name), "utf8") });
-    } catch (e) {
-      return { ok: false, file: dir, problems: [{ file: join(dir, name), line: 1, column: 1, key: "", message: fileReadProblem(e) }] };
-    }
-  }
-  return parseConfigFolder(files, dir);
 }
 
 type Obj = Record<string, unknown>;

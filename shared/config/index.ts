@@ -1,4 +1,6 @@
-export { ALLOW_LIST_SCHEMA, formatProblem, loadConfigFile, parseConfigText } from "./loadConfig.js";
+// The allow-list's pure part: its schema, parsing and checks, and types. Reading it from a
+// file, a folder or a blob, and the cache of the version in force, is shared/config/sources/.
+export { ALLOW_LIST_SCHEMA, formatProblem, parseConfigText } from "./loadConfig.js";
 export { DEFAULTS, RECORD_NAME_PLACEHOLDERS } from "./types.js";
 export type {
   AllowListConfig,

@@ -1,7 +1,7 @@
-// Loads and validates the allow-list (YAML or JSON). Never throws: every problem comes
-// back with the file, line, column and key path it belongs to, sorted by position.
+// Parses and validates the allow-list (YAML or JSON) from its text. Never throws: every
+// problem comes back with the file, line, column and key path it belongs to, sorted by
+// position. Reading it from a file, a folder or a blob is shared/config/sources/.
 
-import { readFile, stat } from "node:fs/promises";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { isScalar, LineCounter, parseDocument, visit } from "yaml";
 import schema from "./allow-list.schema.json" with { type: "json" };
@@ -36,30 +36,6 @@ function validator(): ValidateFunction {
 
 export function formatProblem(p: ConfigProblem): string {
   return p.key ? `${p.file}:${p.line}:${p.column}: ${p.key}: ${p.message}` : `${p.file}:${p.line}:${p.column}: ${p.message}`;
-}
-
-/** A file, or a folder of files (shared/config/folder.ts). */
-export async function loadConfigFile(path: string): Promise<ConfigResult> {
-  let text: string;
-  try {
-    if ((await stat(path)).isDirectory()) return (await import("./folder.js")).loadConfigFolder(path);
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    return { ok: false, file: path, problems: [{ file: path, line: 1, column: 1, key: "", message: fileReadProblem(err) }] };
-  }
-  return parseConfigText(text, path);
-}
-
-/** Why a file could not be read, in words. */
-export function fileReadProblem(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  return code === "ENOENT"
-    ? "file not found"
-    : code === "EISDIR"
-      ? "is a directory, not a file"
-      : code === "EACCES" || code === "EPERM"
-        ? "permission denied reading the file"
-        : `cannot read the file: ${(err as Error)?.message ?? String(err)}`;
 }
 
 export function parseConfigText(text: string, file: string): ConfigResult {

@@ -6,9 +6,9 @@
 // and each runs with the same ledger, write-ahead intents and audit trail.
 import { ArmClients } from "../gateways/arm/clients.js";
 import type { ConfigResult } from "../config/index.js";
-import { AllowListCache, type AllowListCacheOptions } from "../config/allowListCache.js";
-import { FileAllowListSource } from "../config/fileSource.js";
-import { BlobAllowListSource } from "../config/blobSource.js";
+import { AllowListCache, type AllowListCacheOptions } from "../config/sources/allowListCache.js";
+import { FileAllowListSource } from "../config/sources/fileSource.js";
+import { BlobAllowListSource } from "../config/sources/blobSource.js";
 import { Autopilot } from "../autopilot/autopilot.js";
 import type { Logger } from "../model/decision.js";
 import { Sweeper, type SweepReport } from "../autopilot/sweep.js";

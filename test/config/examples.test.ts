@@ -2,7 +2,8 @@ import { access, readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadConfigFile } from "../../shared/config/index.js";
+import { formatProblem } from "../../shared/config/index.js";
+import { loadConfigFile } from "../../shared/config/sources/files.js";
 import { evaluateApproval } from "../../shared/approval/rules.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -4,10 +4,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadConfigFile } from "../../shared/config/index.js";
+import { formatProblem } from "../../shared/config/index.js";
+import { loadConfigFile } from "../../shared/config/sources/files.js";
 import { runCli } from "../../cli/main.js";
-import { AllowListCache } from "../../shared/config/allowListCache.js";
-import { FileAllowListSource } from "../../shared/config/fileSource.js";
+import { AllowListCache } from "../../shared/config/sources/allowListCache.js";
+import { FileAllowListSource } from "../../shared/config/sources/fileSource.js";
 import { silentLogger } from "../../shared/model/decision.js";
 
 const SUB_A = "11111111-1111-1111-1111-111111111111";

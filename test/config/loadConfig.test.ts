@@ -2,7 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULTS, formatProblem, loadConfigFile, parseConfigText, type ConfigProblem, type ConfigResult } from "../../shared/config/index.js";
+import { DEFAULTS, formatProblem, parseConfigText, type ConfigProblem, type ConfigResult } from "../../shared/config/index.js";
+import { loadConfigFile } from "../../shared/config/sources/files.js";
 
 const SUB_A = "11111111-1111-1111-1111-111111111111";
 const PROVIDER = "/subscriptions/00000000-0000-0000-0000-0000000000aa";

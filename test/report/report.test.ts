@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatherReport } from "../../cli/report.js";
 import { runCli } from "../../cli/main.js";
-import { loadConfigFile } from "../../shared/config/index.js";
+import { loadConfigFile } from "../../shared/config/sources/files.js";
 import { Autopilot } from "../../shared/autopilot/autopilot.js";
 import { reportFigures, type ReportFigures } from "../../shared/report/figures.js";
 import { esc, renderReport } from "../../shared/report/html.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Logger } from "../../shared/model/decision.js";
-import { AllowListCache, allowListVersion, type AllowListSource, type SourceRead } from "../../shared/config/allowListCache.js";
+import { AllowListCache, allowListVersion, type AllowListSource, type SourceRead } from "../../shared/config/sources/allowListCache.js";
 import { handleRawEvent } from "../../shared/runtime/handleEvent.js";
 import { Runtime } from "../../shared/runtime/runtime.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";

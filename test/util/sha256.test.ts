@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../shared/util/sha256.js";
-import { allowListVersion } from "../../shared/config/allowListCache.js";
+import { allowListVersion } from "../../shared/config/sources/allowListCache.js";
 
 describe("sha256Hex", () => {
   it("hashes UTF-8 to lower-case hex (the keys already stored stay valid)", () => {

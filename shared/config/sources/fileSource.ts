@@ -4,9 +4,10 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { AllowListSource, SourceRead } from "./allowListCache.js";
-import { fileReadProblem, parseConfigText } from "./loadConfig.js";
-import { listAllowListFiles, MAX_FOLDER_FILES, parseConfigFolder, type FolderFile } from "./folder.js";
-import type { ConfigResult } from "./types.js";
+import { parseConfigText } from "../loadConfig.js";
+import { MAX_FOLDER_FILES, parseConfigFolder, type FolderFile } from "../folder.js";
+import type { ConfigResult } from "../types.js";
+import { fileReadProblem, listAllowListFiles } from "./files.js";
 
 export class FileAllowListSource implements AllowListSource {
   readonly atomic = false;

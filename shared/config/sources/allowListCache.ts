@@ -3,10 +3,10 @@
 // good version stays in force. Versions are content hashes, never timestamps: a torn
 // write (a truncated file can be valid and broader) must not be used, and a coarse mtime
 // must not hide a change.
-import type { Logger } from "../model/decision.js";
-import { formatProblem, parseConfigText } from "./loadConfig.js";
-import { sha256Hex } from "../util/sha256.js";
-import type { ConfigResult } from "./types.js";
+import type { Logger } from "../../model/decision.js";
+import { formatProblem, parseConfigText } from "../loadConfig.js";
+import { sha256Hex } from "../../util/sha256.js";
+import type { ConfigResult } from "../types.js";
 
 /** One read of the source. */
 export type SourceRead =
