@@ -58,7 +58,7 @@ export interface AutopilotOptions {
 export interface ApprovalSettings {
   /** Approvals in flight at once per target (AUTOPILOT_APPROVAL_CONCURRENCY, default 8). */
   concurrency?: number;
-  /** How long one approval's operation is waited for before its DNS is left to a continuation (AUTOPILOT_APPROVAL_WAIT_SECONDS, default 10 s); providers recorded as slower are not waited for. */
+  /** How long one approval's operation is waited for before its DNS is left to a continuation (AUTOPILOT_APPROVAL_WAIT_SECONDS, default 10 s), by at most `maxWaiting` at once. */
   waitMs?: number;
   /** Approvals waited for at once by this instance (default 4); the others go straight to a continuation. */
   maxWaiting?: number;

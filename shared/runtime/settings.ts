@@ -36,9 +36,9 @@ export interface AppSettings {
   approvalConcurrency?: number;
   /** AUTOPILOT_APPROVAL_WAIT_SECONDS: how long one approval is waited for before its DNS is left to a continuation (default 10 s). */
   approvalWaitMs?: number;
-  /** AUTOPILOT_CONTINUE_AFTER_SECONDS: delay of each continuation check (default 30 s). */
+  /** AUTOPILOT_CONTINUE_AFTER_SECONDS: spacing of continuation checks (default 30 s; the first follows the provider's recorded approval time where known). */
   continueAfterMs?: number;
-  /** The events queue, where continuations go (AzureWebJobsStorage); undefined: the next sweep continues instead. */
+  /** The continuations queue (AzureWebJobsStorage); undefined: the next sweep continues instead. */
   continuationQueue?: QueueClient;
 }
 
