@@ -8,6 +8,10 @@ import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+// Modules that do I/O themselves, refused in the pure folders (with @azure/storage-*, below).
+const IO_MODULES = ["node:fs", "node:fs/promises", "fs", "fs/promises", "node:http", "node:https", "http", "https", "@azure/data-tables", "@azure/identity"];
+const NO_IO = "A pure folder does no I/O: files, HTTP, storage and credentials belong in shared/gateways, shared/store or shared/config/sources.";
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", "infra/**/*.json"] },
   js.configs.recommended,
@@ -86,7 +90,9 @@ export default tseslint.config(
   {
     // Pure folders (issue 9, README "Layout"): the nouns, rules and plans do no I/O, so they
     // import nothing from the ARM gateways, the stores, the runtime, the core or the appliers,
-    // nor the allow-list's readers (shared/config/sources/: a file, a folder, a blob, the cache).
+    // nor the allow-list's readers (shared/config/sources/: a file, a folder, a blob, the cache),
+    // nor the modules that do I/O themselves: the file system, HTTP, the storage and Table SDKs,
+    // credentials (the ARM SDKs are refused everywhere outside shared/gateways/, above).
     files: [
       "shared/model/**",
       "shared/util/**",
@@ -104,7 +110,9 @@ export default tseslint.config(
       "no-restricted-imports": [
         "error",
         {
+          paths: IO_MODULES.map((name) => ({ name, message: NO_IO })),
           patterns: [
+            { group: ["@azure/storage-*"], message: NO_IO },
             {
               group: [
                 "**/gateways/**",
