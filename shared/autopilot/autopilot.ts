@@ -123,7 +123,7 @@ export class Autopilot {
     const index = opts.index ?? new MemoryOwnershipIndex();
     const marks = opts.marks ?? new MemoryMarkStore();
     this.ownApprovals = opts.ownApprovals ?? new MemoryOwnApprovalStore();
-    this.groups = opts.groups ?? new ManagementGroupDirectory(() => opts.arm.generic);
+    this.groups = opts.groups ?? new ManagementGroupDirectory(opts.arm);
     this.opts = { ...opts, index, marks, ownApprovals: this.ownApprovals, groups: this.groups };
     this.registrar = new DnsRegistrar(this.endpoints, dns, index);
     this.approvals = new ApprovalApplier({

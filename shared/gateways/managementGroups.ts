@@ -9,7 +9,7 @@
 // Microsoft.Management/managementGroups/descendants/read. Cached per process and
 // refreshed after `refreshMs`; a group that cannot be read is remembered as an error
 // (and so matches nothing) until the next refresh.
-import type { GenericArmClient } from "./arm/genericClient.js";
+import type { ArmClients } from "./arm/clients.js";
 import type { AllowListConfig } from "../config/index.js";
 import type { GroupMembership } from "../approval/rules.js";
 
@@ -24,9 +24,9 @@ export class ManagementGroupDirectory implements GroupMembership {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<void>>();
 
-  /** `arm` is called only when a group must be read (an Autopilot without such rules never touches ARM for it). */
+  /** ARM is read only when a group must be (an Autopilot without such rules never calls ARM for it). */
   constructor(
-    private readonly arm: () => GenericArmClient,
+    private readonly clients: ArmClients,
     private readonly refreshMs = 300_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -57,7 +57,7 @@ export class ManagementGroupDirectory implements GroupMembership {
     let value: Entry["value"];
     try {
       const path = `/providers/Microsoft.Management/managementGroups/${encodeURIComponent(group)}/descendants`;
-      for await (const d of this.arm().list<{ id?: string; type?: string }>(path, MANAGEMENT_GROUPS_API_VERSION)) {
+      for await (const d of this.clients.generic.list<{ id?: string; type?: string }>(path, MANAGEMENT_GROUPS_API_VERSION)) {
         const m = /^\/subscriptions\/([^/]+)\/?$/i.exec(typeof d?.id === "string" ? d.id : "");
         if (m) subs.add(m[1]!.toLowerCase());
         if (subs.size > MAX_DESCENDANTS) throw new Error(`more than ${MAX_DESCENDANTS} subscriptions below it`);

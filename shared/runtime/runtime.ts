@@ -60,7 +60,7 @@ export class Runtime {
     const refreshMs = settings.allowListRefreshMs ?? (settings.allowListBlob ? 60_000 : 0);
     this.allowList = new AllowListCache(source, { refreshMs, ...opts.allowList });
     this.arm = new ArmClients(settings.arm);
-    this.groups = new ManagementGroupDirectory(() => this.arm.generic, settings.managementGroupRefreshMs);
+    this.groups = new ManagementGroupDirectory(this.arm, settings.managementGroupRefreshMs);
     // Without a storage account the index lives in memory: correct (it is rebuilt from
     // the record sets' metadata on a miss), just costlier after every restart.
     this.index = settings.table ? new TableOwnershipIndex(settings.table) : new MemoryOwnershipIndex();

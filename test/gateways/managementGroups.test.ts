@@ -75,11 +75,7 @@ describe("requesterManagementGroups", () => {
   it("reads a group once per refresh interval, and sees a new spoke after it", async () => {
     const { l, pe } = await world([{ name: "corp", subscriptions: [OTHER] }]);
     let now = 0;
-    const groups = new ManagementGroupDirectory(
-      () => l.arm.generic,
-      60_000,
-      () => now,
-    );
+    const groups = new ManagementGroupDirectory(l.arm, 60_000, () => now);
     const config = parseConfigText(allowList(), "a.yaml");
     const autopilot = new Autopilot({ arm: l.arm, config, groups });
     expect((await autopilot.explain(pe))[0]).toMatchObject({ action: "leave-pending" });
