@@ -40,6 +40,20 @@ export interface AzuriteOptions {
   startTimeoutMs?: number;
   /** Also start these services (default: Tables only). */
   services?: Array<"blob" | "queue">;
+  /**
+   * Storage accounts to serve besides devstoreaccount1, with the same well-known key: each is a
+   * namespace of its own (tables, queues, containers), so one Azurite can serve many tests.
+   */
+  accounts?: string[];
+}
+
+/** One account's connection details (see `AzuriteTables.account`). */
+export interface AzuriteAccount {
+  account: string;
+  connectionString: string;
+  tableEndpoint: string;
+  blobEndpoint?: string;
+  queueEndpoint?: string;
 }
 
 export interface AzuriteTables {
@@ -58,14 +72,16 @@ export interface AzuriteTables {
   mode: "server" | "bin";
   /** Milliseconds from the call to a listening server. */
   startMs: number;
+  /** The connection details of another account it serves (`accounts`). */
+  account(name: string): AzuriteAccount;
   /** Stops the server; idempotent; resolves once the process is gone. */
   close(): Promise<void>;
 }
 
-export function azuriteConnectionString(port: number, host = "127.0.0.1", more: { blob?: number; queue?: number } = {}): string {
-  const at = (p: number) => `http://${host}:${p}/${DEVSTORE_ACCOUNT}`;
+export function azuriteConnectionString(port: number, host = "127.0.0.1", more: { blob?: number; queue?: number } = {}, account = DEVSTORE_ACCOUNT): string {
+  const at = (p: number) => `http://${host}:${p}/${account}`;
   return (
-    `DefaultEndpointsProtocol=http;AccountName=${DEVSTORE_ACCOUNT};AccountKey=${DEVSTORE_KEY};` +
+    `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${DEVSTORE_KEY};` +
     (more.blob ? `BlobEndpoint=${at(more.blob)};` : "") +
     (more.queue ? `QueueEndpoint=${at(more.queue)};` : "") +
     `TableEndpoint=${at(port)};`
@@ -81,7 +97,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteTa
   let started: Started | undefined;
   if (mode !== "bin") {
     try {
-      started = await startChild({ mode: "server", silent, timeoutMs, services });
+      started = await startChild({ mode: "server", silent, timeoutMs, services, accounts: opts.accounts });
     } catch (e) {
       if (mode === "server" || !(e instanceof InternalsUnavailable)) throw e;
     }
@@ -90,7 +106,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteTa
     let last: unknown;
     for (let attempt = 0; attempt < 3 && !started; attempt++) {
       try {
-        started = await startChild({ mode: "bin", silent, timeoutMs, port: await freePort() });
+        started = await startChild({ mode: "bin", silent, timeoutMs, port: await freePort(), accounts: opts.accounts });
       } catch (e) {
         last = e;
         if (!(e instanceof ExitedEarly)) throw e;
@@ -99,13 +115,24 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteTa
     if (!started) throw last;
   }
   const { child, port, cleanup, mode: used, more } = started;
-  const at = (p: number) => `http://127.0.0.1:${p}/${DEVSTORE_ACCOUNT}`;
+  const account = (name: string): AzuriteAccount => {
+    const at = (p: number) => `http://127.0.0.1:${p}/${name}`;
+    return {
+      account: name,
+      connectionString: azuriteConnectionString(port, "127.0.0.1", more, name),
+      tableEndpoint: at(port),
+      ...(more.blob ? { blobEndpoint: at(more.blob) } : {}),
+      ...(more.queue ? { queueEndpoint: at(more.queue) } : {}),
+    };
+  };
+  const { connectionString, tableEndpoint, blobEndpoint, queueEndpoint } = account(DEVSTORE_ACCOUNT);
   let closing: Promise<void> | undefined;
   return {
-    connectionString: azuriteConnectionString(port, "127.0.0.1", more),
-    tableEndpoint: at(port),
-    ...(more.blob ? { blobEndpoint: at(more.blob) } : {}),
-    ...(more.queue ? { queueEndpoint: at(more.queue) } : {}),
+    connectionString,
+    tableEndpoint,
+    ...(blobEndpoint ? { blobEndpoint } : {}),
+    ...(queueEndpoint ? { queueEndpoint } : {}),
+    account,
     port,
     pid: child.pid!,
     mode: used,
@@ -202,7 +229,14 @@ function azuriteRoot(): string {
   return dirname(createRequire(import.meta.url).resolve("azurite/package.json"));
 }
 
-async function startChild(o: { mode: "server" | "bin"; silent: boolean; timeoutMs: number; port?: number; services?: string[] }): Promise<Started> {
+async function startChild(o: {
+  mode: "server" | "bin";
+  silent: boolean;
+  timeoutMs: number;
+  port?: number;
+  services?: string[];
+  accounts?: string[];
+}): Promise<Started> {
   installExitHook();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -211,7 +245,9 @@ async function startChild(o: { mode: "server" | "bin"; silent: boolean; timeoutM
     PLA_AZURITE_SILENT: o.silent ? "1" : "0",
     PLA_AZURITE_SERVICES: (o.services ?? []).join(","),
   };
-  delete env.AZURITE_ACCOUNTS; // custom accounts would replace devstoreaccount1
+  // Azurite serves exactly the accounts listed here (none listed: devstoreaccount1 alone).
+  if (o.accounts?.length) env.AZURITE_ACCOUNTS = [DEVSTORE_ACCOUNT, ...o.accounts].map((a) => `${a}:${DEVSTORE_KEY}`).join(";");
+  else delete env.AZURITE_ACCOUNTS;
   delete env.NODE_OPTIONS; // no test-runner loaders in the child
   let location: string | undefined;
   if (o.mode === "bin") {

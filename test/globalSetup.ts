@@ -1,6 +1,7 @@
-// Runs once per `vitest run`, in vitest's own process: a broker for one Azurite that every test
-// file may share (test/helpers/sharedAzurite.ts). Nothing starts until a file asks, so a run
-// without such files pays nothing; the first ask starts it and the run's end closes it.
+// Runs once per `vitest run`, in vitest's own process: a broker for one Azurite (Tables, Blob,
+// Queue) that the test files share (test/helpers/sharedAzurite.ts), each file in a storage
+// account of its own. Nothing starts until a file asks, so a run without such files pays
+// nothing; the first ask starts it and the run's end closes it.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
@@ -8,23 +9,36 @@ import { startAzurite, type AzuriteTables } from "../sandbox/azurite.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** GET it for the shared Azurite's connection details (test/helpers/sharedAzurite.ts). */
+    /** GET it for an account of the shared Azurite (test/helpers/sharedAzurite.ts). */
     azuriteBroker: string;
   }
 }
 
+/** Accounts the shared Azurite serves besides devstoreaccount1: one per asking file. */
+const ACCOUNTS = Array.from({ length: 64 }, (_, i) => `tests${i + 1}`);
+
 export default async function setup(project: TestProject) {
   let azurite: Promise<AzuriteTables> | undefined;
+  let handedOut = 0;
   const server = createServer((_req, res) => {
-    azurite ??= startAzurite();
-    azurite.then(
-      (a) => res.end(JSON.stringify({ connectionString: a.connectionString, tableEndpoint: a.tableEndpoint, port: a.port, mode: a.mode, startMs: a.startMs })),
-      (e: unknown) => {
-        azurite = undefined; // the next ask tries again
+    azurite ??= startAzurite({ services: ["blob", "queue"], accounts: ACCOUNTS });
+    azurite
+      .then(
+        (a) => {
+          const name = ACCOUNTS[handedOut++];
+          if (!name) throw new Error(`the shared Azurite has ${ACCOUNTS.length} accounts, all handed out`);
+          res.end(JSON.stringify({ ...a.account(name), port: a.port, mode: a.mode, startMs: a.startMs }));
+        },
+        (e: unknown) => {
+          azurite = undefined; // the next ask tries again
+          res.statusCode = 500;
+          res.end(e instanceof Error ? e.message : String(e));
+        },
+      )
+      .catch((e: unknown) => {
         res.statusCode = 500;
         res.end(e instanceof Error ? e.message : String(e));
-      },
-    );
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   project.provide("azuriteBroker", `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);

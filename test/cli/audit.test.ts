@@ -1,7 +1,8 @@
 // `privatelink-autopilot audit` end to end against Azurite.
 import { createServer } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azuriteConnectionString, DEVSTORE_KEY, startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { azuriteConnectionString, DEVSTORE_KEY } from "../../sandbox/azurite.js";
+import { sharedAzurite, type SharedAzurite } from "../helpers/sharedAzurite.js";
 import { formatTable, parseSince, runAudit, shortResource } from "../../cli/audit.js";
 import { UsageError, type CliIo } from "../../cli/main.js";
 import { TableAuditLog, type AuditEntry } from "../../shared/store/audit/index.js";
@@ -9,7 +10,7 @@ import { APP_TABLE } from "../../shared/runtime/settings.js";
 import { tableClient } from "../../shared/store/tables.js";
 import { conn, entry, pe } from "../store/audit/auditLogContract.js";
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 
 function io() {
   const out: string[] = [];
@@ -29,10 +30,7 @@ const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
 let written: AuditEntry[];
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
+  azurite = await sharedAzurite();
 });
 
 describe("runAudit against Azurite", () => {

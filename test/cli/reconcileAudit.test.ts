@@ -1,9 +1,9 @@
 // `reconcile --estate` runs the timer's pipeline: its writes land in the audit trail of
 // the table it is given, as the Function's do.
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.js";
-import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
+import { sharedAzurite, type SharedAzurite } from "../helpers/sharedAzurite.js";
 import { APP_TABLE } from "../../shared/runtime/settings.js";
 import { TableAuditLog } from "../../shared/store/audit/index.js";
 import { tableClient } from "../../shared/store/tables.js";
@@ -13,12 +13,9 @@ const p = (rel: string) => join(root, rel);
 const WEB_CONN =
   "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared/privateEndpointConnections/pe-web-kv.6f1f0e3a-4b8c-4d2e-9a57-0c1d2e3f4a5b";
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
+  azurite = await sharedAzurite();
 });
 
 describe("reconcile --estate", () => {

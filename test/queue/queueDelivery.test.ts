@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueServiceClient, type QueueClient } from "@azure/storage-queue";
 import { runCli } from "../../cli/main.js";
 import { CONTINUATIONS_POISON_QUEUE, CONTINUATIONS_QUEUE, EVENTS_POISON_QUEUE, EVENTS_QUEUE } from "../../shared/runtime/azureNames.js";
-import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
+import { sharedAzurite, type SharedAzurite } from "../helpers/sharedAzurite.js";
 import { eventGridEvent } from "../../sandbox/eventFactory.js";
 import { startLocalArm, type LocalArm } from "../../sandbox/localArm.js";
 import { hostQueueRules, startQueueListener } from "../../sandbox/queueListener.js";
@@ -21,7 +21,7 @@ import { QueueContinuations } from "../../shared/store/continuationQueue.js";
 const STRANGER = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-stranger/providers/Microsoft.Network/privateEndpoints/pe-stranger-kv";
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 let local: LocalArm;
 let queue: QueueClient;
 let poison: QueueClient;
@@ -29,7 +29,7 @@ let runtime: Runtime;
 
 beforeAll(async () => {
   [azurite, local] = await Promise.all([
-    startAzurite({ services: ["queue"] }),
+    sharedAzurite(),
     startLocalArm(JSON.parse(readFileSync(new URL("../../examples/estate.json", import.meta.url), "utf8")), { throttle: false }),
   ]);
   const svc = QueueServiceClient.fromConnectionString(azurite.connectionString);
@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => {
-  await Promise.all([azurite?.close(), local?.close()]);
+  await local?.close();
 });
 
 /** What Event Grid's Storage-queue destination writes: one Event Grid schema event, JSON, base64. */

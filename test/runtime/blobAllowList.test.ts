@@ -13,7 +13,7 @@ import { BlobAllowListSource } from "../../shared/config/sources/blobSource.js";
 import { Runtime } from "../../shared/runtime/runtime.js";
 import { readSettings, SettingsError } from "../../shared/runtime/settings.js";
 import { ALLOW_LIST_BLOB, CONFIG_CONTAINER } from "../../shared/runtime/azureNames.js";
-import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
+import { sharedAzurite, type SharedAzurite } from "../helpers/sharedAzurite.js";
 import type { Logger } from "../../shared/model/decision.js";
 
 const SUB = "22222222-2222-2222-2222-222222222222";
@@ -25,13 +25,13 @@ const allowList = (rg: string) => `approval:
       requesterResourceGroups: [${rg}]
 `;
 
-let azurite: AzuriteTables;
+let azurite: SharedAzurite;
 let dir: string;
 let url: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  azurite = await startAzurite({ services: ["blob"] });
+  azurite = await sharedAzurite();
   dir = mkdtempSync(join(tmpdir(), "blob-allow-list-"));
   url = `${azurite.blobEndpoint}/${CONFIG_CONTAINER}/${ALLOW_LIST_BLOB}`;
   env = {
@@ -41,8 +41,7 @@ beforeAll(async () => {
     AUTOPILOT_ARM_STATIC_TOKEN: "t",
   };
 }, 60_000);
-afterAll(async () => {
-  await azurite?.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
