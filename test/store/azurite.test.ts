@@ -1,8 +1,11 @@
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { transformSync } from "esbuild";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteTables } from "../../sandbox/azurite.js";
 import { openTable } from "../../shared/store/tables.js";
 
@@ -41,6 +44,22 @@ function portAnswers(port: number): Promise<boolean> {
     s.once("error", () => resolve(false));
   });
 }
+
+// The helper processes below run sandbox/azurite.ts as plain JavaScript (esbuild strips its
+// types; it imports only node: modules), not through the tsx loader: tsx costs each helper
+// about half a second of CPU at start, and the loader is not what these tests are about.
+const nodeModules = fileURLToPath(new URL("../../node_modules", import.meta.url));
+let scratch: string | undefined;
+function launcherJs(): string {
+  scratch ??= mkdtempSync(join(tmpdir(), "azurite-launcher-"));
+  const file = join(scratch, "azurite.mjs");
+  const ts = readFileSync(fileURLToPath(new URL("../../sandbox/azurite.ts", import.meta.url)), "utf8");
+  writeFileSync(file, transformSync(ts, { loader: "ts", format: "esm", target: "node20" }).code);
+  return file;
+}
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
 
 describe("startAzurite", () => {
   it("two started in parallel are two separate, working servers", async () => {
@@ -85,15 +104,16 @@ describe("startAzurite", () => {
     ["is SIGKILLed", "bin"],
   ] as const) {
     it.concurrent(`leaves no Azurite behind when its process ${how} (${mode} mode)`, async () => {
-      const tsx = createRequire(import.meta.url).resolve("tsx");
-      const azurite = fileURLToPath(new URL("../../sandbox/azurite.ts", import.meta.url));
       const script = `
-        const { startAzurite } = await import(${JSON.stringify(azurite)});
+        const { startAzurite } = await import(${JSON.stringify(launcherJs())});
         const a = await startAzurite({ mode: ${JSON.stringify(mode)} });
         console.log(JSON.stringify({ pid: a.pid, port: a.port }));
         ${how === "is SIGKILLed" ? "setInterval(() => {}, 1000);" : ""}
       `;
-      const child = spawn(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, NODE_OPTIONS: "", NODE_PATH: nodeModules }, // where the launcher finds the azurite package
+      });
       const line = await new Promise<string>((resolve, reject) => {
         let out = "";
         child.stdout.on("data", (d) => {
