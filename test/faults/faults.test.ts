@@ -56,7 +56,8 @@ async function fixture(opts: { ledger?: EventLedger; audit?: AuditLog & { query:
     { resources: [parent(KV, "Microsoft.KeyVault/vaults"), hubZone("privatelink.vaultcore.azure.net"), consumerVnet("rg-app")] },
     { throttle: false, lroDelayMs: opts.lroDelayMs ?? 20 },
   ));
-  // One retry, so a fault that outlasts it shows without the SDK's multi-second backoff; a short client timeout for hangs.
+  // One retry, so a fault that outlasts it shows; the sandbox's short backoff (20 ms, not the SDK's 800 ms
+  // doubling: a Retry-After still rules a 429); a short client timeout for hangs.
   const arm = new ArmClients({
     endpoint: l.emulator.url,
     ca: l.emulator.ca,
@@ -64,6 +65,8 @@ async function fixture(opts: { ledger?: EventLedger; audit?: AuditLog & { query:
     scope: `${l.emulator.url}/.default`,
     pollIntervalMs: 10,
     maxRetries: 1,
+    retryDelayMs: l.arm.settings.retryDelayMs,
+    maxRetryDelayMs: l.arm.settings.maxRetryDelayMs,
     requestTimeoutMs: 1_000,
   });
   const endpointId = await createEndpoint(l, "pe-1", KV);
