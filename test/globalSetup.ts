@@ -18,32 +18,38 @@ declare module "vitest" {
 const ACCOUNTS = Array.from({ length: 64 }, (_, i) => `tests${i + 1}`);
 
 export default async function setup(project: TestProject) {
-  let azurite: Promise<AzuriteTables> | undefined;
+  const started: Array<Promise<AzuriteTables>> = [];
+  let current: Promise<AzuriteTables> | undefined;
   let handedOut = 0;
+  /** An account no file had yet; a fresh Azurite once the current one's are all handed out (watch mode reruns files). */
+  async function account() {
+    if (!current || handedOut === ACCOUNTS.length) {
+      started.push((current = startAzurite({ services: ["blob", "queue"], accounts: ACCOUNTS })));
+      handedOut = 0;
+    }
+    const azurite = current;
+    const name = ACCOUNTS[handedOut++]!;
+    try {
+      const a = await azurite;
+      return { ...a.account(name), port: a.port, mode: a.mode, startMs: a.startMs };
+    } catch (e) {
+      if (current === azurite) current = undefined; // the next ask tries again
+      throw e;
+    }
+  }
   const server = createServer((_req, res) => {
-    azurite ??= startAzurite({ services: ["blob", "queue"], accounts: ACCOUNTS });
-    azurite
-      .then(
-        (a) => {
-          const name = ACCOUNTS[handedOut++];
-          if (!name) throw new Error(`the shared Azurite has ${ACCOUNTS.length} accounts, all handed out`);
-          res.end(JSON.stringify({ ...a.account(name), port: a.port, mode: a.mode, startMs: a.startMs }));
-        },
-        (e: unknown) => {
-          azurite = undefined; // the next ask tries again
-          res.statusCode = 500;
-          res.end(e instanceof Error ? e.message : String(e));
-        },
-      )
-      .catch((e: unknown) => {
+    account().then(
+      (body) => res.end(JSON.stringify(body)),
+      (e: unknown) => {
         res.statusCode = 500;
         res.end(e instanceof Error ? e.message : String(e));
-      });
+      },
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   project.provide("azuriteBroker", `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   return async () => {
     server.close();
-    await (await azurite?.catch(() => undefined))?.close();
+    await Promise.all(started.map(async (a) => (await a.catch(() => undefined))?.close()));
   };
 }
