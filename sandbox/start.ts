@@ -13,7 +13,7 @@ import { Runtime } from "../shared/runtime/runtime.js";
 import { readSettings, SettingsError } from "../shared/runtime/settings.js";
 import { StoreSettingsError } from "../shared/store/tables.js";
 import { startLocalArm, type LocalArm } from "./localArm.js";
-import { startAzurite, type AzuriteTables } from "./azurite.js";
+import { DEVSTORE_ACCOUNT, startAzurite, type AzuriteAccount, type AzuriteTables } from "./azurite.js";
 import { APP_TABLE } from "../shared/runtime/settings.js";
 import { tableClient } from "../shared/store/tables.js";
 import { startWebhook, type Webhook } from "./webhook.js";
@@ -29,7 +29,8 @@ const say = (line: string) => console.log(`[sandbox] ${line}`);
 
 export interface Sandbox {
   local?: LocalArm;
-  azurite?: AzuriteTables;
+  /** Azurite's tables and queue (sandbox only): one this sandbox started, or the account it was given. */
+  azurite?: AzuriteAccount;
   webhook: Webhook;
   /** The events queue in Azurite (sandbox only) and the stand-in for the host's queue trigger reading it. */
   queue?: { client: QueueClient; listener: QueueListener };
@@ -40,7 +41,16 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(opts: { live?: boolean; port?: number; quiet?: boolean; allowListPath?: string } = {}): Promise<Sandbox> {
+export async function startSandbox(
+  opts: {
+    live?: boolean;
+    port?: number;
+    quiet?: boolean;
+    allowListPath?: string;
+    /** An Azurite account (tables and queue) to use instead of starting an Azurite: tests share one. */
+    azurite?: AzuriteAccount;
+  } = {},
+): Promise<Sandbox> {
   const note = opts.quiet ? () => {} : say;
   const key = process.env.AUTOPILOT_WEBHOOK_KEY || randomBytes(24).toString("base64url");
   // The scenario narrates decisions itself; the core's own lines show with AUTOPILOT_LOG_LEVEL=debug.
@@ -52,14 +62,16 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
     error: (m) => note(`  error: ${m}`),
   };
   let local: LocalArm | undefined;
-  let azurite: AzuriteTables | undefined;
+  let azurite: AzuriteAccount | undefined;
+  let started: AzuriteTables | undefined;
   let runtime: Runtime;
   if (opts.live) {
     runtime = new Runtime(readSettings());
     note(`live mode: ARM at ${runtime.settings.arm.endpoint}, allow-list ${runtime.allowList.source.location}`);
   } else {
     const estate = JSON.parse(await readFile(here("./demo/estate.json"), "utf8")) as Estate;
-    [local, azurite] = await Promise.all([startLocalArm(estate), startAzurite({ services: ["queue"] })]);
+    [local, started] = await Promise.all([startLocalArm(estate), opts.azurite ? undefined : startAzurite({ services: ["queue"] })]);
+    azurite = opts.azurite ?? started!.account(DEVSTORE_ACCOUNT);
     const allowListPath = opts.allowListPath ?? process.env.AUTOPILOT_ALLOW_LIST_PATH ?? here("./demo/allow-list.yaml");
     runtime = new Runtime({ allowListPath, dryRun: false, identity: {}, arm: local.arm.settings, table: tableClient(azurite.connectionString, APP_TABLE) });
     note(
@@ -104,7 +116,7 @@ export async function startSandbox(opts: { live?: boolean; port?: number; quiet?
       await queue?.listener.close();
       await webhook.close();
       await local?.close();
-      await azurite?.close();
+      await started?.close();
     },
   };
 }

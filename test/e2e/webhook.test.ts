@@ -6,10 +6,11 @@ import { startSandbox, type Sandbox } from "../../sandbox/start.js";
 import { DEMO, playDemo } from "../../sandbox/demo/scenario.js";
 import { cloudEvent, eventGridEvent } from "../../sandbox/eventFactory.js";
 import { runCli } from "../../cli/main.js";
+import { sharedAzurite } from "../helpers/sharedAzurite.js";
 
 let sb: Sandbox;
 beforeAll(async () => {
-  sb = await startSandbox({ port: 0, quiet: true });
+  sb = await startSandbox({ port: 0, quiet: true, azurite: await sharedAzurite() });
 });
 afterAll(async () => sb?.close());
 
