@@ -104,7 +104,7 @@ async function burst(c: RunConfig, minimalPerEndpoint?: number) {
     const autopilot = new Autopilot({
       arm,
       config: parseConfigText(allowList(c.subscriptions), "bench.yaml"),
-      approvals: { waitMs: c.approvalWaitSeconds * 1000 * s, expectedMs: (id) => scaled(recordedApprovalMs(id), s) },
+      approvals: { waitMs: c.approvalWaitSeconds * 1000 * s, expectedMs: (id) => recordedApprovalMs(id, s) },
       continuations: { sink, delayMs: c.continueAfterSeconds * 1000 * s },
     });
     await emu.clearCalls();
@@ -172,8 +172,4 @@ function tally(calls: CallLogEntry[]): Record<string, number> {
   const t: Record<string, number> = {};
   for (const x of calls) t[x.kind] = (t[x.kind] ?? 0) + 1;
   return t;
-}
-
-function scaled(ms: number | undefined, s: number): number | undefined {
-  return ms === undefined ? undefined : ms * s;
 }

@@ -87,7 +87,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<{ key: string
       approvals: {
         concurrency: APPROVAL_CONCURRENCY,
         waitMs: APPROVAL_WAIT_MS * clock,
-        expectedMs: (id) => (recordedApprovalMs(id) ?? 0) * clock || undefined,
+        expectedMs: (id) => recordedApprovalMs(id, clock),
       },
       continuations: { sink: continuations, delayMs: CONTINUE_AFTER_MS * clock },
     });

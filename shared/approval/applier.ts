@@ -14,7 +14,7 @@ import type { OwnApprovalStore } from "../store/ownApprovals.js";
 import { errorMessage } from "../util/errorMessage.js";
 import { APP_NAME, approvalDescription, planApproval } from "./plan.js";
 import { connectionFacts, requestFacts, type RequestFacts, type RequesterRead } from "./requestFacts.js";
-import type { ApprovalWaits } from "./waits.js";
+import { NO_WAIT, type ApprovalWaits } from "./waits.js";
 
 export interface ApprovalApplierDeps {
   connections: ConnectionsGateway;
@@ -156,8 +156,6 @@ export class ApprovalApplier {
     }
   }
 }
-
-const NO_WAIT = { ms: 0, end: () => {} };
 
 /** 0.2, 10: tenths below 10 s. */
 function seconds(ms: number): string {

@@ -23,13 +23,16 @@ export interface ApprovalWait {
   end(): void;
 }
 
+/** No wait: the approval's DNS goes to a continuation at once. */
+export const NO_WAIT: ApprovalWait = { ms: 0, end: () => {} };
+
 export class ApprovalWaits {
   private waiting = 0;
   constructor(private readonly s: ApprovalWaitSettings) {}
 
   /** Takes a wait for the approval of `connectionId`: none once `maxWaiting` wait already; call end() once the write returned. */
   begin(): ApprovalWait {
-    if (this.s.waitMs <= 0 || this.waiting >= this.s.maxWaiting) return { ms: 0, end: () => {} };
+    if (this.s.waitMs <= 0 || this.waiting >= this.s.maxWaiting) return NO_WAIT;
     this.waiting++;
     let ended = false;
     return {

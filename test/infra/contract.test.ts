@@ -321,9 +321,7 @@ describe("event subscription (watch-subscription.json)", () => {
     for (const f of readdirSync(join(root, "functions"))) {
       for (const m of readFileSync(join(root, "functions", f), "utf8").matchAll(/queueName:\s*([^,\n}]+)/g)) {
         const named = m[1]!.trim();
-        const which = [EVENTS_QUEUE, CONTINUATIONS_QUEUE].find((q) =>
-          [q === EVENTS_QUEUE ? "EVENTS_QUEUE" : "CONTINUATIONS_QUEUE", JSON.stringify(q), `'${q}'`].includes(named),
-        );
+        const which = Object.entries({ EVENTS_QUEUE, CONTINUATIONS_QUEUE }).find(([name, q]) => [name, JSON.stringify(q), `'${q}'`].includes(named))?.[1];
         expect(which, `${f}: ${named}`).toBeDefined();
         read.push(which!);
       }

@@ -14,5 +14,8 @@ describe("recorded approval times", () => {
     expect(recordedApprovalMs("/subscriptions/s/resourceGroups/rg/providers/microsoft.keyvault/VAULTS/kv/privateEndpointConnections/c")).toBe(47_000);
     expect(recordedApprovalMs("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/sql/privateEndpointConnections/c")).toBeUndefined();
     expect(recordedApprovalMs("not an id")).toBeUndefined();
+    // On a faster clock (benchmarks, tests): scaled, and still undefined where nothing was recorded.
+    expect(recordedApprovalMs("/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/c", 0.02)).toBe(940);
+    expect(recordedApprovalMs("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/sql/privateEndpointConnections/c", 0.02)).toBeUndefined();
   });
 });

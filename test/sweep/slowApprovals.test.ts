@@ -83,7 +83,7 @@ const approvalPuts = (l: LocalArm) => l.emulator.calls.filter((c) => c.method ==
 const record = (l: LocalArm, name: string) => l.emulator.getResource(`${ZONE_ID}/A/${name}`);
 
 /** The recorded approval times on the same clock (Key Vault: 47 s → 940 ms). */
-const expectedMs = (id: string) => (recordedApprovalMs(id) ?? 0) * SCALE || undefined;
+const expectedMs = (id: string) => recordedApprovalMs(id, SCALE);
 /** The first continuation check of an approval not done after WAIT_MS: just after the recorded time. */
 const FIRST_CHECK_MS = firstCheckMs(KV_APPROVAL_MS) - WAIT_MS;
 
