@@ -49,6 +49,17 @@ afterAll(async () => {
 /** What Event Grid's Storage-queue destination writes: one Event Grid schema event, JSON, base64. */
 const asEventGridWritesIt = (ev: unknown) => Buffer.from(JSON.stringify(ev)).toString("base64");
 
+/** The CLI as an admin runs it against the app's storage (AzureWebJobsStorage set to this Azurite); its lines go to `out`. */
+async function cliOnStorage(args: string[], out: string[]): Promise<number> {
+  const env = { ...process.env };
+  process.env.AzureWebJobsStorage = azurite.connectionString;
+  try {
+    return await runCli(args, { out: (l) => out.push(l), err: (l) => out.push(l) });
+  } finally {
+    process.env = env;
+  }
+}
+
 describe("events queue", () => {
   it("host.json maps retry-later onto the visibility timeout and dequeue count", () => {
     const host = JSON.parse(readFileSync(new URL("../../host.json", import.meta.url), "utf8"));
@@ -104,17 +115,10 @@ describe("events queue", () => {
     expect(decisions).toEqual([]);
 
     const out: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
-    const env = { ...process.env };
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    try {
-      expect(await runCli(["redrive-poison", "--dry-run"], io)).toBe(0);
-      expect(out.pop()).toMatch(/^1 message\(s\) waiting in autopilot-events-poison/);
-      expect(await runCli(["redrive-poison"], io)).toBe(0);
-      expect(out.pop()).toBe(`moved 1 message(s) from ${EVENTS_POISON_QUEUE} to ${EVENTS_QUEUE}`);
-    } finally {
-      process.env = env;
-    }
+    expect(await cliOnStorage(["redrive-poison", "--dry-run"], out)).toBe(0);
+    expect(out.pop()).toMatch(/^1 message\(s\) waiting in autopilot-events-poison/);
+    expect(await cliOnStorage(["redrive-poison"], out)).toBe(0);
+    expect(out.pop()).toBe(`moved 1 message(s) from ${EVENTS_POISON_QUEUE} to ${EVENTS_QUEUE}`);
     expect((await poison.peekMessages()).peekedMessageItems).toHaveLength(0);
     expect((await queue.peekMessages()).peekedMessageItems.map((m) => m.messageText)).toEqual([message]); // unchanged, still base64
     expect(await listener.drain()).toBe(1);
@@ -126,14 +130,8 @@ describe("events queue", () => {
   it("redrive-poison --max moves only that many", async () => {
     for (const n of [1, 2, 3]) await poison.sendMessage(`m${n}`);
     const out: string[] = [];
-    const env = { ...process.env };
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    try {
-      expect(await runCli(["redrive-poison", "--max", "2"], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(0);
-      expect(await runCli(["redrive-poison", "--max", "0"], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(2);
-    } finally {
-      process.env = env;
-    }
+    expect(await cliOnStorage(["redrive-poison", "--max", "2"], out)).toBe(0);
+    expect(await cliOnStorage(["redrive-poison", "--max", "0"], out)).toBe(2);
     expect(out[0]).toBe(`moved 2 message(s) from ${EVENTS_POISON_QUEUE} to ${EVENTS_QUEUE}`);
     expect((await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map((m) => m.messageText)).toEqual(["m3"]);
     const moved = (await queue.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems;
@@ -148,14 +146,8 @@ describe("events queue", () => {
     await Promise.all([conts.createIfNotExists(), contsPoison.createIfNotExists()]);
     await contsPoison.sendMessage("c1");
     const out: string[] = [];
-    const env = { ...process.env };
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    try {
-      expect(await runCli(["redrive-poison", "--queue", "continuations"], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(0);
-      expect(await runCli(["redrive-poison", "--queue", "other"], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(2);
-    } finally {
-      process.env = env;
-    }
+    expect(await cliOnStorage(["redrive-poison", "--queue", "continuations"], out)).toBe(0);
+    expect(await cliOnStorage(["redrive-poison", "--queue", "other"], out)).toBe(2);
     expect(out[0]).toBe(`moved 1 message(s) from ${CONTINUATIONS_POISON_QUEUE} to ${CONTINUATIONS_QUEUE}`);
     expect(out[1]).toMatch(/--queue must be events or continuations/);
     expect((await conts.peekMessages()).peekedMessageItems.map((m) => m.messageText)).toEqual(["c1"]);
