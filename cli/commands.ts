@@ -10,7 +10,7 @@ import type { Decision, Logger } from "../shared/model/decision.js";
 import type { Estate } from "../sandbox/estate.js";
 import { startLocalArm } from "../sandbox/localArm.js";
 import type { ArmClients } from "../shared/gateways/arm/clients.js";
-import { Sweeper, type SweepReport } from "../shared/autopilot/sweep.js";
+import { listManagedTargets, type SweepReport } from "../shared/autopilot/sweep.js";
 import { Runtime } from "../shared/runtime/runtime.js";
 import { readSettings } from "../shared/runtime/settings.js";
 import { one, parse, UsageError, type CliIo } from "./io.js";
@@ -65,7 +65,7 @@ export async function pending(args: string[], io: CliIo): Promise<number> {
       io.err(`error: ${config.reason}`);
       return 1;
     }
-    const { ids, errors } = await new Sweeper(autopilot, new ResourceInventory(arm)).managedTargets(config, "pending");
+    const { ids, errors } = await listManagedTargets(new ResourceInventory(arm), config, "pending");
     for (const e of errors) io.err(`${e.action === "error" ? "error" : "note"}: ${e.resource}: ${e.reason}`);
     const list = await listPending(
       autopilot.dryRunView(),
